@@ -1,0 +1,17 @@
+// Command cloudisms runs an ISMS with the cloud controls of JIS Q 27017.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/cloudisms/cloudisms/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

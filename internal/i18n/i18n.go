@@ -1,0 +1,135 @@
+// Package i18n renders messages in Japanese (the default) and English from
+// the embedded message catalogs ja.json and en.json. Domain packages return
+// Messages (a key and arguments); interfaces choose the language.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Languages cloudisms speaks, the default first.
+const (
+	JA = "ja"
+	EN = "en"
+)
+
+// Langs lists the supported languages, the default first.
+var Langs = []string{JA, EN}
+
+//go:embed ja.json en.json
+var files embed.FS
+
+var catalogs = map[string]map[string]string{}
+
+func init() {
+	for _, l := range Langs {
+		b, err := files.ReadFile(l + ".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: %s.json: %v", l, err))
+		}
+		catalogs[l] = m
+	}
+}
+
+// Keys returns the keys of a language's catalog (for tests that keep the
+// catalogs equal).
+func Keys(lang string) []string {
+	var ks []string
+	for k := range catalogs[lang] {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Has reports whether a key exists in a language's catalog.
+func Has(lang, key string) bool {
+	_, ok := catalogs[lang][key]
+	return ok
+}
+
+// Message is a catalog key with named arguments, rendered late so that the
+// same finding or error can be shown in either language.
+type Message struct {
+	Key  string
+	Args []Arg
+}
+
+// Arg is one named argument. A Value that is a Message is rendered in the
+// same language as the message that holds it.
+type Arg struct {
+	Name  string
+	Value any
+}
+
+// M builds a Message from a key and name/value pairs.
+func M(key string, pairs ...any) Message {
+	m := Message{Key: key}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m.Args = append(m.Args, Arg{Name: fmt.Sprint(pairs[i]), Value: pairs[i+1]})
+	}
+	return m
+}
+
+// In renders the message in lang (an unknown language falls back to
+// Japanese, an unknown key to the key itself so a gap is visible, not silent).
+func (m Message) In(lang string) string {
+	cat, ok := catalogs[lang]
+	if !ok {
+		cat = catalogs[JA]
+	}
+	tpl, ok := cat[m.Key]
+	if !ok {
+		tpl = m.Key
+	}
+	if len(m.Args) == 0 || !strings.Contains(tpl, "{") {
+		return tpl
+	}
+	pairs := make([]string, 0, 2*len(m.Args))
+	for _, a := range m.Args {
+		pairs = append(pairs, "{"+a.Name+"}", render(a.Value, lang))
+	}
+	return strings.NewReplacer(pairs...).Replace(tpl)
+}
+
+func render(v any, lang string) string {
+	switch x := v.(type) {
+	case Message:
+		return x.In(lang)
+	case []Message:
+		parts := make([]string, len(x))
+		for i, m := range x {
+			parts[i] = m.In(lang)
+		}
+		return strings.Join(parts, List(lang))
+	case []string:
+		return strings.Join(x, List(lang))
+	}
+	return fmt.Sprint(v)
+}
+
+// List is the separator between the items of an inline list.
+func List(lang string) string {
+	if lang == EN {
+		return ", "
+	}
+	return "、"
+}
+
+// FromEnv picks the language from a LANG value such as ja_JP.UTF-8 or
+// en_US.UTF-8; anything else gives Japanese.
+func FromEnv(lang string) string {
+	if strings.HasPrefix(lang, "en") {
+		return EN
+	}
+	return JA
+}
+
+// Valid reports whether lang is a supported language.
+func Valid(lang string) bool { return lang == JA || lang == EN }
