@@ -43,10 +43,18 @@ func (d *decoder) top(root *node) *isms.ISMS {
 			}
 		}},
 		{"organization", true, func(v *node, p string) { d.organization(v, p, &m.Organization) }},
-		{"units", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Units = append(m.Units, d.unit(it, ip)) }) }},
-		{"people", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.People = append(m.People, d.person(it, ip)) }) }},
-		{"sites", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Sites = append(m.Sites, d.site(it, ip)) }) }},
-		{"systems", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Systems = append(m.Systems, d.system(it, ip)) }) }},
+		{"units", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Units = append(m.Units, d.unit(it, ip)) })
+		}},
+		{"people", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.People = append(m.People, d.person(it, ip)) })
+		}},
+		{"sites", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Sites = append(m.Sites, d.site(it, ip)) })
+		}},
+		{"systems", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Systems = append(m.Systems, d.system(it, ip)) })
+		}},
 		{"suppliers", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Suppliers = append(m.Suppliers, d.supplier(it, ip)) })
 		}},
@@ -56,7 +64,9 @@ func (d *decoder) top(root *node) *isms.ISMS {
 		{"documents", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Documents = append(m.Documents, d.document(it, ip)) })
 		}},
-		{"assets", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Assets = append(m.Assets, d.asset(it, ip)) }) }},
+		{"assets", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Assets = append(m.Assets, d.asset(it, ip)) })
+		}},
 		{"risk_criteria", true, func(v *node, p string) { d.criteria(v, p, &m.Criteria) }},
 		{"risk_sources", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.RiskSources = append(m.RiskSources, d.riskSource(it, ip)) })
@@ -71,21 +81,33 @@ func (d *decoder) top(root *node) *isms.ISMS {
 				m.SourcesNotApplicable = append(m.SourcesNotApplicable, s)
 			})
 		}},
-		{"risks", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Risks = append(m.Risks, d.risk(it, ip)) }) }},
-		{"soa", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.SoAs = append(m.SoAs, d.soa(it, ip)) }) }},
+		{"risks", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Risks = append(m.Risks, d.risk(it, ip)) })
+		}},
+		{"soa", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.SoAs = append(m.SoAs, d.soa(it, ip)) })
+		}},
 		{"responsibilities", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Responsibilities = append(m.Responsibilities, d.responsibility(it, ip)) })
 		}},
 		{"verifications", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Verifications = append(m.Verifications, d.verification(it, ip)) })
 		}},
-		{"legal", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Legal = append(m.Legal, d.legal(it, ip)) }) }},
-		{"backups", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Backups = append(m.Backups, d.backup(it, ip)) }) }},
+		{"legal", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Legal = append(m.Legal, d.legal(it, ip)) })
+		}},
+		{"backups", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Backups = append(m.Backups, d.backup(it, ip)) })
+		}},
 		{"monitoring", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Monitoring = append(m.Monitoring, d.monitoring(it, ip)) })
 		}},
-		{"audits", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Audits = append(m.Audits, d.audit(it, ip)) }) }},
-		{"reviews", false, func(v *node, p string) { d.list(v, p, func(it *node, ip string) { m.Reviews = append(m.Reviews, d.review(it, ip)) }) }},
+		{"audits", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Audits = append(m.Audits, d.audit(it, ip)) })
+		}},
+		{"reviews", false, func(v *node, p string) {
+			d.list(v, p, func(it *node, ip string) { m.Reviews = append(m.Reviews, d.review(it, ip)) })
+		}},
 	})
 	return m
 }

@@ -174,7 +174,9 @@ func NewHeatMap(m *ISMS, risks []RiskView) HeatMap {
 	if c.Method == MethodATV {
 		h.RowFactor, h.ColFactor = FactorAssetValue, FactorThreat+"×"+FactorVulnerability
 		h.Rows, h.Cols = c.Max(FactorAssetValue), c.Max(FactorThreat)*c.Max(FactorVulnerability)
-		cell = func(f map[string]int) (int, int) { return f[FactorAssetValue], f[FactorThreat] * f[FactorVulnerability] }
+		cell = func(f map[string]int) (int, int) {
+			return f[FactorAssetValue], f[FactorThreat] * f[FactorVulnerability]
+		}
 	} else {
 		h.Rows, h.Cols = c.Max(FactorImpact), c.Max(FactorLikelihood)
 	}
