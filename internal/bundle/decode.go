@@ -57,7 +57,7 @@ type ref struct {
 func (d *decoder) fail(n *node, path string, msg i18n.Message) {
 	line := 0
 	if n != nil {
-		line = n.line
+		line = int(n.line)
 	}
 	d.errs = append(d.errs, Problem{File: d.file, Line: line, Path: path, Msg: msg})
 }
@@ -100,7 +100,8 @@ func (d *decoder) object(n *node, path string, fields []field) bool {
 		return false
 	}
 	present := make([]bool, len(fields))
-	for i, k := range n.keys {
+	for i := 0; i+1 < len(n.kids); i += 2 {
+		k := n.kids[i]
 		name := k.value
 		kp := join(path, name)
 		if k.kind != scalarNode {
@@ -117,7 +118,7 @@ func (d *decoder) object(n *node, path string, fields []field) bool {
 			continue
 		}
 		present[j] = true
-		v := n.vals[i]
+		v := n.kids[i+1]
 		if isNull(v) {
 			present[j] = false
 			continue
@@ -155,7 +156,7 @@ func (d *decoder) list(n *node, path string, each func(it *node, path string)) {
 		d.wrongType(n, path, "list")
 		return
 	}
-	for i, it := range n.items {
+	for i, it := range n.kids {
 		ip := index(path, i)
 		if isNull(it) {
 			d.wrongType(it, ip, "object")
@@ -238,7 +239,7 @@ func (d *decoder) id(n *node, path, list string) string {
 		d.fail(n, path, i18n.M("bundle.duplicate_id", "id", s, "list", list, "line", first))
 		return s
 	}
-	d.seen[list][s] = n.line
+	d.seen[list][s] = int(n.line)
 	return s
 }
 
@@ -246,7 +247,7 @@ func (d *decoder) id(n *node, path, list string) string {
 func (d *decoder) refTo(n *node, path, kind string) string {
 	s := d.str(n, path)
 	if n.kind == scalarNode {
-		d.refs = append(d.refs, ref{kind: kind, id: s, line: n.line, path: path})
+		d.refs = append(d.refs, ref{kind: kind, id: s, line: int(n.line), path: path})
 	}
 	return s
 }
@@ -256,8 +257,8 @@ func (d *decoder) strs(n *node, path string, one func(*node, string) string) []s
 		d.wrongType(n, path, "list")
 		return nil
 	}
-	out := make([]string, 0, len(n.items))
-	for i, it := range n.items {
+	out := make([]string, 0, len(n.kids))
+	for i, it := range n.kids {
 		out = append(out, one(it, index(path, i)))
 	}
 	return out

@@ -278,7 +278,7 @@ func (d *decoder) scale(n *node, path string) []isms.ScaleLevel {
 		})
 		out = append(out, l)
 	})
-	if n.kind == seqNode && len(n.items) == 0 {
+	if n.kind == seqNode && len(n.kids) == 0 {
 		d.fail(n, path, i18n.M("bundle.scale_empty"))
 	}
 	return out
@@ -381,7 +381,7 @@ func (d *decoder) soa(n *node, path string) (s isms.SoA) {
 				if first, dup := seen[row.Control]; dup && row.Control != "" {
 					d.fail(it, join(ip, "control"), i18n.M("bundle.duplicate_row", "control", row.Control, "line", first))
 				}
-				seen[row.Control] = it.line
+				seen[row.Control] = int(it.line)
 				s.Rows = append(s.Rows, row)
 			})
 		}},
@@ -402,7 +402,7 @@ func (d *decoder) soa(n *node, path string) (s isms.SoA) {
 	if first, dup := d.seen["soa"][key]; dup {
 		d.fail(n, path, i18n.M("bundle.duplicate_soa", "soa", key, "line", first))
 	}
-	d.seen["soa"][key] = n.line
+	d.seen["soa"][key] = int(n.line)
 	return s
 }
 

@@ -16,15 +16,15 @@ import (
 // so that validation, paths and line numbers work the same for either.
 type node struct {
 	kind  nodeKind
-	line  int
+	line  int32
 	tag   string // scalar: str, int, float, bool, null, timestamp
 	value string
-	keys  []*node // mapping keys (scalars), parallel to vals
-	vals  []*node
-	items []*node // sequence
+	// kids holds a sequence's items, or a mapping's keys and values
+	// alternating (key0, value0, key1, value1, ...).
+	kids []*node
 }
 
-type nodeKind int
+type nodeKind int32
 
 const (
 	scalarNode nodeKind = iota
@@ -55,6 +55,9 @@ func parse(name string, src []byte) (*node, error) {
 		if n, err := parseJSON(src); err == nil {
 			return n, nil
 		}
+	}
+	if n, ok := parseFast(src); ok {
+		return n, nil
 	}
 	return parseYAML(src)
 }
@@ -111,19 +114,19 @@ func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 		}
 		return c.fromYAML(y.Alias, depth+1)
 	case yaml.ScalarNode:
-		return &node{kind: scalarNode, line: y.Line, tag: shortTag(y), value: y.Value}, nil
+		return &node{kind: scalarNode, line: int32(y.Line), tag: shortTag(y), value: y.Value}, nil
 	case yaml.SequenceNode:
-		n := &node{kind: seqNode, line: y.Line, items: make([]*node, 0, len(y.Content))}
+		n := &node{kind: seqNode, line: int32(y.Line), kids: make([]*node, 0, len(y.Content))}
 		for _, ch := range y.Content {
 			it, err := c.fromYAML(ch, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			n.items = append(n.items, it)
+			n.kids = append(n.kids, it)
 		}
 		return n, nil
 	case yaml.MappingNode:
-		n := &node{kind: mapNode, line: y.Line}
+		n := &node{kind: mapNode, line: int32(y.Line), kids: make([]*node, 0, len(y.Content))}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
@@ -137,8 +140,7 @@ func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.keys = append(n.keys, kn)
-			n.vals = append(n.vals, vn)
+			n.kids = append(n.kids, kn, vn)
 		}
 		return n, nil
 	}
@@ -222,7 +224,7 @@ func (p *jsonParser) value(depth int) (*node, error) {
 	case json.Delim:
 		switch t {
 		case '{':
-			n := &node{kind: mapNode, line: line}
+			n := &node{kind: mapNode, line: int32(line)}
 			for p.dec.More() {
 				kline := p.lineOfNextToken()
 				kt, err := p.dec.Token()
@@ -234,21 +236,20 @@ func (p *jsonParser) value(depth int) (*node, error) {
 				if err != nil {
 					return nil, err
 				}
-				n.keys = append(n.keys, &node{kind: scalarNode, line: kline, tag: "str", value: key})
-				n.vals = append(n.vals, v)
+				n.kids = append(n.kids, &node{kind: scalarNode, line: int32(kline), tag: "str", value: key}, v)
 			}
 			if _, err := p.dec.Token(); err != nil {
 				return nil, p.fail(err)
 			}
 			return n, nil
 		case '[':
-			n := &node{kind: seqNode, line: line}
+			n := &node{kind: seqNode, line: int32(line)}
 			for p.dec.More() {
 				v, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
 				}
-				n.items = append(n.items, v)
+				n.kids = append(n.kids, v)
 			}
 			if _, err := p.dec.Token(); err != nil {
 				return nil, p.fail(err)
@@ -257,17 +258,17 @@ func (p *jsonParser) value(depth int) (*node, error) {
 		}
 		return nil, &syntaxError{line: line, msg: fmt.Sprintf("unexpected %q", t)}
 	case string:
-		return &node{kind: scalarNode, line: line, tag: "str", value: t}, nil
+		return &node{kind: scalarNode, line: int32(line), tag: "str", value: t}, nil
 	case json.Number:
 		tag := "int"
 		if strings.ContainsAny(t.String(), ".eE") {
 			tag = "float"
 		}
-		return &node{kind: scalarNode, line: line, tag: tag, value: t.String()}, nil
+		return &node{kind: scalarNode, line: int32(line), tag: tag, value: t.String()}, nil
 	case bool:
-		return &node{kind: scalarNode, line: line, tag: "bool", value: fmt.Sprint(t)}, nil
+		return &node{kind: scalarNode, line: int32(line), tag: "bool", value: fmt.Sprint(t)}, nil
 	case nil:
-		return &node{kind: scalarNode, line: line, tag: "null", value: "null"}, nil
+		return &node{kind: scalarNode, line: int32(line), tag: "null", value: "null"}, nil
 	}
 	return nil, &syntaxError{line: line, msg: "unexpected JSON token"}
 }
