@@ -259,13 +259,8 @@ func (p *fastParser) value(i, indent int, rest string, inMap bool) *node {
 	case '\'':
 		n.value, tail = singleQuoted(rest)
 		n.tag = "str"
-	case '[':
-		p.flowSeq(n, rest)
-	case '{':
-		if !isEnd(rest[2:]) || rest[1] != '}' {
-			bail()
-		}
-		n.kind = mapNode
+	case '[', '{':
+		p.flow(n, rest)
 	default:
 		n.value = plain(rest)
 		n.tag = resolvePlain(n.value)
@@ -331,12 +326,11 @@ func resolvePlain(s string) string {
 		return "int"
 	}
 	if len(s) > 4 && s[4] == '-' && isDigits(s[:4]) {
-		if len(s) == 10 && s[7] == '-' {
-			if _, err := time.Parse(time.DateOnly, s); err == nil {
+		for _, layout := range timestampLayouts {
+			if _, err := time.Parse(layout, s); err == nil {
 				return "timestamp"
 			}
 		}
-		bail() // other timestamp forms
 	}
 	plain := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
@@ -357,6 +351,9 @@ func resolvePlain(s string) string {
 	}
 	return "str"
 }
+
+// timestampLayouts are the forms the YAML library reads as timestamps.
+var timestampLayouts = []string{"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00", "2006-1-2 15:4:5.999999999", "2006-1-2"}
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -488,65 +485,123 @@ func singleQuoted(s string) (string, string) {
 	return "", ""
 }
 
-// flowSeq reads a one-line [a, "b", c] list of scalars.
-func (p *fastParser) flowSeq(n *node, s string) {
-	n.kind = seqNode
-	i := 1
-	skip := func() {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
+// flow reads a one-line flow collection ([a, "b"], {k: v}, nested) that
+// makes up the whole value s.
+func (p *fastParser) flow(n *node, s string) {
+	f := flowReader{p: p, s: s, line: n.line}
+	f.collection(n)
+	if !isEnd(s[f.i:]) {
+		bail()
 	}
-	skip()
-	if i < len(s) && s[i] == ']' {
-		if !isEnd(s[i+1:]) {
-			bail()
-		}
+}
+
+type flowReader struct {
+	p    *fastParser
+	s    string
+	i    int
+	line int32
+}
+
+func (f *flowReader) skip() {
+	for f.i < len(f.s) && f.s[f.i] == ' ' {
+		f.i++
+	}
+}
+
+// collection reads [ ... ] or { ... } starting at f.i into n.
+func (f *flowReader) collection(n *node) {
+	open := f.s[f.i]
+	closer := byte(']')
+	n.kind, n.line = seqNode, f.line
+	if open == '{' {
+		closer, n.kind = '}', mapNode
+	}
+	f.i++
+	f.skip()
+	if f.i < len(f.s) && f.s[f.i] == closer {
+		f.i++
 		return
 	}
 	for {
-		skip()
-		if i >= len(s) {
-			bail()
-		}
-		item := p.node()
-		item.kind, item.line = scalarNode, n.line
-		var tail string
-		switch s[i] {
-		case '"':
-			item.value, tail = doubleQuoted(s[i:])
-			item.tag = "str"
-		case '\'':
-			item.value, tail = singleQuoted(s[i:])
-			item.tag = "str"
-		default:
-			j := i
-			for j < len(s) && strings.IndexByte(",[]{}#", s[j]) < 0 {
-				j++
-			}
-			v := strings.TrimRight(s[i:j], " ")
-			if v == "" || strings.Contains(v, ": ") || strings.HasSuffix(v, ":") || strings.IndexByte("-?:&*!|>'\"%@`", v[0]) >= 0 {
+		f.skip()
+		if open == '{' {
+			k := f.scalar(true)
+			f.skip()
+			if f.i >= len(f.s) || f.s[f.i] != ':' {
 				bail()
 			}
-			item.value, item.tag, tail = v, resolvePlain(v), s[j:]
+			f.i++
+			if f.i < len(f.s) && f.s[f.i] != ' ' {
+				bail()
+			}
+			f.skip()
+			n.kids = append(n.kids, k, f.item())
+		} else {
+			n.kids = append(n.kids, f.item())
 		}
-		n.kids = append(n.kids, item)
-		t := strings.TrimLeft(tail, " ")
-		if t == "" {
+		f.skip()
+		if f.i >= len(f.s) {
 			bail()
 		}
-		i = len(s) - len(t) + 1
-		switch t[0] {
+		switch f.s[f.i] {
 		case ',':
-			continue
-		case ']':
-			if !isEnd(t[1:]) {
-				bail()
+			f.i++
+			f.skip()
+			if f.i < len(f.s) && f.s[f.i] == closer {
+				bail() // trailing comma: leave it to the general parser
 			}
+			continue
+		case closer:
+			f.i++
 			return
 		}
 		bail()
 	}
+}
+
+func (f *flowReader) item() *node {
+	if f.i < len(f.s) && (f.s[f.i] == '[' || f.s[f.i] == '{') {
+		n := f.p.node()
+		f.collection(n)
+		return n
+	}
+	return f.scalar(false)
+}
+
+// scalar reads a quoted or plain scalar in flow context; a key stops at ": ".
+func (f *flowReader) scalar(key bool) *node {
+	if f.i >= len(f.s) {
+		bail()
+	}
+	n := f.p.node()
+	n.kind, n.line = scalarNode, f.line
+	var tail string
+	switch f.s[f.i] {
+	case '"':
+		n.value, tail = doubleQuoted(f.s[f.i:])
+		n.tag = "str"
+	case '\'':
+		n.value, tail = singleQuoted(f.s[f.i:])
+		n.tag = "str"
+	default:
+		j := f.i
+		for j < len(f.s) && strings.IndexByte(",[]{}#", f.s[j]) < 0 {
+			if f.s[j] == ':' && (j+1 == len(f.s) || f.s[j+1] == ' ' || strings.IndexByte(",[]{}", f.s[j+1]) >= 0) {
+				break
+			}
+			j++
+		}
+		v := strings.TrimRight(f.s[f.i:j], " ")
+		if v == "" || strings.IndexByte("-?:&*!|>'\"%@`", v[0]) >= 0 || strings.Contains(v, " #") {
+			bail()
+		}
+		if !key && j < len(f.s) && f.s[j] == ':' {
+			bail() // a single-pair mapping inside a list
+		}
+		n.value, n.tag, tail = v, resolvePlain(v), f.s[j:]
+	}
+	f.i = len(f.s) - len(tail)
+	return n
 }
 
 // literal reads a | block scalar (clip, strip or keep chomping) whose lines

@@ -32,7 +32,9 @@ const (
 	seqNode
 )
 
-// maxNodes bounds alias expansion ("billion laughs") and absurd inputs.
+// maxNodes bounds absurd inputs; alias expansion ("billion laughs") is
+// bounded tighter by the source's size, since every node of a document
+// without aliases takes at least a byte of it.
 const maxNodes = 50_000_000
 
 // syntaxError is a document that cannot be parsed at all.
@@ -77,7 +79,7 @@ func parseYAML(src []byte) (*node, error) {
 	} else if !errors.Is(err, io.EOF) {
 		return nil, yamlSyntax(err)
 	}
-	c := converter{}
+	c := converter{budget: min(maxNodes, len(src)+100_000)}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
@@ -100,11 +102,11 @@ func yamlSyntax(err error) error {
 	return &syntaxError{line: line, msg: msg}
 }
 
-type converter struct{ count int }
+type converter struct{ count, budget int }
 
 func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 	c.count++
-	if c.count > maxNodes || depth > 200 {
+	if c.count > c.budget || depth > 200 {
 		return nil, &syntaxError{line: y.Line, msg: "document too large or too deeply nested (aliases expanded)"}
 	}
 	switch y.Kind {
