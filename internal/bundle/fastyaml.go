@@ -143,7 +143,8 @@ func splitKey(text string) (key, rest string, ok bool) {
 	if text == "" || strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", text[0]) >= 0 {
 		return "", "", false
 	}
-	for i := 0; i < len(text); i++ {
+	// YAML limits an implicit key to 1024 characters; stay well inside.
+	for i := 0; i < len(text) && i < 1000; i++ {
 		switch text[i] {
 		case ':':
 			if i+1 == len(text) || text[i+1] == ' ' {
@@ -598,6 +599,9 @@ func (f *flowReader) scalar(key bool) *node {
 		if !key && j < len(f.s) && f.s[j] == ':' {
 			bail() // a single-pair mapping inside a list
 		}
+		if key && j-f.i > 1000 {
+			bail()
+		}
 		n.value, n.tag, tail = v, resolvePlain(v), f.s[j:]
 	}
 	f.i = len(f.s) - len(tail)
@@ -635,6 +639,9 @@ func (p *fastParser) literal(i, indent int, header string) *node {
 	for k := i + 1; k < len(p.lines); k++ {
 		raw := p.lines[k].raw
 		if strings.TrimLeft(raw, " ") == "" {
+			if len(raw) > blockIndent {
+				bail() // spaces beyond the indentation are content: rare
+			}
 			parts = append(parts, "")
 			continue
 		}
@@ -643,6 +650,9 @@ func (p *fastParser) literal(i, indent int, header string) *node {
 		}
 		parts = append(parts, raw[blockIndent:])
 		end = k + 1
+	}
+	if end == len(p.lines) && !strings.HasSuffix(p.src, "\n") {
+		bail() // the last line break decides chomping: leave it
 	}
 	body := parts[:end-(i+1)]
 	text := strings.Join(body, "\n")
