@@ -199,7 +199,9 @@ func TestErrors(t *testing.T) {
 	}{
 		{"unknown top-level key", "", func(t *testing.T) string { return base + "colour: red\n" },
 			[]problem{{"colour", 37, "bundle.unknown_key"}}},
-		{"unknown nested key", "", func(t *testing.T) string { return edit(t, base, "    treatment: modify", "    severity: 3\n    treatment: modify") },
+		{"unknown nested key", "", func(t *testing.T) string {
+			return edit(t, base, "    treatment: modify", "    severity: 3\n    treatment: modify")
+		},
 			[]problem{{"risks[0].severity", 34, "bundle.unknown_key"}}},
 		{"wrong type", "", func(t *testing.T) string { return edit(t, base, "likelihood: 1", "likelihood: high") },
 			[]problem{{"risks[0].likelihood", 32, "bundle.type"}}},
@@ -207,7 +209,9 @@ func TestErrors(t *testing.T) {
 			[]problem{{"organization", 2, "bundle.type"}, {"x", 3, "bundle.unknown_key"}}},
 		{"bad enum", "", func(t *testing.T) string { return edit(t, base, "treatment: modify", "treatment: reduce") },
 			[]problem{{"risks[0].treatment", 34, "bundle.enum"}}},
-		{"bad enum in a list", "", func(t *testing.T) string { return edit(t, base, "    name: 山田", "    name: 山田\n    cloud_duties: [operation, sleeping]") },
+		{"bad enum in a list", "", func(t *testing.T) string {
+			return edit(t, base, "    name: 山田", "    name: 山田\n    cloud_duties: [operation, sleeping]")
+		},
 			[]problem{{"people[0].cloud_duties[1]", 11, "bundle.enum"}}},
 		{"duplicate id", "", func(t *testing.T) string {
 			return base + "  - id: r1\n    title: 二重\n    treatment: retain\n"
@@ -216,7 +220,9 @@ func TestErrors(t *testing.T) {
 			[]problem{{"risks[0].impact", 34, "bundle.duplicate_key"}}},
 		{"reference to a missing person", "", func(t *testing.T) string { return edit(t, base, "owner: p1", "owner: p9") },
 			[]problem{{"risks[0].owner", 31, "bundle.unknown_ref"}}},
-		{"reference to a missing service", "", func(t *testing.T) string { return edit(t, base, "    owner: p1", "    services: [svc-a, svc-z]\n    owner: p1") },
+		{"reference to a missing service", "", func(t *testing.T) string {
+			return edit(t, base, "    owner: p1", "    services: [svc-a, svc-z]\n    owner: p1")
+		},
 			[]problem{{"risks[0].services[1]", 31, "bundle.unknown_ref"}}},
 		{"provider neither self nor a supplier", "", func(t *testing.T) string { return edit(t, base, "provider: self", "provider: aws") },
 			[]problem{{"cloud_services[0].provider", 16, "bundle.unknown_provider"}}},
@@ -228,7 +234,9 @@ func TestErrors(t *testing.T) {
 			[]problem{{"risks[0].controls[1]", 35, "bundle.unknown_control"}}},
 		{"control of the other edition", "", func(t *testing.T) string { return edit(t, base, "[8.13]", "[A.12.3.1]") },
 			[]problem{{"risks[0].controls[0]", 35, "bundle.control_edition"}}},
-		{"unknown risk source", "", func(t *testing.T) string { return edit(t, base, "    owner: p1", "    sources: [cloud.backup, cloud.weather]\n    owner: p1") },
+		{"unknown risk source", "", func(t *testing.T) string {
+			return edit(t, base, "    owner: p1", "    sources: [cloud.backup, cloud.weather]\n    owner: p1")
+		},
 			[]problem{{"risks[0].sources[1]", 31, "bundle.unknown_source"}}},
 		{"unknown format", "", func(t *testing.T) string { return edit(t, base, "cloudisms/v1", "cloudisms/v2") },
 			[]problem{{"format", 1, "bundle.format"}}},
@@ -257,7 +265,9 @@ func TestErrors(t *testing.T) {
 		{"bad evidence hash", "", func(t *testing.T) string {
 			return base + "documents:\n  - id: d1\n    evidence: [{name: a.pdf, sha256: abc}]\n"
 		}, []problem{{"documents[0].evidence[0].sha256", 39, "bundle.sha256"}}},
-		{"syntax error", "", func(t *testing.T) string { return edit(t, base, "  name: テスト株式会社", "  name: [テスト株式会社") },
+		{"syntax error", "", func(t *testing.T) string {
+			return edit(t, base, "  name: テスト株式会社", "  name: [テスト株式会社")
+		},
 			[]problem{{"", 0, "bundle.syntax"}}},
 		{"empty document", "", func(t *testing.T) string { return "# nothing here\n" },
 			[]problem{{"", 1, "bundle.empty"}}},
