@@ -1,0 +1,28 @@
+package isms_test
+
+import (
+	"testing"
+
+	"github.com/cloudisms/cloudisms/internal/generate"
+	"github.com/cloudisms/cloudisms/internal/isms"
+)
+
+// BenchmarkSummaryLarge: the computed views (effective SoA rows and
+// counts, risk levels, heat map, due items) of the large ISMS.
+func BenchmarkSummaryLarge(b *testing.B) {
+	asOf := isms.MustDate("2026-11-01")
+	m, err := generate.ISMS(generate.Options{Services: 200, Assets: 20_000, Risks: 50_000, Seed: 1, AsOf: asOf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		views := isms.SoAViews(m)
+		risks := isms.RiskViews(m)
+		h := isms.NewHeatMap(m, risks)
+		due := isms.DueWithin(m, asOf, 30)
+		if len(views) == 0 || h.Unassessed != 0 || len(due) == 0 {
+			b.Fatal("empty views")
+		}
+	}
+}
