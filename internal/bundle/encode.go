@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"strconv"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
@@ -15,133 +13,123 @@ import (
 // again gives the same model, and encoding is idempotent.
 func Encode(m *isms.ISMS) ([]byte, error) {
 	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(top(m)); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
+	b.Grow(4096 + 400*(len(m.Risks)+len(m.Assets)))
+	emit(&b, top(m))
 	return b.Bytes(), nil
 }
 
 // obj builds a mapping node; pairs with a nil value are skipped.
-type obj struct{ n *yaml.Node }
+type obj struct{ n *enode }
 
-func newObj() obj { return obj{&yaml.Node{Kind: yaml.MappingNode}} }
+func newObj() obj { return obj{&enode{kind: mapNode}} }
 
-func (o obj) put(key string, v *yaml.Node) obj {
+func (o obj) put(key string, v *enode) obj {
 	if v != nil {
-		o.n.Content = append(o.n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+		o.n.kids = append(o.n.kids, &enode{kind: scalarNode, value: key}, v)
 	}
 	return o
 }
 
-func (o obj) node() *yaml.Node {
-	if len(o.n.Content) == 0 {
+func (o obj) node() *enode {
+	if len(o.n.kids) == 0 {
 		return nil
 	}
 	return o.n
 }
 
-func str(s string) *yaml.Node {
+func str(s string) *enode {
 	if s == "" {
 		return nil
 	}
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if len(s) > 0 && bytes.ContainsRune([]byte(s), '\n') {
-		n.Style = yaml.LiteralStyle
-	}
-	return n
+	return &enode{kind: scalarNode, text: true, value: s}
 }
 
-func num(v int) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(v)}
+func num(v int) *enode {
+	return &enode{kind: scalarNode, value: strconv.Itoa(v)}
 }
 
-func optNum(p *int) *yaml.Node {
+func optNum(p *int) *enode {
 	if p == nil {
 		return nil
 	}
 	return num(*p)
 }
 
-func flag(v bool) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(v)}
+func flag(v bool) *enode {
+	return &enode{kind: scalarNode, value: strconv.FormatBool(v)}
 }
 
-func optFlag(p *bool) *yaml.Node {
+func optFlag(p *bool) *enode {
 	if p == nil {
 		return nil
 	}
 	return flag(*p)
 }
 
-func date(d isms.Date) *yaml.Node {
+func date(d isms.Date) *enode {
 	if d.IsZero() {
 		return nil
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: d.String()}
+	return &enode{kind: scalarNode, value: d.String()}
 }
 
-func factor(f isms.Factor) *yaml.Node {
+func factor(f isms.Factor) *enode {
 	switch {
 	case !f.Set:
 		return nil
 	case f.IsInt:
 		return num(f.Int)
 	}
-	// Text that reads as a number stays text: quote it.
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: f.Text}
+	// Text that reads as a number stays text: the emitter quotes it.
+	return &enode{kind: scalarNode, text: true, value: f.Text}
 }
 
-func strs(ss []string) *yaml.Node {
+func strs(ss []string) *enode {
 	if len(ss) == 0 {
 		return nil
 	}
-	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-	for _, s := range ss {
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
+	n := &enode{kind: seqNode, flow: true, kids: make([]*enode, len(ss))}
+	for i, s := range ss {
+		n.kids[i] = &enode{kind: scalarNode, text: true, value: s}
 	}
 	return n
 }
 
-func seq[T any](items []T, each func(T) *yaml.Node) *yaml.Node {
+func seq[T any](items []T, each func(T) *enode) *enode {
 	if len(items) == 0 {
 		return nil
 	}
-	n := &yaml.Node{Kind: yaml.SequenceNode, Content: make([]*yaml.Node, 0, len(items))}
+	n := &enode{kind: seqNode, kids: make([]*enode, 0, len(items))}
 	for _, it := range items {
 		v := each(it)
 		if v == nil {
-			v = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			v = &enode{kind: mapNode}
 		}
-		n.Content = append(n.Content, v)
+		n.kids = append(n.kids, v)
 	}
 	return n
 }
 
-func approval(a *isms.Approval) *yaml.Node {
+func approval(a *isms.Approval) *enode {
 	if a == nil {
 		return nil
 	}
 	return newObj().put("by", str(a.By)).put("date", date(a.Date)).node()
 }
 
-func evidence(es []isms.Evidence) *yaml.Node {
-	return seq(es, func(e isms.Evidence) *yaml.Node {
+func evidence(es []isms.Evidence) *enode {
+	return seq(es, func(e isms.Evidence) *enode {
 		return newObj().put("name", str(e.Name)).put("sha256", str(e.SHA256)).node()
 	})
 }
 
-func top(m *isms.ISMS) *yaml.Node {
+func top(m *isms.ISMS) *enode {
 	o := m.Organization
 	org := newObj().put("id", str(o.ID)).put("name", str(o.Name)).put("name_en", str(o.NameEN)).
 		put("annex_a", str(o.AnnexA)).put("isms_scope", str(o.ISMSScope)).put("cloud_scope", str(o.CloudScope)).
 		put("scope_approval", approval(o.ScopeApproval)).node()
 	if org == nil {
-		org = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		org = &enode{kind: mapNode}
 	}
 	format := m.Format
 	if format == "" {
@@ -160,7 +148,7 @@ func top(m *isms.ISMS) *yaml.Node {
 		put("assets", seq(m.Assets, asset)).
 		put("risk_criteria", criteria(m.Criteria)).
 		put("risk_sources", seq(m.RiskSources, riskSource)).
-		put("risk_sources_not_applicable", seq(m.SourcesNotApplicable, func(s isms.SourceNotApplicable) *yaml.Node {
+		put("risk_sources_not_applicable", seq(m.SourcesNotApplicable, func(s isms.SourceNotApplicable) *enode {
 			return newObj().put("source", str(s.Source)).put("reason", str(s.Reason)).node()
 		})).
 		put("risks", seq(m.Risks, risk)).
@@ -176,18 +164,18 @@ func top(m *isms.ISMS) *yaml.Node {
 }
 
 // servicesNode keeps cloud_services present even when empty: it is required.
-func servicesNode(ss []isms.CloudService) *yaml.Node {
+func servicesNode(ss []isms.CloudService) *enode {
 	if len(ss) == 0 {
-		return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		return &enode{kind: seqNode, flow: true}
 	}
 	return seq(ss, service)
 }
 
-func unit(u isms.Unit) *yaml.Node {
+func unit(u isms.Unit) *enode {
 	return newObj().put("id", str(u.ID)).put("name", str(u.Name)).put("in_isms_scope", optFlag(u.InISMSScope)).node()
 }
 
-func person(p isms.Person) *yaml.Node {
+func person(p isms.Person) *enode {
 	return newObj().put("id", str(p.ID)).put("name", str(p.Name)).put("unit", str(p.Unit)).
 		put("isms_personnel", optFlag(p.ISMSPersonnel)).
 		put("cloud_security_personnel", optFlag(p.CloudSecurityPersonnel)).
@@ -195,70 +183,70 @@ func person(p isms.Person) *yaml.Node {
 		put("top_management", optFlag(p.TopManagement)).node()
 }
 
-func supplier(s isms.Supplier) *yaml.Node {
+func supplier(s isms.Supplier) *enode {
 	return newObj().put("id", str(s.ID)).put("name", str(s.Name)).put("kind", str(s.Kind)).node()
 }
 
-func site(s isms.Site) *yaml.Node {
+func site(s isms.Site) *enode {
 	return newObj().put("id", str(s.ID)).put("name", str(s.Name)).put("kind", str(s.Kind)).
 		put("in_isms_scope", optFlag(s.InISMSScope)).put("datacenter_service", str(s.DatacenterService)).
 		put("onsite_work", optFlag(s.OnsiteWork)).put("supplier", str(s.Supplier)).node()
 }
 
-func system(s isms.System) *yaml.Node {
+func system(s isms.System) *enode {
 	return newObj().put("id", str(s.ID)).put("name", str(s.Name)).put("location", str(s.Location)).
 		put("site", str(s.Site)).put("purpose", str(s.Purpose)).put("supports", strs(s.Supports)).
 		put("in_service_catalog", optFlag(s.InServiceCatalog)).put("in_scope", optFlag(s.InScope)).node()
 }
 
-func service(s isms.CloudService) *yaml.Node {
+func service(s isms.CloudService) *enode {
 	return newObj().put("id", str(s.ID)).put("name", str(s.Name)).put("model", str(s.Model)).
 		put("role", str(s.Role)).put("provider", str(s.Provider)).put("partner_activity", str(s.PartnerActivity)).
 		put("uses", strs(s.Uses)).put("in_scope", flag(s.InScope)).put("data_locations", strs(s.DataLocations)).
 		put("sla", str(s.SLA)).node()
 }
 
-func document(d isms.Document) *yaml.Node {
+func document(d isms.Document) *enode {
 	return newObj().put("id", str(d.ID)).put("kind", str(d.Kind)).put("title", str(d.Title)).
 		put("version", str(d.Version)).put("approval", approval(d.Approval)).
 		put("cloud_topics", strs(d.CloudTopics)).put("evidence", evidence(d.Evidence)).node()
 }
 
-func asset(a isms.Asset) *yaml.Node {
+func asset(a isms.Asset) *enode {
 	return newObj().put("id", str(a.ID)).put("name", str(a.Name)).put("kind", str(a.Kind)).
 		put("owner", str(a.Owner)).put("services", strs(a.Services)).put("systems", strs(a.Systems)).
 		put("confidentiality", optNum(a.Confidentiality)).put("integrity", optNum(a.Integrity)).
 		put("availability", optNum(a.Availability)).node()
 }
 
-func criteria(c isms.RiskCriteria) *yaml.Node {
+func criteria(c isms.RiskCriteria) *enode {
 	scales := newObj()
 	for _, f := range scaleFactors {
 		levels, ok := c.Scales[f]
 		if !ok {
 			continue
 		}
-		n := seq(levels, func(l isms.ScaleLevel) *yaml.Node {
+		n := seq(levels, func(l isms.ScaleLevel) *enode {
 			return newObj().put("level", num(l.Level)).put("label", str(l.Label)).node()
 		})
 		if n == nil {
-			n = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+			n = &enode{kind: seqNode, flow: true}
 		}
 		scales.put(f, n)
 	}
 	sn := scales.node()
 	if sn == nil {
-		sn = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		sn = &enode{kind: mapNode}
 	}
 	return newObj().put("method", str(c.Method)).put("scales", sn).put("acceptance", num(c.Acceptance)).node()
 }
 
-func riskSource(s isms.RiskSource) *yaml.Node {
+func riskSource(s isms.RiskSource) *enode {
 	return newObj().put("id", str(s.ID)).put("title", str(s.Title)).put("title_en", str(s.TitleEN)).
 		put("required", optFlag(s.Required)).node()
 }
 
-func risk(r isms.Risk) *yaml.Node {
+func risk(r isms.Risk) *enode {
 	o := newObj().put("id", str(r.ID)).put("title", str(r.Title)).put("sources", strs(r.Sources)).
 		put("services", strs(r.Services)).put("assets", strs(r.Assets)).
 		put("threat", factor(r.Threat)).put("vulnerability", factor(r.Vulnerability)).
@@ -269,11 +257,11 @@ func risk(r isms.Risk) *yaml.Node {
 			put("threat", factor(res.Threat)).put("vulnerability", factor(res.Vulnerability)).
 			put("asset_value", factor(res.AssetValue)).node()
 		if rn == nil {
-			rn = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			rn = &enode{kind: mapNode}
 		}
 		o.put("residual", rn)
 	}
-	o.put("plan", seq(r.Plan, func(a isms.PlanAction) *yaml.Node {
+	o.put("plan", seq(r.Plan, func(a isms.PlanAction) *enode {
 		return newObj().put("action", str(a.Action)).put("owner", str(a.Owner)).put("due", date(a.Due)).
 			put("done_on", date(a.DoneOn)).node()
 	}))
@@ -284,8 +272,8 @@ func risk(r isms.Risk) *yaml.Node {
 	return o.node()
 }
 
-func soa(s isms.SoA) *yaml.Node {
-	rows := seq(s.Rows, func(r isms.SoARow) *yaml.Node {
+func soa(s isms.SoA) *enode {
+	rows := seq(s.Rows, func(r isms.SoARow) *enode {
 		return newObj().put("control", str(r.Control)).put("applicable", optFlag(r.Applicable)).
 			put("reasons", strs(r.Reasons)).put("implementation", str(r.Implementation)).
 			put("justification", str(r.Justification)).put("notes", str(r.Notes)).
@@ -295,46 +283,46 @@ func soa(s isms.SoA) *yaml.Node {
 		put("rows", rows).node()
 }
 
-func responsibility(r isms.Responsibility) *yaml.Node {
+func responsibility(r isms.Responsibility) *enode {
 	return newObj().put("service", str(r.Service)).put("control", str(r.Control)).put("area", str(r.Area)).
 		put("provider", str(r.Provider)).put("customer", str(r.Customer)).put("documented_in", str(r.DocumentedIn)).node()
 }
 
-func verification(v isms.Verification) *yaml.Node {
+func verification(v isms.Verification) *enode {
 	return newObj().put("id", str(v.ID)).put("service", str(v.Service)).put("control", str(v.Control)).
 		put("provider_statement", str(v.ProviderStatement)).put("result", str(v.Result)).put("gap", str(v.Gap)).
 		put("risk", str(v.Risk)).put("approval", approval(v.Approval)).put("evidence", evidence(v.Evidence)).node()
 }
 
-func legal(l isms.LegalEntry) *yaml.Node {
+func legal(l isms.LegalEntry) *enode {
 	return newObj().put("id", str(l.ID)).put("name", str(l.Name)).put("jurisdictions", strs(l.Jurisdictions)).
 		put("services", strs(l.Services)).put("evidence_from_provider", optFlag(l.EvidenceFromProvider)).
 		put("notes", str(l.Notes)).node()
 }
 
-func backup(b isms.Backup) *yaml.Node {
+func backup(b isms.Backup) *enode {
 	return newObj().put("service", str(b.Service)).put("policy", str(b.Policy)).
 		put("restore_test_interval_days", optNum(b.RestoreTestIntervalDays)).
-		put("tests", seq(b.Tests, func(t isms.RestoreTest) *yaml.Node {
+		put("tests", seq(b.Tests, func(t isms.RestoreTest) *enode {
 			return newObj().put("date", date(t.Date)).put("result", str(t.Result)).put("by", str(t.By)).
 				put("notes", str(t.Notes)).put("evidence", evidence(t.Evidence)).node()
 		})).node()
 }
 
-func monitoring(m isms.Monitoring) *yaml.Node {
-	return newObj().put("service", str(m.Service)).put("items", seq(m.Items, func(i isms.MonitoringItem) *yaml.Node {
+func monitoring(m isms.Monitoring) *enode {
+	return newObj().put("service", str(m.Service)).put("items", seq(m.Items, func(i isms.MonitoringItem) *enode {
 		return newObj().put("what", str(i.What)).put("method", str(i.Method)).put("threshold", str(i.Threshold)).
 			put("owner", str(i.Owner)).node()
 	})).node()
 }
 
-func audit(a isms.Audit) *yaml.Node {
+func audit(a isms.Audit) *enode {
 	return newObj().put("id", str(a.ID)).put("title", str(a.Title)).put("start", date(a.Start)).put("end", date(a.End)).
 		put("services", strs(a.Services)).put("units", strs(a.Units)).put("auditors", strs(a.Auditors)).
 		put("criteria", strs(a.Criteria)).put("findings", seq(a.Findings, finding)).node()
 }
 
-func finding(f isms.AuditFinding) *yaml.Node {
+func finding(f isms.AuditFinding) *enode {
 	o := newObj().put("id", str(f.ID)).put("kind", str(f.Kind)).put("control", str(f.Control)).
 		put("description", str(f.Description))
 	if c := f.CorrectiveAction; c != nil {
@@ -342,21 +330,21 @@ func finding(f isms.AuditFinding) *yaml.Node {
 			put("due", date(c.Due)).put("done_on", date(c.DoneOn)).put("effective", optFlag(c.Effective)).
 			put("verified_by", str(c.VerifiedBy)).put("evidence", evidence(c.Evidence)).node()
 		if cn == nil {
-			cn = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			cn = &enode{kind: mapNode}
 		}
 		o.put("corrective_action", cn)
 	}
 	return o.put("evidence", evidence(f.Evidence)).node()
 }
 
-func review(r isms.Review) *yaml.Node {
+func review(r isms.Review) *enode {
 	in := newObj()
 	for _, k := range isms.ReviewInputKeys {
 		in.put(k, str(*r.Inputs.Field(k)))
 	}
 	return newObj().put("id", str(r.ID)).put("date", date(r.Date)).put("chair", str(r.Chair)).
 		put("inputs", in.node()).
-		put("outputs", seq(r.Outputs, func(o isms.ReviewOutput) *yaml.Node {
+		put("outputs", seq(r.Outputs, func(o isms.ReviewOutput) *enode {
 			return newObj().put("decision", str(o.Decision)).put("owner", str(o.Owner)).put("due", date(o.Due)).node()
 		})).node()
 }

@@ -88,10 +88,8 @@ func (p *fastParser) split() bool {
 			raw, s = s, ""
 		}
 		raw = strings.TrimSuffix(raw, "\r")
-		for i := 0; i < len(raw); i++ {
-			if c := raw[i]; c == '\t' || c == '\r' || (c < 0x20) || c == 0x7f {
-				return false
-			}
+		if !plainText(raw) {
+			return false
 		}
 		ind := 0
 		for ind < len(raw) && raw[ind] == ' ' {
@@ -108,6 +106,27 @@ func (p *fastParser) split() bool {
 			first = false
 		}
 		p.lines = append(p.lines, fastLine{indent: ind, text: text, num: num, raw: raw})
+	}
+	return true
+}
+
+// plainText reports whether a line holds only characters the fast path
+// treats like YAML does: no tabs or control characters, none of YAML's
+// non-printable characters (C1 controls, U+FFFE, U+FFFF) and none of the
+// characters YAML 1.1 takes for line breaks (NEL, LS, PS).
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 || c == 0x7f:
+			return false
+		case c == 0xC2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9F:
+			return false
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return false
+		case c == 0xEF && i+2 < len(s) && s[i+1] == 0xBF && (s[i+2] == 0xBE || s[i+2] == 0xBF):
+			return false
+		}
 	}
 	return true
 }

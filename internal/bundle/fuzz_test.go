@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
 // addSeeds gives the fuzzers small documents: large seeds make every run
@@ -115,4 +118,38 @@ func TestFastPathTakesBundles(t *testing.T) {
 			t.Errorf("%s: the fast path gave up on the canonical form", name)
 		}
 	}
+}
+
+// FuzzTextRoundTrip: any text, in any text field, list or factor, comes
+// back unchanged through the canonical form.
+func FuzzTextRoundTrip(f *testing.F) {
+	for _, s := range []string{"株式会社", "a: b", "- x", "yes", "1.0", "8.13", "2026-01-01", "x\ny\n", "x\n\n", " lead", "trail ", "\ttab", "#c", "a #b", "é\u0085", "null", "~", "", "[a]", "x\n y", "\n\nx", "\"q\"", "'s'", "|", "<<"} {
+		f.Add(s)
+	}
+	base := read(f, "testdata/minimal.yaml")
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || s == "" {
+			return // YAML text is UTF-8; empty text means absent
+		}
+		m, err := Decode("minimal.yaml", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Organization.ISMSScope = s
+		m.Organization.CloudScope = s + "\n" + s
+		m.Risks[0].Title = s
+		m.Risks[0].Threat = isms.Factor{Set: true, Text: s}
+		m.Services[0].DataLocations = []string{s, s + ","}
+		out, err := Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Decode("out.yaml", out)
+		if err != nil {
+			t.Fatalf("canonical form rejected: %v\n%s", err, out)
+		}
+		if !reflect.DeepEqual(m, m2) {
+			t.Fatalf("text changed: %q\n%s", s, out)
+		}
+	})
 }

@@ -59,8 +59,14 @@ func Check(m *isms.ISMS, asOf isms.Date) []Finding {
 	c := newCtx(m, asOf)
 	var out []Finding
 	for _, r := range rules {
-		r := r
+		// One finding per subject: a reference listed twice (services:
+		// [a, a]) or two entries about one thing do not double a finding.
+		seen := map[string]bool{}
 		r.check(c, func(subject string, msg i18n.Message) {
+			if seen[subject] {
+				return
+			}
+			seen[subject] = true
 			out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Area: r.Area, Subject: subject, Message: msg, Reference: r.Reference})
 		})
 	}
