@@ -242,10 +242,10 @@ func risk05(c *ctx, emit emitFn) {
 }
 
 // RISK-06 checks each control a risk names against the SoAs of the services
-// the risk names (any service; the SoAs of the roles it has), or the
-// organization's SoA for a risk that names none. Choices: a service with no
-// SoA yet for its roles is checked against the
-// organization's SoA (its rows are the service's effective rows); a 27017
+// the risk names (any service; every SoA it has), or the organization's SoA
+// for a risk that names none. Choices: a service with no SoA yet is checked
+// against the organization's SoA (its rows are the service's effective
+// rows); a 27017
 // item or CLD control is not looked for in an SoA whose role it gives no
 // guidance for, since such an SoA has no row for it by design.
 func risk06(c *ctx, emit emitFn) {
@@ -267,7 +267,7 @@ func risk06(c *ctx, emit emitFn) {
 			}
 			for _, sid := range r.Services {
 				found := false
-				for _, role := range rolesOf(c.svc[sid]) {
+				for _, role := range []string{isms.RoleProvider, isms.RoleCustomer} {
 					if c.svcSoA[sid+"/"+role] != nil {
 						found = true
 						check(sid, role, "soa/"+sid+"/"+role)
@@ -279,13 +279,6 @@ func risk06(c *ctx, emit emitFn) {
 			}
 		}
 	}
-}
-
-func rolesOf(s *isms.CloudService) []string {
-	if s == nil {
-		return nil
-	}
-	return s.Roles()
 }
 
 func risk07(c *ctx, emit emitFn) {
