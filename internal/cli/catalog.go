@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
@@ -30,7 +28,7 @@ func runCatalog(e *env, args []string) int {
 		writeJSON(e.stdout, controlsJSON(*framework, controls))
 		return exitOK
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	var rows [][]string
 	for _, c := range controls {
 		title := c.TitleJA
 		if e.lang == i18n.EN {
@@ -45,9 +43,9 @@ func runCatalog(e *env, args []string) int {
 		case catalog.ISO27017:
 			extra = c.GuidanceFor + "\t" + c.Base2013
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, title, extra)
+		rows = append(rows, append([]string{c.ID, title}, strings.Split(extra, "\t")...))
 	}
-	tw.Flush()
+	writeTable(e.stdout, rows, false)
 	return exitOK
 }
 
@@ -127,7 +125,7 @@ func (e *env) catalogSources(cat *catalog.Catalog, format string) int {
 		writeJSON(e.stdout, out)
 		return exitOK
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	var rows [][]string
 	for _, s := range cat.Sources {
 		title := s.TitleJA
 		if e.lang == i18n.EN {
@@ -137,8 +135,8 @@ func (e *env) catalogSources(cat *catalog.Catalog, format string) int {
 		if s.Required {
 			req = i18n.M("catalog.required").In(e.lang)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, req, title, strings.Join(s.Controls, " "))
+		rows = append(rows, []string{s.ID, req, title, strings.Join(s.Controls, " ")})
 	}
-	tw.Flush()
+	writeTable(e.stdout, rows, false)
 	return exitOK
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -130,9 +130,8 @@ func printSummary(w io.Writer, m *isms.ISMS, r summaryReport, lang string) {
 	fmt.Fprintln(w, t("summary.header", "org", m.Organization.Name, "as_of", r.AsOf))
 
 	fmt.Fprintf(w, "\n%s\n", t("summary.soa"))
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join([]string{t("summary.col.soa"), t("summary.col.applicable"), t("summary.col.implemented"),
-		t("summary.col.partial"), t("summary.col.planned"), t("summary.col.excluded"), t("summary.col.missing"), ""}, "\t"))
+	rows := [][]string{{t("summary.col.soa"), t("summary.col.applicable"), t("summary.col.implemented"),
+		t("summary.col.partial"), t("summary.col.planned"), t("summary.col.excluded"), t("summary.col.missing")}}
 	for _, s := range r.SoA {
 		name := t("summary.org_soa")
 		if s.Service != "" {
@@ -142,9 +141,9 @@ func printSummary(w io.Writer, m *isms.ISMS, r summaryReport, lang string) {
 			name += " " + t("summary.not_written")
 		}
 		c := s.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, c.Applicable, c.Implemented, c.Partial, c.Planned, c.Excluded, c.Missing)
+		rows = append(rows, []string{name, itoa(c.Applicable), itoa(c.Implemented), itoa(c.Partial), itoa(c.Planned), itoa(c.Excluded), itoa(c.Missing)})
 	}
-	tw.Flush()
+	writeTable(w, rows, true)
 
 	above, unassessed := 0, 0
 	for _, rk := range r.Risks {
@@ -194,3 +193,5 @@ func printHeat(w io.Writer, title string, g [][]int) {
 		fmt.Fprintln(w)
 	}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
