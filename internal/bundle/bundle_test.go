@@ -108,7 +108,7 @@ func TestCanonicalKeyOrder(t *testing.T) {
 
 // toJSON writes a parsed document as JSON, indented with tabs (which YAML
 // readers refuse), to prove JSON input reads as the same model.
-func toJSON(n *node) any {
+func nodeToJSON(n *node) any {
 	switch n.kind {
 	case mapNode:
 		var b strings.Builder
@@ -118,7 +118,7 @@ func toJSON(n *node) any {
 				b.WriteString(",")
 			}
 			k, _ := json.Marshal(n.kids[i].value)
-			v, _ := json.Marshal(toJSON(n.kids[i+1]))
+			v, _ := json.Marshal(nodeToJSON(n.kids[i+1]))
 			b.Write(k)
 			b.WriteString(":")
 			b.Write(v)
@@ -128,7 +128,7 @@ func toJSON(n *node) any {
 	case seqNode:
 		out := []any{}
 		for _, k := range n.kids {
-			out = append(out, toJSON(k))
+			out = append(out, nodeToJSON(k))
 		}
 		return out
 	}
@@ -149,7 +149,7 @@ func TestJSONInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := json.Marshal(toJSON(root))
+		raw, err := json.Marshal(nodeToJSON(root))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,18 @@ type enode struct {
 	text  bool // a scalar that must read back as text
 	value string
 	kids  []*enode // sequence items, or mapping keys and values alternating
+	json  jsonType // how a non-text scalar is written in JSON
 }
+
+// jsonType: a scalar that is not text is a JSON number or boolean; dates
+// and text are JSON strings.
+type jsonType uint8
+
+const (
+	jsonString jsonType = iota
+	jsonNumber
+	jsonBool
+)
 
 // emit writes the canonical YAML: two-space indentation, sequence items
 // indented under their key, flow lists for scalar lists, literal blocks

@@ -45,7 +45,7 @@ func str(s string) *enode {
 }
 
 func num(v int) *enode {
-	return &enode{kind: scalarNode, value: strconv.Itoa(v)}
+	return &enode{kind: scalarNode, value: strconv.Itoa(v), json: jsonNumber}
 }
 
 func optNum(p *int) *enode {
@@ -56,7 +56,7 @@ func optNum(p *int) *enode {
 }
 
 func flag(v bool) *enode {
-	return &enode{kind: scalarNode, value: strconv.FormatBool(v)}
+	return &enode{kind: scalarNode, value: strconv.FormatBool(v), json: jsonBool}
 }
 
 func optFlag(p *bool) *enode {
@@ -124,13 +124,7 @@ func evidence(es []isms.Evidence) *enode {
 }
 
 func top(m *isms.ISMS) *enode {
-	o := m.Organization
-	org := newObj().put("id", str(o.ID)).put("name", str(o.Name)).put("name_en", str(o.NameEN)).
-		put("annex_a", str(o.AnnexA)).put("isms_scope", str(o.ISMSScope)).put("cloud_scope", str(o.CloudScope)).
-		put("scope_approval", approval(o.ScopeApproval)).node()
-	if org == nil {
-		org = &enode{kind: mapNode}
-	}
+	org := organization(m.Organization)
 	format := m.Format
 	if format == "" {
 		format = isms.Format
@@ -148,9 +142,7 @@ func top(m *isms.ISMS) *enode {
 		put("assets", seq(m.Assets, asset)).
 		put("risk_criteria", criteria(m.Criteria)).
 		put("risk_sources", seq(m.RiskSources, riskSource)).
-		put("risk_sources_not_applicable", seq(m.SourcesNotApplicable, func(s isms.SourceNotApplicable) *enode {
-			return newObj().put("source", str(s.Source)).put("reason", str(s.Reason)).node()
-		})).
+		put("risk_sources_not_applicable", seq(m.SourcesNotApplicable, notApplicable)).
 		put("risks", seq(m.Risks, risk)).
 		put("soa", seq(m.SoAs, soa)).
 		put("responsibilities", seq(m.Responsibilities, responsibility)).
@@ -169,6 +161,20 @@ func servicesNode(ss []isms.CloudService) *enode {
 		return &enode{kind: seqNode, flow: true}
 	}
 	return seq(ss, service)
+}
+
+func notApplicable(s isms.SourceNotApplicable) *enode {
+	return newObj().put("source", str(s.Source)).put("reason", str(s.Reason)).node()
+}
+
+func organization(o isms.Organization) *enode {
+	org := newObj().put("id", str(o.ID)).put("name", str(o.Name)).put("name_en", str(o.NameEN)).
+		put("annex_a", str(o.AnnexA)).put("isms_scope", str(o.ISMSScope)).put("cloud_scope", str(o.CloudScope)).
+		put("scope_approval", approval(o.ScopeApproval)).node()
+	if org == nil {
+		org = &enode{kind: mapNode}
+	}
+	return org
 }
 
 func unit(u isms.Unit) *enode {
@@ -273,14 +279,19 @@ func risk(r isms.Risk) *enode {
 }
 
 func soa(s isms.SoA) *enode {
-	rows := seq(s.Rows, func(r isms.SoARow) *enode {
-		return newObj().put("control", str(r.Control)).put("applicable", optFlag(r.Applicable)).
-			put("reasons", strs(r.Reasons)).put("implementation", str(r.Implementation)).
-			put("justification", str(r.Justification)).put("notes", str(r.Notes)).
-			put("evidence", evidence(r.Evidence)).node()
-	})
-	return newObj().put("service", str(s.Service)).put("role", str(s.Role)).put("approval", approval(s.Approval)).
-		put("rows", rows).node()
+	return soaHeader(s).put("rows", seq(s.Rows, soaRow)).node()
+}
+
+// soaHeader is an SoA without its rows (the store keeps rows apart).
+func soaHeader(s isms.SoA) obj {
+	return newObj().put("service", str(s.Service)).put("role", str(s.Role)).put("approval", approval(s.Approval))
+}
+
+func soaRow(r isms.SoARow) *enode {
+	return newObj().put("control", str(r.Control)).put("applicable", optFlag(r.Applicable)).
+		put("reasons", strs(r.Reasons)).put("implementation", str(r.Implementation)).
+		put("justification", str(r.Justification)).put("notes", str(r.Notes)).
+		put("evidence", evidence(r.Evidence)).node()
 }
 
 func responsibility(r isms.Responsibility) *enode {
