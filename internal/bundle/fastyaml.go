@@ -460,8 +460,6 @@ func doubleQuoted(s string) (string, string) {
 				b.WriteByte('\\')
 			case '"':
 				b.WriteByte('"')
-			case '/':
-				b.WriteByte('/')
 			case 'r':
 				b.WriteByte('\r')
 			case '0':

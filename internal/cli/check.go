@@ -173,6 +173,8 @@ func NewCheckReport(asOf string, fs []conformity.Finding) checkReport {
 
 func runCheck(e *env, args []string) int {
 	fs, lang := e.flags("check")
+	sf := e.addStoreFlags(fs)
+	org := fs.String("org", "", "ID")
 	asOfFlag := fs.String("as-of", "", "YYYY-MM-DD")
 	format := fs.String("format", "text", "text|json")
 	pos, ok := e.parse(fs, lang, args)
@@ -183,11 +185,7 @@ func runCheck(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
-	file, ok := e.oneFile("check", pos)
-	if !ok {
-		return exitInvalid
-	}
-	m, ok := e.load(file)
+	m, ok := e.loadFrom("check", pos, *org, sf)
 	if !ok {
 		return exitInvalid
 	}

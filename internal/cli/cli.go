@@ -51,6 +51,11 @@ func init() {
 		{"summary", "usage.summary", runSummary},
 		{"catalog", "usage.catalog", runCatalog},
 		{"generate", "usage.generate", runGenerate},
+		{"migrate", "usage.migrate", runMigrate},
+		{"import", "usage.import", runImport},
+		{"export", "usage.export", runExport},
+		{"org", "usage.org", runOrg},
+		{"history", "usage.history", runHistory},
 	}
 }
 

@@ -260,3 +260,59 @@ func TestGenerate(t *testing.T) {
 		t.Error("zero services accepted")
 	}
 }
+
+func TestStoreCommands(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"CLOUDISMS_DATA": data, "LANG": "en_US.UTF-8"}
+	if code, _, e := run(t, env, "migrate"); code != 0 {
+		t.Fatal(e)
+	}
+	if code, _, e := run(t, env, "import", sample, "--org", "sample"); code != 0 {
+		t.Fatal(e)
+	}
+	_, canonical, _ := run(t, env, "fmt", sample)
+	code, exported, e := run(t, env, "export", "--org", "sample")
+	if code != 0 || exported != canonical {
+		t.Fatalf("export differs from fmt (%d %s)", code, e)
+	}
+	if code, _, _ := run(t, env, "check", "--org", "sample", "--as-of", "2026-11-01"); code != 0 {
+		t.Errorf("check --org: exit %d", code)
+	}
+	if code, _, _ := run(t, env, "check", "--org", "sample", "--as-of", "2030-01-01"); code != 1 {
+		t.Errorf("check --org years later should find errors: exit %d", code)
+	}
+	if code, out, _ := run(t, env, "summary", "--org", "sample", "--format", "json"); code != 0 || !strings.Contains(out, `"soa"`) {
+		t.Errorf("summary --org: %d", code)
+	}
+	// An invalid bundle is refused and the stored ISMS stays as it was.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte(strings.Replace(canonical, "treatment: modify", "treatment: hope", 1)), 0o644)
+	if code, _, _ := run(t, env, "import", bad, "--org", "sample"); code != 2 {
+		t.Errorf("invalid import: exit %d", code)
+	}
+	if _, again, _ := run(t, env, "export", "--org", "sample"); again != canonical {
+		t.Error("a refused import changed the stored ISMS")
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"export", "--org", "nobody"}, 2},
+		{[]string{"check", "--org", "nobody"}, 2},
+		{[]string{"check", sample, "--org", "sample"}, 2},
+		{[]string{"import", sample}, 2},
+		{[]string{"org", "add", "Bad Id"}, 2},
+		{[]string{"org", "add", "acme", "--name", "アクメ"}, 0},
+		{[]string{"org", "add", "acme"}, 2},
+		{[]string{"org"}, 2},
+		{[]string{"history", "verify"}, 0},
+		{[]string{"history"}, 2},
+	} {
+		if code, _, e := run(t, env, tc.args...); code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, e)
+		}
+	}
+	if _, out, _ := run(t, env, "org", "list"); !strings.Contains(out, "acme") || !strings.Contains(out, "sample") {
+		t.Errorf("org list:\n%s", out)
+	}
+}

@@ -98,6 +98,8 @@ func newSummary(m *isms.ISMS, asOf isms.Date) summaryReport {
 
 func runSummary(e *env, args []string) int {
 	fs, lang := e.flags("summary")
+	sf := e.addStoreFlags(fs)
+	org := fs.String("org", "", "ID")
 	asOfFlag := fs.String("as-of", "", "YYYY-MM-DD")
 	format := fs.String("format", "text", "text|json")
 	pos, ok := e.parse(fs, lang, args)
@@ -108,11 +110,7 @@ func runSummary(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
-	file, ok := e.oneFile("summary", pos)
-	if !ok {
-		return exitInvalid
-	}
-	m, ok := e.load(file)
+	m, ok := e.loadFrom("summary", pos, *org, sf)
 	if !ok {
 		return exitInvalid
 	}

@@ -1,0 +1,10 @@
+package store
+
+import "database/sql"
+
+// DBOf exposes the database handle to tests that tamper with rows behind
+// the store's back.
+func DBOf(s *Store) *sql.DB { return s.db }
+
+// SetFailHook makes the next transactions fail just before they commit.
+func SetFailHook(s *Store, f func() error) { s.failHook = f }

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/isms"
+)
+
+// Org is an organization (a tenant).
+type Org struct {
+	ID        string
+	Name      string
+	CreatedAt string
+}
+
+// CreateOrg adds an organization; ErrExists if the id is taken.
+func (s *Store) CreateOrg(ctx context.Context, id, name string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id = $1`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("organization %s: %w", id, ErrExists)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)`, id, name, s.stamp())
+		return err
+	})
+}
+
+// Orgs lists the organizations by id.
+func (s *Store) Orgs(ctx context.Context) ([]Org, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at FROM orgs ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		var o Org
+		if err := rows.Scan(&o.ID, &o.Name, &o.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Org returns one organization, or ErrNotFound.
+func (s *Store) Org(ctx context.Context, id string) (Org, error) {
+	var o Org
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE id = $1`, id).Scan(&o.ID, &o.Name, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("organization %s: %w", id, ErrNotFound)
+	}
+	return o, err
+}
+
+// StoredItem is an item with its version and last change.
+type StoredItem struct {
+	bundle.Item
+	Pos       int64
+	Version   int64
+	UpdatedAt string
+	UpdatedBy string
+}
+
+// ImportResult counts what an import changed.
+type ImportResult struct {
+	Created, Updated, Deleted, Unchanged int
+}
+
+// Import creates or replaces an organization's whole ISMS in one
+// transaction: items that changed get a new version and a history record,
+// items that are gone are deleted, and nothing is written when any step
+// fails. The organization is created when it does not exist yet.
+func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor string) (ImportResult, error) {
+	var res ImportResult
+	items := bundle.Split(m)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = ImportResult{}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+			org, m.Organization.Name, s.stamp()); err != nil {
+			return fmt.Errorf("import: organization: %w", err)
+		}
+		old, err := s.loadItems(ctx, tx, org)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		byKey := make(map[string]StoredItem, len(old))
+		for _, it := range old {
+			byKey[it.Kind+"\x00"+it.Key] = it
+		}
+		var inserts []StoredItem
+		var changes []Change
+		stamp := s.stamp()
+		for i, it := range items {
+			pos := int64(i + 1)
+			k := it.Kind + "\x00" + it.Key
+			prev, had := byKey[k]
+			delete(byKey, k)
+			after := string(it.Data)
+			switch {
+			case !had:
+				inserts = append(inserts, StoredItem{Item: it, Pos: pos, Version: 1})
+				changes = append(changes, Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after})
+				res.Created++
+			case string(prev.Data) != after:
+				before := string(prev.Data)
+				if _, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, pos = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE org_id = $7 AND kind = $8 AND key = $9`,
+					after, it.Label, it.Owner, pos, stamp, actor, org, it.Kind, it.Key); err != nil {
+					return fmt.Errorf("import %s/%s: %w", it.Kind, it.Key, err)
+				}
+				changes = append(changes, Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after})
+				res.Updated++
+			default:
+				if prev.Pos != pos {
+					if _, err := tx.ExecContext(ctx, `UPDATE items SET pos = $1 WHERE org_id = $2 AND kind = $3 AND key = $4`, pos, org, it.Kind, it.Key); err != nil {
+						return fmt.Errorf("import %s/%s: %w", it.Kind, it.Key, err)
+					}
+				}
+				res.Unchanged++
+			}
+		}
+		for _, it := range old {
+			if _, gone := byKey[it.Kind+"\x00"+it.Key]; !gone {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, it.Kind, it.Key); err != nil {
+				return fmt.Errorf("import: delete %s/%s: %w", it.Kind, it.Key, err)
+			}
+			before := string(it.Data)
+			changes = append(changes, Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "delete", Before: &before})
+			res.Deleted++
+		}
+		if err := s.insertItems(ctx, tx, org, inserts, stamp, actor); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1 WHERE id = $2`, m.Organization.Name, org); err != nil {
+			return err
+		}
+		return s.appendHistory(ctx, tx, org, changes)
+	})
+	return res, err
+}
+
+// insertItems writes new items in batches.
+func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items []StoredItem, stamp, actor string) error {
+	const cols = 10
+	for start := 0; start < len(items); start += s.d.batchRows {
+		batch := items[start:min(start+s.d.batchRows, len(items))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO items (org_id, kind, key, pos, version, label, owner, data, updated_at, updated_by) VALUES `)
+		args := make([]any, 0, cols*len(batch))
+		for i, it := range batch {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(placeholders(len(args), cols))
+			args = append(args, org, it.Kind, it.Key, it.Pos, it.Version, it.Label, it.Owner, string(it.Data), stamp, actor)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert items: %w", err)
+		}
+	}
+	return nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// loadItems reads all items of an organization in position order.
+func (s *Store) loadItems(ctx context.Context, q querier, org string) ([]StoredItem, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 ORDER BY pos, kind, key`, org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StoredItem
+	for rows.Next() {
+		var it StoredItem
+		var data string
+		if err := rows.Scan(&it.Kind, &it.Key, &it.Pos, &it.Version, &it.Label, &it.Owner, &data, &it.UpdatedAt, &it.UpdatedBy); err != nil {
+			return nil, err
+		}
+		it.Data = []byte(data)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Items returns all items of an organization in position order.
+func (s *Store) Items(ctx context.Context, org string) ([]StoredItem, error) {
+	if _, err := s.Org(ctx, org); err != nil {
+		return nil, err
+	}
+	return s.loadItems(ctx, s.db, org)
+}
+
+// ISMS loads an organization's whole ISMS and validates it as a bundle is
+// validated.
+func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
+	stored, err := s.Items(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]bundle.Item, len(stored))
+	for i, it := range stored {
+		items[i] = it.Item
+	}
+	return bundle.Join("org "+org, items)
+}
+
+// Export writes an organization's ISMS as a canonical bundle.
+func (s *Store) Export(ctx context.Context, org string) ([]byte, error) {
+	m, err := s.ISMS(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return bundle.Encode(m)
+}

@@ -1,0 +1,196 @@
+// Package store persists organizations and their ISMS, item by item, on
+// SQLite (embedded, the default) or PostgreSQL. It is the only package with
+// SQL. Every change is written with its history record in one transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Errors callers tell apart.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("version conflict")
+	ErrExists   = errors.New("already exists")
+)
+
+// Store is an open database.
+type Store struct {
+	db  *sql.DB
+	d   dialect
+	now func() time.Time
+	// failHook, set only by tests, fails a transaction just before commit.
+	failHook func() error
+}
+
+// dialect holds the few differences between the two databases.
+type dialect struct {
+	name string // sqlite or postgres
+	// lockHead makes the history head row of an organization exclusive for
+	// the rest of the transaction ("" where the transaction already is).
+	lockHead string
+	// migrationLock serializes migrations between processes.
+	migrationLock string
+	// batchRows is how many rows one multi-row INSERT writes: PostgreSQL
+	// gains from large batches (fewer round trips), the embedded SQLite
+	// loses (statements with thousands of parameters prepare slowly).
+	batchRows int
+}
+
+var (
+	sqliteDialect = dialect{name: "sqlite", batchRows: 10}
+	pgDialect     = dialect{name: "postgres",
+		lockHead:      " FOR UPDATE",
+		migrationLock: "SELECT pg_advisory_xact_lock(7243001)",
+		batchRows:     400}
+)
+
+// Open connects to PostgreSQL when dsn is a postgres:// URL, else opens (and
+// creates) the SQLite database cloudisms.db under dataDir. It applies the
+// migrations.
+func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
+	s := &Store{now: time.Now}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.d = pgDialect
+		s.db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.db.SetMaxOpenConns(16)
+	} else {
+		if dsn != "" {
+			return nil, fmt.Errorf("open: unsupported database %q (expected postgres://… or none for SQLite)", dsn)
+		}
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: data directory: %w", err)
+		}
+		s.d = sqliteDialect
+		path := filepath.Join(dataDir, "cloudisms.db")
+		// WAL lets readers go on while one writer writes; immediate
+		// transactions take the write lock up front, so two writers wait
+		// for each other instead of failing halfway.
+		q := "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.db, err = sql.Open("sqlite", "file:"+path+q)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		s.db.SetMaxOpenConns(4)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", s.d.name, err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect names the database in use: sqlite or postgres.
+func (s *Store) Dialect() string { return s.d.name }
+
+// Ping reports whether the database answers (for readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrate applies the embedded migrations not applied yet, each in its own
+// transaction, serialized between processes that start at the same time.
+func (s *Store) Migrate(ctx context.Context) error {
+	dir := "migrations/" + s.d.name
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		// Two PostgreSQL processes may race on the catalog here; the
+		// loser sees the table on its next statement.
+		if s.d.name != "postgres" {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	for _, e := range entries {
+		v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad file name %s", e.Name())
+		}
+		body, err := migrations.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, v, string(body)); err != nil {
+			return fmt.Errorf("migrate %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, version int, body string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if s.d.migrationLock != "" {
+			if _, err := tx.ExecContext(ctx, s.d.migrationLock); err != nil {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, stmt := range strings.Split(body, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%w in: %s", err, strings.TrimSpace(stmt))
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, s.stamp())
+		return err
+	})
+}
+
+// tx runs f in a transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if s.failHook != nil {
+		if err := s.failHook(); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// stamp is the current time as stored: RFC 3339 in UTC with nanoseconds.
+func (s *Store) stamp() string { return s.now().UTC().Format(time.RFC3339Nano) }
