@@ -365,3 +365,7 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s)
 	b.Write(enc)
 }
+
+// EncodeJSON writes an ISMS as a JSON bundle (the same content and key
+// order as the canonical YAML).
+func EncodeJSON(m *isms.ISMS) []byte { return toJSON(top(m)) }

@@ -139,38 +139,6 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// checkReport is the JSON shape of rules.md.
-type checkReport struct {
-	AsOf     string          `json:"as_of"`
-	Findings []findingReport `json:"findings"`
-	Counts   countsReport    `json:"counts"`
-}
-
-type findingReport struct {
-	Rule      string `json:"rule"`
-	Severity  string `json:"severity"`
-	Subject   string `json:"subject"`
-	MessageJA string `json:"message_ja"`
-	MessageEN string `json:"message_en"`
-	Reference string `json:"reference"`
-}
-
-type countsReport struct {
-	Error   int `json:"error"`
-	Warning int `json:"warning"`
-}
-
-// NewCheckReport builds the JSON report of a check (shared with the API).
-func NewCheckReport(asOf string, fs []conformity.Finding) checkReport {
-	r := checkReport{AsOf: asOf, Findings: make([]findingReport, 0, len(fs))}
-	for _, f := range fs {
-		r.Findings = append(r.Findings, findingReport{f.Rule, f.Severity, f.Subject, f.Message.In(i18n.JA), f.Message.In(i18n.EN), f.Reference})
-	}
-	c := conformity.Counts(fs)
-	r.Counts = countsReport{Error: c[conformity.Error], Warning: c[conformity.Warning]}
-	return r
-}
-
 func runCheck(e *env, args []string) int {
 	fs, lang := e.flags("check")
 	sf := e.addStoreFlags(fs)
@@ -191,7 +159,7 @@ func runCheck(e *env, args []string) int {
 	}
 	findings := conformity.Check(m, asOf)
 	if *format == "json" {
-		writeJSON(e.stdout, NewCheckReport(asOf.String(), findings))
+		writeJSON(e.stdout, conformity.NewReport(asOf, findings))
 	} else {
 		printFindings(e.stdout, findings, e.lang, asOf.String(), isTerminal(e.stdout))
 	}

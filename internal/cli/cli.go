@@ -56,6 +56,7 @@ func init() {
 		{"export", "usage.export", runExport},
 		{"org", "usage.org", runOrg},
 		{"history", "usage.history", runHistory},
+		{"serve", "usage.serve", runServe},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -230,7 +232,7 @@ func TestCatalogJSON(t *testing.T) {
 
 func TestSummary(t *testing.T) {
 	_, out, _ := run(t, nil, "summary", sample, "--as-of", "2026-11-01", "--format", "json")
-	var r summaryReport
+	var r isms.Summary
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}

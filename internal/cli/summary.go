@@ -10,92 +10,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
-// summaryReport is the JSON of cloudisms summary: the computed views.
-type summaryReport struct {
-	AsOf    string         `json:"as_of"`
-	SoA     []soaSummary   `json:"soa"`
-	Risks   []riskSummary  `json:"risks"`
-	HeatMap heatMapSummary `json:"heat_map"`
-	Due     []dueSummary   `json:"due"`
-}
-
-type soaSummary struct {
-	Service  string         `json:"service,omitempty"`
-	Role     string         `json:"role,omitempty"`
-	Exists   bool           `json:"exists"`
-	Approved bool           `json:"approved"`
-	Counts   isms.SoACounts `json:"counts"`
-	Rows     []soaRowView   `json:"rows"`
-}
-
-type soaRowView struct {
-	Control        string `json:"control"`
-	TitleJA        string `json:"title_ja"`
-	TitleEN        string `json:"title_en"`
-	From           string `json:"from"`
-	Applicable     *bool  `json:"applicable"`
-	Implementation string `json:"implementation,omitempty"`
-}
-
-type riskSummary struct {
-	ID                 string `json:"id"`
-	Title              string `json:"title"`
-	Owner              string `json:"owner,omitempty"`
-	Treatment          string `json:"treatment"`
-	Assessed           bool   `json:"assessed"`
-	Level              int    `json:"level"`
-	Residual           int    `json:"residual"`
-	Acceptable         bool   `json:"acceptable"`
-	ResidualAcceptable bool   `json:"residual_acceptable"`
-}
-
-type heatMapSummary struct {
-	RowFactor  string  `json:"row_factor"`
-	ColFactor  string  `json:"col_factor"`
-	Before     [][]int `json:"before"`
-	After      [][]int `json:"after"`
-	Unassessed int     `json:"unassessed"`
-}
-
-type dueSummary struct {
-	Kind    string `json:"kind"`
-	Subject string `json:"subject"`
-	Title   string `json:"title,omitempty"`
-	Owner   string `json:"owner,omitempty"`
-	Due     string `json:"due"`
-	Overdue bool   `json:"overdue"`
-}
-
-// DueHorizon is how far ahead "what falls due" looks.
-const DueHorizon = 30
-
-func newSummary(m *isms.ISMS, asOf isms.Date) summaryReport {
-	r := summaryReport{AsOf: asOf.String(), Risks: []riskSummary{}, Due: []dueSummary{}}
-	for _, v := range isms.SoAViews(m) {
-		s := soaSummary{Service: v.Service, Role: v.Role, Exists: v.SoA != nil, Counts: v.Counts, Rows: make([]soaRowView, 0, len(v.Rows))}
-		s.Approved = v.SoA != nil && v.SoA.Approval != nil
-		for _, er := range v.Rows {
-			row := soaRowView{Control: er.Control.ID, TitleJA: er.Control.TitleJA, TitleEN: er.Control.TitleEN, From: er.From}
-			if er.Row != nil {
-				row.Applicable, row.Implementation = er.Row.Applicable, er.Row.Implementation
-			}
-			s.Rows = append(s.Rows, row)
-		}
-		r.SoA = append(r.SoA, s)
-	}
-	risks := isms.RiskViews(m)
-	for _, rv := range risks {
-		r.Risks = append(r.Risks, riskSummary{rv.Risk.ID, rv.Risk.Title, rv.Risk.Owner, rv.Risk.Treatment, rv.OK,
-			rv.Level, rv.Residual, rv.Acceptable, rv.ResidualAcceptable})
-	}
-	h := isms.NewHeatMap(m, risks)
-	r.HeatMap = heatMapSummary{h.RowFactor, h.ColFactor, h.Before, h.After, h.Unassessed}
-	for _, d := range isms.DueWithin(m, asOf, DueHorizon) {
-		r.Due = append(r.Due, dueSummary{d.Kind, d.Subject, d.Title, d.Owner, d.Due.String(), d.Overdue})
-	}
-	return r
-}
-
 func runSummary(e *env, args []string) int {
 	fs, lang := e.flags("summary")
 	sf := e.addStoreFlags(fs)
@@ -114,7 +28,7 @@ func runSummary(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
-	r := newSummary(m, asOf)
+	r := isms.NewSummary(m, asOf)
 	if *format == "json" {
 		writeJSON(e.stdout, r)
 		return exitOK
@@ -123,7 +37,7 @@ func runSummary(e *env, args []string) int {
 	return exitOK
 }
 
-func printSummary(w io.Writer, m *isms.ISMS, r summaryReport, lang string) {
+func printSummary(w io.Writer, m *isms.ISMS, r isms.Summary, lang string) {
 	t := func(key string, args ...any) string { return i18n.M(key, args...).In(lang) }
 	fmt.Fprintln(w, t("summary.header", "org", m.Organization.Name, "as_of", r.AsOf))
 
@@ -160,7 +74,7 @@ func printSummary(w io.Writer, m *isms.ISMS, r summaryReport, lang string) {
 	printHeat(w, t("summary.heat_before", "rows", r.HeatMap.RowFactor, "cols", r.HeatMap.ColFactor), r.HeatMap.Before)
 	printHeat(w, t("summary.heat_after", "rows", r.HeatMap.RowFactor, "cols", r.HeatMap.ColFactor), r.HeatMap.After)
 
-	fmt.Fprintf(w, "\n%s\n", t("summary.due", "days", DueHorizon))
+	fmt.Fprintf(w, "\n%s\n", t("summary.due", "days", isms.DueHorizon))
 	if len(r.Due) == 0 {
 		fmt.Fprintln(w, "  "+t("summary.nothing_due"))
 	}

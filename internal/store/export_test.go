@@ -1,6 +1,9 @@
 package store
 
-import "database/sql"
+import (
+	"database/sql"
+	"time"
+)
 
 // DBOf exposes the database handle to tests that tamper with rows behind
 // the store's back.
@@ -8,3 +11,6 @@ func DBOf(s *Store) *sql.DB { return s.db }
 
 // SetFailHook makes the next transactions fail just before they commit.
 func SetFailHook(s *Store, f func() error) { s.failHook = f }
+
+// SetNow replaces the store's clock (sessions and tokens expire by it).
+func SetNow(s *Store, now func() time.Time) { s.now = now }

@@ -1,0 +1,206 @@
+// Package api serves the REST API under /api/v1: JSON, a bearer token or a
+// session cookie, one error shape, versions as ETags. Handlers only
+// translate between HTTP and the store; rules live in conformity and
+// permissions in authz.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+// Limits of request bodies.
+const (
+	MaxItemBody   = 1 << 20  // one item
+	MaxBundleBody = 64 << 20 // a whole bundle
+)
+
+// SessionCookie names the session cookie shared with the web UI.
+const SessionCookie = "cloudisms_session"
+
+// Server holds what the handlers need.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	now   func() time.Time
+	mux   *http.ServeMux
+}
+
+// New returns the API handler. now gives the date for as-of defaults.
+func New(s *store.Store, log *slog.Logger, now func() time.Time) *Server {
+	a := &Server{store: s, log: log, now: now, mux: http.NewServeMux()}
+	a.routes()
+	return a
+}
+
+func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// route is one API route: the one table the router, the OpenAPI document
+// and the permission tests are made from.
+type route struct {
+	Method, Path string
+	Action       string // authz action ("" for routes outside an organization)
+	Summary      string
+	handler      func(a *Server, w http.ResponseWriter, r *http.Request, c *call)
+}
+
+// Routes lists every route.
+func Routes() []route { return routes }
+
+var routes = []route{
+	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me},
+	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle},
+	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle},
+	{"GET", "/api/v1/orgs/{org}/check", authz.Read, "Conformity check (same JSON as cloudisms check)", (*Server).check},
+	{"GET", "/api/v1/orgs/{org}/summary", authz.Read, "Computed views: SoA counts, risk levels, heat map, due dates", (*Server).summary},
+	{"GET", "/api/v1/orgs/{org}/history", authz.Read, "Change history with filters", (*Server).history},
+	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list},
+	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create},
+	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get},
+	{"PUT", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Update an item (If-Match: its ETag)", (*Server).update},
+	{"DELETE", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Delete an item (If-Match: its ETag)", (*Server).remove},
+}
+
+// call is what a request carries once authenticated.
+type call struct {
+	user   store.User
+	member store.Membership
+	lang   string
+}
+
+func (a *Server) routes() {
+	for _, rt := range routes {
+		rt := rt
+		a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			c, ok := a.authenticate(w, r)
+			if !ok {
+				return
+			}
+			if org := r.PathValue("org"); org != "" {
+				m, err := a.store.Member(r.Context(), org, c.user.ID)
+				if err != nil {
+					// Another organization's data is not found, never
+					// forbidden: its existence is not revealed.
+					a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+					return
+				}
+				c.member = m
+				// Reading is checked here for every route; writes are
+				// checked per item, since a risk owner may write some risks.
+				if rt.Action != authz.Write && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
+					a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
+					return
+				}
+			}
+			rt.handler(a, w, r, c)
+		})
+	}
+	a.mux.HandleFunc("GET /api/v1/openapi.json", a.openAPI)
+	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, langOf(r, ""), http.StatusNotFound, "not_found", i18n.M("api.no_route"))
+	})
+}
+
+// authenticate finds the caller from a bearer token or the session cookie.
+func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bool) {
+	ctx := r.Context()
+	var u store.User
+	var err error = store.ErrNotFound
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		u, err = a.store.TokenUser(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+	} else if ck, cerr := r.Cookie(SessionCookie); cerr == nil {
+		u, err = a.store.SessionUser(ctx, ck.Value)
+	}
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.log.Error("authenticate", "err", err)
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cloudisms"`)
+		a.fail(w, langOf(r, ""), http.StatusUnauthorized, "unauthorized", i18n.M("api.unauthorized"))
+		return nil, false
+	}
+	return &call{user: u, lang: langOf(r, u.Lang)}, true
+}
+
+// langOf: the user's preferred language, else Accept-Language, else Japanese.
+func langOf(r *http.Request, pref string) string {
+	if i18n.Valid(pref) {
+		return pref
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
+		if strings.HasPrefix(tag, "en") {
+			return i18n.EN
+		}
+		if strings.HasPrefix(tag, "ja") {
+			return i18n.JA
+		}
+	}
+	return i18n.JA
+}
+
+// FieldError is one invalid field of a request.
+type FieldError struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string       `json:"code"`
+		Message string       `json:"message"`
+		Fields  []FieldError `json:"fields"`
+	} `json:"error"`
+}
+
+// fail writes the one error shape.
+func (a *Server) fail(w http.ResponseWriter, lang string, status int, code string, msg i18n.Message, fields ...FieldError) {
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = code, msg.In(lang), fields
+	if b.Error.Fields == nil {
+		b.Error.Fields = []FieldError{}
+	}
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// storeError maps the store's errors to responses.
+func (a *Server) storeError(w http.ResponseWriter, c *call, err error) {
+	var ref *store.RefError
+	switch {
+	case errors.As(err, &ref):
+		if len(ref.ReferencedBy) > 0 {
+			a.fail(w, c.lang, http.StatusConflict, "referenced", i18n.M("api.referenced", "item", ref.List+"/"+ref.ID, "by", ref.ReferencedBy))
+			return
+		}
+		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
+			FieldError{Path: ref.Path, Message: i18n.M("bundle.unknown_ref", "id", ref.ID, "list", ref.List).In(c.lang)})
+	case errors.Is(err, store.ErrNotFound):
+		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+	case errors.Is(err, store.ErrConflict):
+		a.fail(w, c.lang, http.StatusConflict, "conflict", i18n.M("api.conflict"))
+	case errors.Is(err, store.ErrExists):
+		a.fail(w, c.lang, http.StatusConflict, "exists", i18n.M("api.exists"))
+	case errors.Is(err, context.Canceled):
+	default:
+		a.log.Error("store", "err", err)
+		a.fail(w, c.lang, http.StatusInternalServerError, "internal", i18n.M("api.internal"))
+	}
+}

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+var pathParam = regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
+
+// openAPI serves an OpenAPI 3.1 document made from the route table, so it
+// cannot drift from the routes; a test checks it against the mux too.
+func (a *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, OpenAPI())
+}
+
+// OpenAPI builds the document.
+func OpenAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	errorRef := map[string]any{"$ref": "#/components/responses/Error"}
+	for _, rt := range routes {
+		p := pathParam.ReplaceAllString(rt.Path, "{$1}")
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		op := map[string]any{
+			"summary":     rt.Summary,
+			"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", ".", "").Replace(rt.Path),
+			"security":    []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
+			"responses": map[string]any{
+				"200": map[string]any{"description": "OK"}, "400": errorRef, "401": errorRef, "403": errorRef,
+				"404": errorRef, "409": errorRef, "413": errorRef, "415": errorRef,
+			},
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
+		}
+		paths[p][strings.ToLower(rt.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info":    map[string]any{"title": "cloudisms API", "version": "1"},
+		"paths":   paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+			},
+			"responses": map[string]any{"Error": map[string]any{
+				"description": "The one error shape",
+				"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+					"type": "object",
+					"properties": map[string]any{"error": map[string]any{
+						"type":     "object",
+						"required": []any{"code", "message", "fields"},
+						"properties": map[string]any{
+							"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+							"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object",
+								"properties": map[string]any{"path": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
+						},
+					}},
+				}}},
+			}},
+		},
+	}
+}

@@ -1,0 +1,97 @@
+// Package authz decides what each role may do in an organization. It is the
+// one place where permissions live: the API, the UI and the tests that check
+// every route against every role all ask it.
+package authz
+
+// Roles a member of an organization can have.
+const (
+	Admin       = "admin"
+	ISMSManager = "isms-manager"
+	RiskOwner   = "risk-owner"
+	Auditor     = "auditor"
+	Executive   = "executive"
+	Viewer      = "viewer"
+)
+
+// Roles lists every role, the most powerful first.
+var Roles = []string{Admin, ISMSManager, RiskOwner, Auditor, Executive, Viewer}
+
+// ValidRole reports whether r is a role.
+func ValidRole(r string) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Actions on an organization's data.
+const (
+	Read    = "read"    // any item, the check, the summary, the history
+	Write   = "write"   // create, update or delete an item of a kind
+	Import  = "import"  // replace the whole ISMS from a bundle
+	Export  = "export"  // read the whole ISMS as a bundle
+	Approve = "approve" // record an approval
+	Members = "members" // manage members and their roles
+)
+
+// Subject is what an action touches: the item kind and, for risks, whether
+// the acting member is the risk's owner.
+type Subject struct {
+	Kind    string
+	IsOwner bool // the member's person is the item's owner
+}
+
+// auditKinds are what internal auditors record.
+var auditKinds = map[string]bool{"audits": true}
+
+// reviewKinds are what top management records.
+var reviewKinds = map[string]bool{"reviews": true}
+
+// Can reports whether a role may do an action on a subject.
+//
+//   - admin: everything, including members.
+//   - isms-manager: everything in the ISMS (items, import, export,
+//     approvals of the SoA, scope and documents), not members.
+//   - risk-owner: reads everything; edits and approves only the risks
+//     they own (a risk owner approves only their own risks).
+//   - auditor: reads everything; records internal audits, findings and
+//     corrective actions; does not edit the SoA or anything else.
+//   - executive: reads everything; records and approves management
+//     reviews, and approves the scope, SoAs and documents.
+//   - viewer: reads only.
+func Can(role, action string, s Subject) bool {
+	switch role {
+	case Admin:
+		return true
+	case ISMSManager:
+		return action != Members
+	case RiskOwner:
+		switch action {
+		case Read:
+			return true
+		case Write, Approve:
+			return s.Kind == "risks" && s.IsOwner
+		}
+	case Auditor:
+		switch action {
+		case Read, Export:
+			return true
+		case Write:
+			return auditKinds[s.Kind]
+		}
+	case Executive:
+		switch action {
+		case Read, Export:
+			return true
+		case Write:
+			return reviewKinds[s.Kind]
+		case Approve:
+			return reviewKinds[s.Kind] || s.Kind == "organization" || s.Kind == "soa" || s.Kind == "documents"
+		}
+	case Viewer:
+		return action == Read
+	}
+	return false
+}

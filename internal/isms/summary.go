@@ -1,0 +1,93 @@
+package isms
+
+// Summary is the JSON of the computed views (cloudisms summary and the API).
+type Summary struct {
+	AsOf    string         `json:"as_of"`
+	SoA     []SoASummary   `json:"soa"`
+	Risks   []RiskSummary  `json:"risks"`
+	HeatMap HeatMapSummary `json:"heat_map"`
+	Due     []DueSummary   `json:"due"`
+}
+
+// SoASummary is one SoA view: its counts and effective rows.
+type SoASummary struct {
+	Service  string       `json:"service,omitempty"`
+	Role     string       `json:"role,omitempty"`
+	Exists   bool         `json:"exists"`
+	Approved bool         `json:"approved"`
+	Counts   SoACounts    `json:"counts"`
+	Rows     []SoARowView `json:"rows"`
+}
+
+// SoARowView is an effective row and where it comes from.
+type SoARowView struct {
+	Control        string `json:"control"`
+	TitleJA        string `json:"title_ja"`
+	TitleEN        string `json:"title_en"`
+	From           string `json:"from"`
+	Applicable     *bool  `json:"applicable"`
+	Implementation string `json:"implementation,omitempty"`
+}
+
+// RiskSummary is a risk with its levels.
+type RiskSummary struct {
+	ID                 string `json:"id"`
+	Title              string `json:"title"`
+	Owner              string `json:"owner,omitempty"`
+	Treatment          string `json:"treatment"`
+	Assessed           bool   `json:"assessed"`
+	Level              int    `json:"level"`
+	Residual           int    `json:"residual"`
+	Acceptable         bool   `json:"acceptable"`
+	ResidualAcceptable bool   `json:"residual_acceptable"`
+}
+
+// HeatMapSummary holds the heat map grids, rows by the first factor.
+type HeatMapSummary struct {
+	RowFactor  string  `json:"row_factor"`
+	ColFactor  string  `json:"col_factor"`
+	Before     [][]int `json:"before"`
+	After      [][]int `json:"after"`
+	Unassessed int     `json:"unassessed"`
+}
+
+// DueSummary is an item that falls due.
+type DueSummary struct {
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Title   string `json:"title,omitempty"`
+	Owner   string `json:"owner,omitempty"`
+	Due     string `json:"due"`
+	Overdue bool   `json:"overdue"`
+}
+
+// DueHorizon is how far ahead "what falls due" looks.
+const DueHorizon = 30
+
+// NewSummary computes every view of an ISMS as of a date.
+func NewSummary(m *ISMS, asOf Date) Summary {
+	r := Summary{AsOf: asOf.String(), Risks: []RiskSummary{}, Due: []DueSummary{}}
+	for _, v := range SoAViews(m) {
+		s := SoASummary{Service: v.Service, Role: v.Role, Exists: v.SoA != nil, Counts: v.Counts, Rows: make([]SoARowView, 0, len(v.Rows))}
+		s.Approved = v.SoA != nil && v.SoA.Approval != nil
+		for _, er := range v.Rows {
+			row := SoARowView{Control: er.Control.ID, TitleJA: er.Control.TitleJA, TitleEN: er.Control.TitleEN, From: er.From}
+			if er.Row != nil {
+				row.Applicable, row.Implementation = er.Row.Applicable, er.Row.Implementation
+			}
+			s.Rows = append(s.Rows, row)
+		}
+		r.SoA = append(r.SoA, s)
+	}
+	risks := RiskViews(m)
+	for _, rv := range risks {
+		r.Risks = append(r.Risks, RiskSummary{rv.Risk.ID, rv.Risk.Title, rv.Risk.Owner, rv.Risk.Treatment, rv.OK,
+			rv.Level, rv.Residual, rv.Acceptable, rv.ResidualAcceptable})
+	}
+	h := NewHeatMap(m, risks)
+	r.HeatMap = HeatMapSummary{h.RowFactor, h.ColFactor, h.Before, h.After, h.Unassessed}
+	for _, d := range DueWithin(m, asOf, DueHorizon) {
+		r.Due = append(r.Due, DueSummary{d.Kind, d.Subject, d.Title, d.Owner, d.Due.String(), d.Overdue})
+	}
+	return r
+}

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+)
+
+// ListOptions page, filter and sort a list of items.
+type ListOptions struct {
+	Limit  int    // at most this many (capped at MaxPage)
+	Offset int    // skip this many
+	Sort   string // pos (document order, the default), key, label, updated_at; "-" in front for descending
+	Owner  string // only items with this owner
+	Query  string // only items whose label or key contains this text
+}
+
+// MaxPage caps a page of items.
+const MaxPage = 500
+
+// Page is one page of a list and the total it comes from.
+type Page struct {
+	Items []StoredItem
+	Total int
+}
+
+var sortColumns = map[string]string{"pos": "pos", "key": "key", "label": "label", "updated_at": "updated_at"}
+
+// List returns a page of an organization's items of one kind.
+func (s *Store) List(ctx context.Context, org, kind string, o ListOptions) (Page, error) {
+	where := ` FROM items WHERE org_id = $1 AND kind = $2`
+	args := []any{org, kind}
+	if o.Owner != "" {
+		args = append(args, o.Owner)
+		where += fmt.Sprintf(" AND owner = $%d", len(args))
+	}
+	if o.Query != "" {
+		args = append(args, "%"+likeEscape(o.Query)+"%")
+		where += fmt.Sprintf(` AND (label LIKE $%d ESCAPE '\' OR key LIKE $%d ESCAPE '\')`, len(args), len(args))
+	}
+	var p Page
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&p.Total); err != nil {
+		return p, fmt.Errorf("list %s: %w", kind, err)
+	}
+	col, desc := strings.TrimPrefix(o.Sort, "-"), strings.HasPrefix(o.Sort, "-")
+	if col == "" {
+		col = "pos"
+	}
+	sqlCol, ok := sortColumns[col]
+	if !ok {
+		return p, fmt.Errorf("list %s: cannot sort by %q", kind, o.Sort)
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	limit := o.Limit
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	q := `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by` + where +
+		fmt.Sprintf(" ORDER BY %s %s, key %s LIMIT %d OFFSET %d", sqlCol, dir, dir, limit, max(o.Offset, 0))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return p, fmt.Errorf("list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return p, err
+		}
+		p.Items = append(p.Items, it)
+	}
+	return p, rows.Err()
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanItem(r scanner) (StoredItem, error) {
+	var it StoredItem
+	var data string
+	err := r.Scan(&it.Kind, &it.Key, &it.Pos, &it.Version, &it.Label, &it.Owner, &data, &it.UpdatedAt, &it.UpdatedBy)
+	it.Data = []byte(data)
+	return it, err
+}
+
+// Get returns one item, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, org, kind, key string) (StoredItem, error) {
+	return s.get(ctx, s.db, org, kind, key)
+}
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) get(ctx context.Context, q rowQuerier, org, kind, key string) (StoredItem, error) {
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, kind, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, fmt.Errorf("%s/%s: %w", kind, key, ErrNotFound)
+	}
+	return it, err
+}
+
+// RefError is a reference from an item to an id that does not exist, or a
+// deletion of an item that others still refer to.
+type RefError struct {
+	Path, List, ID string
+	ReferencedBy   []string // kind/key of the items that refer to a deleted item
+}
+
+func (e *RefError) Error() string {
+	if len(e.ReferencedBy) > 0 {
+		return fmt.Sprintf("%s/%s is referred to by %s", e.List, e.ID, strings.Join(e.ReferencedBy, ", "))
+	}
+	return fmt.Sprintf("%s: %q is not an id in %s", e.Path, e.ID, e.List)
+}
+
+// Put creates an item (ifVersion 0: it must not exist) or replaces it
+// (ifVersion: the version the caller read; another version is ErrConflict).
+// It checks the item's references against what the store holds and writes
+// the history record in the same transaction. It returns the stored item.
+func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
+	var out StoredItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.getOrg(ctx, tx, org); err != nil {
+			return err
+		}
+		for _, r := range refs {
+			ok, err := s.refExists(ctx, tx, org, r)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return &RefError{Path: r.Path, List: r.List, ID: r.ID}
+			}
+		}
+		prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		stamp := s.stamp()
+		after := string(it.Data)
+		switch {
+		case ifVersion == 0 && exists:
+			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrExists)
+		case ifVersion != 0 && !exists:
+			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrNotFound)
+		case ifVersion != 0 && prev.Version != ifVersion:
+			return fmt.Errorf("%s/%s is at version %d, not %d: %w", it.Kind, it.Key, prev.Version, ifVersion, ErrConflict)
+		case !exists:
+			var pos int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pos), 0) + 1 FROM items WHERE org_id = $1`, org).Scan(&pos); err != nil {
+				return err
+			}
+			out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
+			if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor); err != nil {
+				return err
+			}
+			return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
+		}
+		if string(prev.Data) == after {
+			out = prev // nothing changed: no new version, no history
+			return nil
+		}
+		// The version check is repeated in the UPDATE itself, so that two
+		// writers that read the same version cannot both win.
+		res, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE org_id = $6 AND kind = $7 AND key = $8 AND version = $9`,
+			after, it.Label, it.Owner, stamp, actor, org, it.Kind, it.Key, prev.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
+		}
+		before := string(prev.Data)
+		out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
+		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
+	})
+	return out, err
+}
+
+// Delete removes an item at the version the caller read. An item that
+// others still refer to is not deleted (RefError names them).
+func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int64, actor string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		prev, err := s.get(ctx, tx, org, kind, key)
+		if err != nil {
+			return err
+		}
+		if prev.Version != ifVersion {
+			return fmt.Errorf("%s/%s is at version %d, not %d: %w", kind, key, prev.Version, ifVersion, ErrConflict)
+		}
+		users, err := s.referrers(ctx, tx, org, kind, key)
+		if err != nil {
+			return err
+		}
+		if len(users) > 0 {
+			return &RefError{List: kind, ID: key, ReferencedBy: users}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE org_id = $1 AND kind = $2 AND key = $3 AND version = $4`, org, kind, key, ifVersion); err != nil {
+			return err
+		}
+		before := string(prev.Data)
+		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: kind, Key: key, Action: "delete", Before: &before}})
+	})
+}
+
+func (s *Store) getOrg(ctx context.Context, tx *sql.Tx, org string) (Org, error) {
+	var o Org
+	err := tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE id = $1`, org).Scan(&o.ID, &o.Name, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("organization %s: %w", org, ErrNotFound)
+	}
+	return o, err
+}
+
+// refExists checks one reference of an item against the stored lists.
+func (s *Store) refExists(ctx context.Context, tx *sql.Tx, org string, r bundle.Ref) (bool, error) {
+	list := r.List
+	switch list {
+	case "provider":
+		if r.ID == "self" {
+			return true, nil
+		}
+		list = "suppliers"
+	case "source":
+		list = "risk_sources"
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, list, r.ID).Scan(&n)
+	return n > 0, err
+}
+
+// referrers lists the items whose references name kind/key. Candidates are
+// found by the id's JSON text, then confirmed by decoding their references.
+func (s *Store) referrers(ctx context.Context, tx *sql.Tx, org, kind, key string) ([]string, error) {
+	target := kind
+	switch kind {
+	case "suppliers":
+	case "risk_sources":
+		target = "source"
+	case bundle.KindSoA:
+		// An SoA's rows go with it only when it has none.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE org_id = $1 AND kind = $2 AND key LIKE $3 ESCAPE '\'`, org, bundle.KindSoARows, likeEscape(key)+"/%").Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return []string{fmt.Sprintf("%s (%d)", bundle.KindSoARows, n)}, nil
+		}
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT kind, key, data FROM items WHERE org_id = $1 AND data LIKE $2 ESCAPE '\'`, org, `%"`+likeEscape(key)+`"%`)
+	if err != nil {
+		return nil, err
+	}
+	type cand struct{ kind, key, data string }
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.kind, &c.key, &c.data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	var out []string
+	for _, c := range cands {
+		if c.kind == kind && c.key == key {
+			continue
+		}
+		_, refs, err := bundle.DecodeItem(c.kind, c.key, []byte(c.data), "")
+		if err != nil {
+			continue
+		}
+		for _, r := range refs {
+			if r.ID == key && (r.List == target || (r.List == "provider" && kind == "suppliers")) {
+				out = append(out, c.kind+"/"+c.key)
+				break
+			}
+		}
+	}
+	return out, nil
+}
