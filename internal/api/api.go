@@ -44,9 +44,9 @@ func New(s *store.Store, log *slog.Logger, now func() time.Time) *Server {
 
 func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-// route is one API route: the one table the router, the OpenAPI document
+// Route is one API route: the one table the router, the OpenAPI document
 // and the permission tests are made from.
-type route struct {
+type Route struct {
 	Method, Path string
 	Action       string // authz action ("" for routes outside an organization)
 	Summary      string
@@ -54,9 +54,9 @@ type route struct {
 }
 
 // Routes lists every route.
-func Routes() []route { return routes }
+func Routes() []Route { return routes }
 
-var routes = []route{
+var routes = []Route{
 	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me},
 	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle},
 	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle},

@@ -56,6 +56,9 @@ func init() {
 		{"export", "usage.export", runExport},
 		{"org", "usage.org", runOrg},
 		{"history", "usage.history", runHistory},
+		{"user", "usage.user", runUser},
+		{"member", "usage.member", runMember},
+		{"token", "usage.token", runToken},
 		{"serve", "usage.serve", runServe},
 	}
 }

@@ -1,0 +1,463 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/api"
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+)
+
+// env is a running API over a store with two organizations ("own" and
+// "other", both the sample) and one user per role in "own".
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	store  *store.Store
+	tokens map[string]string // role → token; "outsider" belongs to "other" only
+}
+
+var ctx = context.Background()
+
+func setup(t *testing.T, open func(testing.TB) (*store.Store, string)) *env {
+	s, _ := open(t)
+	src, err := os.ReadFile("../../examples/sample-saas.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := bundle.Decode("sample-saas.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, org := range []string{"own", "other"} {
+		if _, err := s.Import(ctx, org, m, "setup"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &env{t: t, store: s, tokens: map[string]string{}}
+	add := func(name, org, role, person string) {
+		u, err := s.CreateUser(ctx, name+"@example.com", name, "en", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddMember(ctx, org, u.ID, role, person); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := s.CreateToken(ctx, u.ID, "test", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[name] = tok
+	}
+	for _, role := range authz.Roles {
+		add(role, "own", role, "p-isms") // p-isms owns risk r-01 in the sample
+	}
+	add("outsider", "other", authz.Admin, "p-isms")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.srv = httptest.NewServer(api.New(s, log, func() time.Time { return time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC) }))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (e *env) do(who, method, path string, body any, hdr ...string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
+	if tok := e.tokens[who]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, res.Header, b}
+}
+
+func (e *env) item(who, kind, key string) (map[string]any, string) {
+	r := e.do(who, "GET", "/api/v1/orgs/own/items/"+kind+"/"+key, nil)
+	if r.status != 200 {
+		e.t.Fatalf("get %s/%s: %d %s", kind, key, r.status, r.body)
+	}
+	var it struct{ Data map[string]any }
+	json.Unmarshal(r.body, &it)
+	return it.Data, r.header.Get("ETag")
+}
+
+// errorShape checks the one error shape.
+func errorShape(t *testing.T, r resp) {
+	t.Helper()
+	var b struct {
+		Error *struct {
+			Code, Message string
+			Fields        []struct{ Path, Message string }
+		}
+	}
+	if err := json.Unmarshal(r.body, &b); err != nil || b.Error == nil || b.Error.Code == "" || b.Error.Message == "" || b.Error.Fields == nil {
+		t.Errorf("status %d: not the error shape: %s", r.status, r.body)
+	}
+}
+
+func forEachBackend(t *testing.T, f func(t *testing.T, e *env)) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { f(t, setup(t, b.Open)) })
+	}
+}
+
+// TestPermissionMatrix: every route × every role × own and foreign
+// organization, expected status from authz (the one place permissions live).
+func TestPermissionMatrix(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		r01, _ := e.item(authz.Admin, "risks", "r-01")
+		r02, _ := e.item(authz.Admin, "risks", "r-02")
+		bundleYAML, _ := e.store.Export(ctx, "own")
+		for _, rt := range api.Routes() {
+			for _, who := range append(append([]string{}, authz.Roles...), "outsider", "nobody") {
+				for _, org := range []string{"own", "other"} {
+					path := strings.ReplaceAll(rt.Path, "{org}", org)
+					kind, key := "risks", "r-02"
+					// A risk owner may write r-01 (theirs) but not r-02.
+					if who == authz.RiskOwner {
+						key = "r-01"
+					}
+					path = strings.ReplaceAll(path, "{kind}", kind)
+					path = strings.ReplaceAll(path, "{key...}", key)
+					var body any
+					hdr := []string{}
+					switch {
+					case rt.Method == "PUT" && strings.HasSuffix(rt.Path, "/bundle"):
+						body, hdr = bundleYAML, []string{"Content-Type", "application/yaml"}
+					case rt.Method == "PUT":
+						data := r02
+						if key == "r-01" {
+							data = r01
+						}
+						_, tag := e.item(authz.Admin, kind, key)
+						body, hdr = data, []string{"If-Match", tag}
+					case rt.Method == "POST":
+						body = map[string]any{"id": "new-" + who + "-" + org, "title": "新しいリスク", "treatment": "retain", "owner": "p-isms"}
+					case rt.Method == "DELETE":
+						// Delete a fresh item, so that nothing refers to it.
+						creator := authz.Admin
+						if org == "other" {
+							creator = "outsider"
+						}
+						created := e.do(creator, "POST", "/api/v1/orgs/"+org+"/items/risks", map[string]any{"id": "del-" + who, "title": "x", "treatment": "retain", "owner": "p-isms"})
+						if created.status != 201 {
+							t.Fatalf("setup: %d %s", created.status, created.body)
+						}
+						path = strings.TrimSuffix(path, "/"+key) + "/del-" + who
+						hdr = []string{"If-Match", `"1"`}
+					}
+					got := e.do(who, rt.Method, path, body, hdr...)
+					want := expected(rt, who, org)
+					if got.status != want {
+						t.Errorf("%s %s as %s: %d, want %d (%s)", rt.Method, path, who, got.status, want, got.body)
+					}
+					if got.status >= 400 {
+						errorShape(t, got)
+					}
+				}
+			}
+		}
+	})
+}
+
+// expected derives a route's status for a caller from authz.
+func expected(r api.Route, who, org string) int {
+	if who == "nobody" {
+		return 401
+	}
+	if r.Action == "" {
+		return 200
+	}
+	member := (who == "outsider" && org == "other") || (who != "outsider" && org == "own")
+	if !member {
+		return 404
+	}
+	role := who
+	if who == "outsider" {
+		role = authz.Admin
+	}
+	subject := authz.Subject{Kind: "risks", IsOwner: who == authz.RiskOwner}
+	if !authz.Can(role, r.Action, subject) {
+		return 403
+	}
+	switch r.Method {
+	case "POST":
+		return 201
+	case "DELETE":
+		return 204
+	}
+	return 200
+}
+
+func TestErrors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		a := authz.Admin
+		_, tag := e.item(a, "risks", "r-01")
+		cases := []struct {
+			name   string
+			r      resp
+			status int
+			code   string
+		}{
+			{"no credentials", e.do("nobody", "GET", "/api/v1/orgs/own/items/risks", nil), 401, "unauthorized"},
+			{"foreign organization", e.do(a, "GET", "/api/v1/orgs/other/items/risks/r-01", nil), 404, "not_found"},
+			{"missing organization", e.do(a, "GET", "/api/v1/orgs/nowhere/check", nil), 404, "not_found"},
+			{"unknown kind", e.do(a, "GET", "/api/v1/orgs/own/items/dragons", nil), 404, "not_found"},
+			{"missing item", e.do(a, "GET", "/api/v1/orgs/own/items/risks/r-99", nil), 404, "not_found"},
+			{"invalid field", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"x1","title":"t","treatment":"reduce"}`), 400, "invalid"},
+			{"unknown reference", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"x2","title":"t","treatment":"retain","owner":"p-nobody"}`), 400, "invalid"},
+			{"wrong edition control", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"x3","title":"t","treatment":"modify","controls":["A.12.3.1"]}`), 400, "invalid"},
+			{"malformed JSON", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":`), 400, "invalid"},
+			{"wrong content type", e.do(a, "POST", "/api/v1/orgs/own/items/risks", "id: x", "Content-Type", "text/plain"), 415, "unsupported_media_type"},
+			{"too large", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"x4","title":"`+strings.Repeat("あ", api.MaxItemBody/3+10)+`"}`), 413, "too_large"},
+			{"stale version", e.do(a, "PUT", "/api/v1/orgs/own/items/risks/r-01", `{"id":"r-01","title":"t","treatment":"retain"}`, "If-Match", `"999"`), 409, "conflict"},
+			{"no If-Match", e.do(a, "PUT", "/api/v1/orgs/own/items/risks/r-01", `{"id":"r-01","title":"t","treatment":"retain"}`), 428, "if_match_required"},
+			{"id changed", e.do(a, "PUT", "/api/v1/orgs/own/items/risks/r-01", `{"id":"r-77","title":"t","treatment":"retain"}`, "If-Match", tag), 400, "invalid"},
+			{"duplicate id", e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"r-01","title":"t","treatment":"retain"}`), 409, "exists"},
+			{"delete a referenced person", e.do(a, "DELETE", "/api/v1/orgs/own/items/people/p-isms", nil, "If-Match", `"1"`), 409, "referenced"},
+			{"bad as_of", e.do(a, "GET", "/api/v1/orgs/own/check?as_of=2026-02-30", nil), 400, "invalid"},
+			{"bad limit", e.do(a, "GET", "/api/v1/orgs/own/items/risks?limit=100000", nil), 400, "invalid"},
+			{"bad sort", e.do(a, "GET", "/api/v1/orgs/own/items/risks?sort=secret", nil), 400, "invalid"},
+			{"invalid bundle", e.do(a, "PUT", "/api/v1/orgs/own/bundle", "format: cloudisms/v2\n", "Content-Type", "application/yaml"), 400, "invalid"},
+			{"bundle as text/plain", e.do(a, "PUT", "/api/v1/orgs/own/bundle", "format: x\n", "Content-Type", "text/plain"), 415, "unsupported_media_type"},
+			{"no such route", e.do(a, "GET", "/api/v1/nothing", nil), 404, "not_found"},
+		}
+		for _, c := range cases {
+			if c.r.status != c.status {
+				t.Errorf("%s: %d, want %d: %s", c.name, c.r.status, c.status, c.r.body)
+				continue
+			}
+			errorShape(t, c.r)
+			var b struct{ Error struct{ Code string } }
+			json.Unmarshal(c.r.body, &b)
+			if b.Error.Code != c.code {
+				t.Errorf("%s: code %s, want %s", c.name, b.Error.Code, c.code)
+			}
+		}
+		// Field errors carry paths, in the caller's language.
+		r := e.do(a, "POST", "/api/v1/orgs/own/items/risks", `{"id":"x5","title":"t","treatment":"reduce","likelihood":"high"}`, "Accept-Language", "ja")
+		if !strings.Contains(string(r.body), `"path":"risks.treatment"`) || !strings.Contains(string(r.body), `"path":"risks.likelihood"`) {
+			t.Errorf("field paths: %s", r.body)
+		}
+		// Nothing of the refused changes was stored.
+		if got := e.do(a, "GET", "/api/v1/orgs/own/items/risks?q=x", nil); !strings.Contains(string(got.body), `"total":0`) {
+			t.Errorf("a refused item was stored: %s", got.body)
+		}
+	})
+}
+
+func TestCRUDAndHistory(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		a := authz.ISMSManager
+		r := e.do(a, "POST", "/api/v1/orgs/own/items/risks", map[string]any{"id": "r-new", "title": "新規", "treatment": "retain", "owner": "p-isms"})
+		if r.status != 201 || r.header.Get("ETag") != `"1"` || r.header.Get("Location") != "/api/v1/orgs/own/items/risks/r-new" {
+			t.Fatalf("create: %d %v %s", r.status, r.header, r.body)
+		}
+		data, tag := e.item(a, "risks", "r-new")
+		data["title"] = "更新後"
+		if r := e.do(a, "PUT", "/api/v1/orgs/own/items/risks/r-new", data, "If-Match", tag); r.status != 200 || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("update: %d %s", r.status, r.body)
+		}
+		// The old tag is stale now.
+		if r := e.do(a, "PUT", "/api/v1/orgs/own/items/risks/r-new", data, "If-Match", tag); r.status != 409 {
+			t.Errorf("stale update: %d", r.status)
+		}
+		if r := e.do(a, "DELETE", "/api/v1/orgs/own/items/risks/r-new", nil, "If-Match", tag); r.status != 409 {
+			t.Errorf("stale delete: %d", r.status)
+		}
+		h := e.do(a, "GET", "/api/v1/orgs/own/history?kind=risks&key=r-new", nil)
+		var hist struct {
+			Records []struct {
+				Actor, Action string
+				After         map[string]any
+			}
+		}
+		json.Unmarshal(h.body, &hist)
+		if len(hist.Records) != 2 || hist.Records[1].Action != "update" || hist.Records[1].Actor != "isms-manager@example.com" || hist.Records[1].After["title"] != "更新後" {
+			t.Errorf("history: %s", h.body)
+		}
+		if r := e.do(a, "DELETE", "/api/v1/orgs/own/items/risks/r-new", nil, "If-Match", `"2"`); r.status != 204 {
+			t.Errorf("delete: %d %s", r.status, r.body)
+		}
+		// Lists: pagination, filter, sort.
+		l := e.do(a, "GET", "/api/v1/orgs/own/items/risks?limit=3&offset=2&sort=-key", nil)
+		var page struct {
+			Items []struct{ Key string }
+			Total int
+		}
+		json.Unmarshal(l.body, &page)
+		if page.Total != 14 || len(page.Items) != 3 || page.Items[0].Key != "r-12" {
+			t.Errorf("page: %s", l.body)
+		}
+		l = e.do(a, "GET", "/api/v1/orgs/own/items/risks?owner=p-isms", nil)
+		json.Unmarshal(l.body, &page)
+		if page.Total == 0 || page.Total == 14 {
+			t.Errorf("owner filter total %d", page.Total)
+		}
+		// The SoA row route: a key with a slash.
+		row, rtag := e.item(a, "soa_rows", "organization/8.13")
+		row["applicable"] = false
+		row["justification"] = "テスト"
+		if r := e.do(a, "PUT", "/api/v1/orgs/own/items/soa_rows/organization/8.13", row, "If-Match", rtag); r.status != 200 {
+			t.Fatalf("soa row: %d %s", r.status, r.body)
+		}
+		ch := e.do(a, "GET", "/api/v1/orgs/own/check?as_of=2026-11-01", nil)
+		if !strings.Contains(string(ch.body), `"SOA-05"`) {
+			t.Errorf("excluding 8.13 should make SOA-05 fire: %s", ch.body)
+		}
+		if r := e.do(a, "GET", "/api/v1/orgs/own/summary?as_of=2026-11-01", nil); r.status != 200 || !strings.Contains(string(r.body), `"heat_map"`) {
+			t.Errorf("summary: %d", r.status)
+		}
+		if broken, _, err := e.store.VerifyHistory(ctx); broken != nil || err != nil {
+			t.Errorf("history chain: %v %v", broken, err)
+		}
+	})
+}
+
+// Concurrent updaters: every update is based on a version; exactly one
+// writer of each version wins, and no update is lost.
+func TestNoLostUpdate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const writers, rounds = 8, 5
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range rounds {
+					for {
+						data, tag := e.item(authz.Admin, "risks", "r-03")
+						notes, _ := data["title"].(string)
+						data["title"] = notes + fmt.Sprintf("[%d.%d]", w, i)
+						r := e.do(authz.Admin, "PUT", "/api/v1/orgs/own/items/risks/r-03", data, "If-Match", tag)
+						if r.status == 200 {
+							mu.Lock()
+							wins++
+							mu.Unlock()
+							break
+						}
+						if r.status != 409 {
+							t.Errorf("update: %d %s", r.status, r.body)
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		data, tag := e.item(authz.Admin, "risks", "r-03")
+		title := data["title"].(string)
+		marks := regexp.MustCompile(`\[\d+\.\d+\]`).FindAllString(title, -1)
+		if wins != writers*rounds || len(marks) != writers*rounds || tag != fmt.Sprintf(`"%d"`, 1+writers*rounds) {
+			t.Errorf("wins %d, marks %d, tag %s", wins, len(marks), tag)
+		}
+	})
+}
+
+func TestBundleRoundTrip(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		a := authz.Admin
+		y := e.do(a, "GET", "/api/v1/orgs/own/bundle", nil)
+		src, _ := os.ReadFile("../../examples/sample-saas.yaml")
+		m, _ := bundle.Decode("s.yaml", src)
+		canonical, _ := bundle.Encode(m)
+		if y.status != 200 || string(y.body) != string(canonical) {
+			t.Fatalf("bundle export differs from fmt: %d", y.status)
+		}
+		j := e.do(a, "GET", "/api/v1/orgs/own/bundle", nil, "Accept", "application/json")
+		m2, err := bundle.Decode("b.json", j.body)
+		if err != nil {
+			t.Fatalf("JSON bundle: %v", err)
+		}
+		if c2, _ := bundle.Encode(m2); string(c2) != string(canonical) {
+			t.Error("JSON bundle reads differently")
+		}
+		// Import a changed bundle, as JSON.
+		m.Risks = m.Risks[:len(m.Risks)-1]
+		changed, _ := bundle.Encode(m)
+		r := e.do(a, "PUT", "/api/v1/orgs/own/bundle", bundle.EncodeJSON(m), "Content-Type", "application/json")
+		if r.status != 200 || !strings.Contains(string(r.body), `"deleted":1`) {
+			t.Fatalf("import: %d %s", r.status, r.body)
+		}
+		if y := e.do(a, "GET", "/api/v1/orgs/own/bundle", nil); string(y.body) != string(changed) {
+			t.Error("export after import differs")
+		}
+	})
+}
+
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc := api.OpenAPI()
+	if doc["openapi"] != "3.1.0" {
+		t.Fatal("not OpenAPI 3.1")
+	}
+	paths := doc["paths"].(map[string]map[string]any)
+	n := 0
+	for _, ops := range paths {
+		n += len(ops)
+	}
+	if n != len(api.Routes()) {
+		t.Errorf("%d operations documented, %d routes", n, len(api.Routes()))
+	}
+	for _, rt := range api.Routes() {
+		p := regexp.MustCompile(`\{([a-z]+)\.\.\.\}`).ReplaceAllString(rt.Path, "{$1}")
+		if _, ok := paths[p][strings.ToLower(rt.Method)]; !ok {
+			t.Errorf("%s %s is not documented", rt.Method, p)
+		}
+	}
+	// And the document is served.
+	s, _ := storetest.Backends(t)[0].Open(t)
+	srv := httptest.NewServer(api.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api/v1/openapi.json")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("openapi.json: %v %v", err, res)
+	}
+	var served map[string]any
+	json.NewDecoder(res.Body).Decode(&served)
+	if served["openapi"] != "3.1.0" {
+		t.Error("served document is not the same")
+	}
+}
