@@ -51,23 +51,29 @@ type Route struct {
 	Action       string // authz action ("" for routes outside an organization)
 	Summary      string
 	handler      func(a *Server, w http.ResponseWriter, r *http.Request, c *call)
+	// Public routes need no login (logging in itself).
+	Public bool
 }
 
 // Routes lists every route.
 func Routes() []Route { return routes }
 
 var routes = []Route{
-	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me},
-	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle},
-	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle},
-	{"GET", "/api/v1/orgs/{org}/check", authz.Read, "Conformity check (same JSON as cloudisms check)", (*Server).check},
-	{"GET", "/api/v1/orgs/{org}/summary", authz.Read, "Computed views: SoA counts, risk levels, heat map, due dates", (*Server).summary},
-	{"GET", "/api/v1/orgs/{org}/history", authz.Read, "Change history with filters", (*Server).history},
-	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list},
-	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create},
-	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get},
-	{"PUT", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Update an item (If-Match: its ETag)", (*Server).update},
-	{"DELETE", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Delete an item (If-Match: its ETag)", (*Server).remove},
+	{"POST", "/api/v1/session", "", "Log in with email and password: sets the session cookie", (*Server).login, true},
+	{"DELETE", "/api/v1/session", "", "Log out: ends the session on the server", (*Server).logout, false},
+	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me, false},
+	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle, false},
+	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle, false},
+	{"GET", "/api/v1/orgs/{org}/check", authz.Read, "Conformity check (same JSON as cloudisms check)", (*Server).check, false},
+	{"GET", "/api/v1/orgs/{org}/summary", authz.Read, "Computed views: SoA counts, risk levels, heat map, due dates", (*Server).summary, false},
+	{"GET", "/api/v1/orgs/{org}/history", authz.Read, "Change history with filters", (*Server).history, false},
+	{"GET", "/api/v1/orgs/{org}/approvals", authz.Read, "Recorded approvals, each marked stale when what it approved has changed", (*Server).approvals, false},
+	{"POST", "/api/v1/orgs/{org}/approvals/{kind}/{key...}", authz.Approve, "Approve an item (If-Match: its ETag); records exactly what was approved", (*Server).approve, false},
+	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list, false},
+	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create, false},
+	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get, false},
+	{"PUT", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Update an item (If-Match: its ETag)", (*Server).update, false},
+	{"DELETE", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Write, "Delete an item (If-Match: its ETag)", (*Server).remove, false},
 }
 
 // call is what a request carries once authenticated.
@@ -81,6 +87,10 @@ func (a *Server) routes() {
 	for _, rt := range routes {
 		rt := rt
 		a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			if rt.Public {
+				rt.handler(a, w, r, &call{lang: langOf(r, "")})
+				return
+			}
 			c, ok := a.authenticate(w, r)
 			if !ok {
 				return
@@ -94,9 +104,10 @@ func (a *Server) routes() {
 					return
 				}
 				c.member = m
-				// Reading is checked here for every route; writes are
-				// checked per item, since a risk owner may write some risks.
-				if rt.Action != authz.Write && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
+				// Reading is checked here for every route; writes and
+				// approvals per item, since a risk owner may write and
+				// approve the risks they own.
+				if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
 					a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
 					return
 				}

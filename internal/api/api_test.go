@@ -122,6 +122,16 @@ func (e *env) item(who, kind, key string) (map[string]any, string) {
 	return it.Data, r.header.Get("ETag")
 }
 
+// tagIn reads an item's current ETag in either organization.
+func (e *env) tagIn(org, kind, key string) string {
+	who := authz.Admin
+	if org == "other" {
+		who = "outsider"
+	}
+	r := e.do(who, "GET", "/api/v1/orgs/"+org+"/items/"+kind+"/"+key, nil)
+	return r.header.Get("ETag")
+}
+
 // errorShape checks the one error shape.
 func errorShape(t *testing.T, r resp) {
 	t.Helper()
@@ -150,6 +160,9 @@ func TestPermissionMatrix(t *testing.T) {
 		r02, _ := e.item(authz.Admin, "risks", "r-02")
 		bundleYAML, _ := e.store.Export(ctx, "own")
 		for _, rt := range api.Routes() {
+			if rt.Public {
+				continue // logging in is tested on its own
+			}
 			for _, who := range append(append([]string{}, authz.Roles...), "outsider", "nobody") {
 				for _, org := range []string{"own", "other"} {
 					path := strings.ReplaceAll(rt.Path, "{org}", org)
@@ -170,11 +183,12 @@ func TestPermissionMatrix(t *testing.T) {
 						if key == "r-01" {
 							data = r01
 						}
-						_, tag := e.item(authz.Admin, kind, key)
-						body, hdr = data, []string{"If-Match", tag}
+						body, hdr = data, []string{"If-Match", e.tagIn(org, kind, key)}
+					case strings.Contains(rt.Path, "/approvals/"):
+						hdr = []string{"If-Match", e.tagIn(org, kind, key)}
 					case rt.Method == "POST":
 						body = map[string]any{"id": "new-" + who + "-" + org, "title": "新しいリスク", "treatment": "retain", "owner": "p-isms"}
-					case rt.Method == "DELETE":
+					case rt.Method == "DELETE" && strings.Contains(rt.Path, "{org}"):
 						// Delete a fresh item, so that nothing refers to it.
 						creator := authz.Admin
 						if org == "other" {
@@ -207,6 +221,9 @@ func expected(r api.Route, who, org string) int {
 		return 401
 	}
 	if r.Action == "" {
+		if r.Method == "DELETE" {
+			return 204 // logging out
+		}
 		return 200
 	}
 	member := (who == "outsider" && org == "other") || (who != "outsider" && org == "own")
@@ -221,10 +238,12 @@ func expected(r api.Route, who, org string) int {
 	if !authz.Can(role, r.Action, subject) {
 		return 403
 	}
-	switch r.Method {
-	case "POST":
+	switch {
+	case r.Method == "POST" && strings.Contains(r.Path, "/approvals/"):
+		return 200
+	case r.Method == "POST":
 		return 201
-	case "DELETE":
+	case r.Method == "DELETE":
 		return 204
 	}
 	return 200
@@ -460,4 +479,104 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if served["openapi"] != "3.1.0" {
 		t.Error("served document is not the same")
 	}
+}
+
+func TestApprovals(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ro := authz.RiskOwner // person p-isms, the owner of r-01 but not of r-02
+		_, tag := e.item(ro, "risks", "r-01")
+		r := e.do(ro, "POST", "/api/v1/orgs/own/approvals/risks/r-01", map[string]any{"residual_accepted": true}, "If-Match", tag)
+		if r.status != 200 {
+			t.Fatalf("owner approves own risk: %d %s", r.status, r.body)
+		}
+		_, tag2 := e.item(ro, "risks", "r-02")
+		if r := e.do(ro, "POST", "/api/v1/orgs/own/approvals/risks/r-02", nil, "If-Match", tag2); r.status != 403 {
+			t.Errorf("approving another's risk: %d", r.status)
+		}
+		got := e.do(ro, "GET", "/api/v1/orgs/own/items/risks/r-01", nil)
+		var it struct {
+			Data     map[string]any
+			Approval *struct {
+				Person string
+				Stale  bool
+			}
+		}
+		json.Unmarshal(got.body, &it)
+		ap := it.Data["approval"].(map[string]any)
+		if it.Approval == nil || it.Approval.Stale || it.Approval.Person != "p-isms" || ap["by"] != "p-isms" || ap["date"] != "2026-11-01" || ap["residual_accepted"] != true {
+			t.Fatalf("after approval: %s", got.body)
+		}
+		// A change to the approved risk makes the approval stale.
+		data, tag3 := e.item(authz.ISMSManager, "risks", "r-01")
+		data["title"] = "承認後に変更"
+		if r := e.do(authz.ISMSManager, "PUT", "/api/v1/orgs/own/items/risks/r-01", data, "If-Match", tag3); r.status != 200 {
+			t.Fatal(r.status)
+		}
+		list := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/approvals", nil)
+		if !strings.Contains(string(list.body), `"key":"r-01"`) || !strings.Contains(string(list.body), `"stale":true`) {
+			t.Errorf("approvals: %s", list.body)
+		}
+		// An SoA approval covers its rows.
+		_, stag := e.item(authz.Executive, "soa", "organization")
+		if r := e.do(authz.Executive, "POST", "/api/v1/orgs/own/approvals/soa/organization", nil, "If-Match", stag); r.status != 200 {
+			t.Fatalf("executive approves the SoA: %d %s", r.status, r.body)
+		}
+		row, rtag := e.item(authz.ISMSManager, "soa_rows", "organization/5.1")
+		row["notes"] = "変更"
+		e.do(authz.ISMSManager, "PUT", "/api/v1/orgs/own/items/soa_rows/organization/5.1", row, "If-Match", rtag)
+		soa := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/items/soa/organization", nil)
+		if !strings.Contains(string(soa.body), `"stale":true`) {
+			t.Errorf("a changed row should make the SoA approval stale: %s", soa.body)
+		}
+		if r := e.do(ro, "POST", "/api/v1/orgs/own/approvals/people/p-isms", nil, "If-Match", `"1"`); r.status != 400 {
+			t.Errorf("people cannot be approved: %d", r.status)
+		}
+	})
+}
+
+func TestLoginLogout(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		post := func(body string) *http.Response {
+			res, err := http.Post(e.srv.URL+"/api/v1/session", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		if res := post(`{"email":"viewer@example.com","password":"wrong password!"}`); res.StatusCode != 401 {
+			t.Errorf("wrong password: %d", res.StatusCode)
+		}
+		res := post(`{"email":"viewer@example.com","password":"correct horse battery"}`)
+		var ck *http.Cookie
+		for _, c := range res.Cookies() {
+			if c.Name == api.SessionCookie {
+				ck = c
+			}
+		}
+		if res.StatusCode != 200 || ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("login: %d %+v", res.StatusCode, ck)
+		}
+		get := func() int {
+			req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/me", nil)
+			req.AddCookie(ck)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if get() != 200 {
+			t.Fatal("session does not work")
+		}
+		req, _ := http.NewRequest("DELETE", e.srv.URL+"/api/v1/session", nil)
+		req.AddCookie(ck)
+		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 204 {
+			t.Fatalf("logout: %v %v", err, res)
+		}
+		if get() != 401 {
+			t.Error("the session survived logout")
+		}
+	})
 }

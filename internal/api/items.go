@@ -24,10 +24,13 @@ type itemJSON struct {
 	UpdatedAt string          `json:"updated_at"`
 	UpdatedBy string          `json:"updated_by"`
 	Data      json.RawMessage `json:"data"`
+	// Approval is the recorded approval of the item, if any, with whether
+	// the item changed since.
+	Approval *approvalJSON `json:"approval,omitempty"`
 }
 
 func toJSON(it store.StoredItem) itemJSON {
-	return itemJSON{it.Kind, it.Key, it.Version, it.UpdatedAt, it.UpdatedBy, json.RawMessage(it.Data)}
+	return itemJSON{Kind: it.Kind, Key: it.Key, Version: it.Version, UpdatedAt: it.UpdatedAt, UpdatedBy: it.UpdatedBy, Data: json.RawMessage(it.Data)}
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
@@ -100,8 +103,13 @@ func (a *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
 		a.storeError(w, c, err)
 		return
 	}
+	out := toJSON(it)
+	if ap, err := a.store.ApprovalOf(r.Context(), r.PathValue("org"), kind, it.Key); err == nil {
+		j := approvalOf(ap)
+		out.Approval = &j
+	}
 	w.Header().Set("ETag", etag(it.Version))
-	writeJSON(w, http.StatusOK, toJSON(it))
+	writeJSON(w, http.StatusOK, out)
 }
 
 // readItem reads and strictly decodes a JSON item body.

@@ -146,7 +146,7 @@ func plainOK(s string, inFlow bool) bool {
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") || !plainText(s) {
 		return false
 	}
-	if inFlow && strings.ContainsAny(s, ",[]{}:#") {
+	if inFlow && strings.ContainsAny(s, ",[]{}:#?") {
 		return false
 	}
 	return resolvesToText(s)

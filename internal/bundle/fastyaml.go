@@ -603,7 +603,7 @@ func (f *flowReader) scalar(key bool) *node {
 		n.tag = "str"
 	default:
 		j := f.i
-		for j < len(f.s) && strings.IndexByte(",[]{}#", f.s[j]) < 0 {
+		for j < len(f.s) && strings.IndexByte(",[]{}#?", f.s[j]) < 0 {
 			if f.s[j] == ':' && (j+1 == len(f.s) || f.s[j+1] == ' ' || strings.IndexByte(",[]{}", f.s[j+1]) >= 0) {
 				break
 			}

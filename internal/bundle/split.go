@@ -226,16 +226,26 @@ type Ref struct {
 // items are returned for the caller, which knows what the store holds. key
 // names items without an id of their own; an item with an id is keyed by it.
 func DecodeItem(kind, key string, data []byte, edition string) (Item, []Ref, error) {
+	m, refs, err := decodeItemModel(kind, data, edition)
+	if err != nil {
+		return Item{}, nil, err
+	}
+	it, _, err := itemOf(m, kind, key)
+	return it, refs, err
+}
+
+// decodeItemModel reads one item into an otherwise empty ISMS.
+func decodeItemModel(kind string, data []byte, edition string) (*isms.ISMS, []Ref, error) {
 	n, err := parseJSON(data)
 	if err != nil {
-		return Item{}, nil, Errors{{File: kind, Msg: i18n.M("bundle.syntax", "detail", err.Error())}}
+		return nil, nil, Errors{{File: kind, Msg: i18n.M("bundle.syntax", "detail", err.Error())}}
 	}
 	d := &decoder{file: kind, cat: catalog.Std(), seen: map[string]map[string]int{}}
 	m := &isms.ISMS{}
 	p := kind
 	if n.kind != mapNode {
 		d.wrongType(n, p, "object")
-		return Item{}, nil, d.errs
+		return nil, nil, d.errs
 	}
 	switch kind {
 	case KindOrganization:
@@ -292,7 +302,7 @@ func DecodeItem(kind, key string, data []byte, edition string) (Item, []Ref, err
 	case "reviews":
 		m.Reviews = append(m.Reviews, d.review(n, p))
 	default:
-		return Item{}, nil, fmt.Errorf("unknown kind %q", kind)
+		return nil, nil, fmt.Errorf("unknown kind %q", kind)
 	}
 	var refs []Ref
 	for _, r := range d.refs {
@@ -308,8 +318,13 @@ func DecodeItem(kind, key string, data []byte, edition string) (Item, []Ref, err
 		refs = append(refs, Ref{List: r.kind, ID: r.id, Path: r.path})
 	}
 	if len(d.errs) > 0 {
-		return Item{}, nil, d.errs
+		return nil, nil, d.errs
 	}
+	return m, refs, nil
+}
+
+// itemOf cuts the one item of a kind out of an ISMS that holds only it.
+func itemOf(m *isms.ISMS, kind, key string) (Item, []Ref, error) {
 	for _, it := range Split(m) {
 		if it.Kind != kind {
 			continue
@@ -318,9 +333,51 @@ func DecodeItem(kind, key string, data []byte, edition string) (Item, []Ref, err
 		case KindSoARows, "responsibilities", "risk_sources_not_applicable", "backups", "monitoring":
 			it.Key = key
 		}
-		return it, refs, nil
+		return it, nil, nil
 	}
 	return Item{}, nil, fmt.Errorf("decode item %s: nothing decoded", kind)
+}
+
+// Approvable kinds: what an approval can be recorded on.
+var Approvable = []string{KindOrganization, "risks", KindSoA, "documents"}
+
+// SetApproval records an approval in an item: the scope approval of the
+// organization, or the approval of a risk (with the residual acceptance),
+// an SoA or a document. The item's data is otherwise unchanged.
+func SetApproval(kind, key string, data []byte, by string, on isms.Date, residualAccepted *bool) (Item, error) {
+	m, _, err := decodeItemModel(kind, data, "")
+	if err != nil {
+		return Item{}, err
+	}
+	a := &isms.Approval{By: by, Date: on}
+	switch kind {
+	case KindOrganization:
+		m.Organization.ScopeApproval = a
+	case "risks":
+		m.Risks[0].Approval = &isms.RiskApproval{By: by, Date: on, ResidualAccepted: residualAccepted}
+	case KindSoA:
+		m.SoAs[0].Approval = a
+	case "documents":
+		m.Documents[0].Approval = a
+	default:
+		return Item{}, fmt.Errorf("%s cannot be approved", kind)
+	}
+	it, _, err := itemOf(m, kind, key)
+	return it, err
+}
+
+// ApprovedContent is what an approval covers: the item without its
+// approval fields, as canonical JSON. A change to it makes the approval
+// stale; recording the approval itself does not.
+func ApprovedContent(data []byte) []byte {
+	var v map[string]any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return data
+	}
+	delete(v, "approval")
+	delete(v, "scope_approval")
+	out, _ := json.Marshal(v) // map keys come out sorted: a stable form
+	return out
 }
 
 // toJSON writes an enode as compact JSON.

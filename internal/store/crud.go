@@ -131,62 +131,68 @@ func (e *RefError) Error() string {
 func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
 	var out StoredItem
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.getOrg(ctx, tx, org); err != nil {
-			return err
-		}
-		for _, r := range refs {
-			ok, err := s.refExists(ctx, tx, org, r)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return &RefError{Path: r.Path, List: r.List, ID: r.ID}
-			}
-		}
-		prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
-		exists := err == nil
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		stamp := s.stamp()
-		after := string(it.Data)
-		switch {
-		case ifVersion == 0 && exists:
-			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrExists)
-		case ifVersion != 0 && !exists:
-			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrNotFound)
-		case ifVersion != 0 && prev.Version != ifVersion:
-			return fmt.Errorf("%s/%s is at version %d, not %d: %w", it.Kind, it.Key, prev.Version, ifVersion, ErrConflict)
-		case !exists:
-			var pos int64
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pos), 0) + 1 FROM items WHERE org_id = $1`, org).Scan(&pos); err != nil {
-				return err
-			}
-			out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
-			if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor); err != nil {
-				return err
-			}
-			return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
-		}
-		if string(prev.Data) == after {
-			out = prev // nothing changed: no new version, no history
-			return nil
-		}
-		// The version check is repeated in the UPDATE itself, so that two
-		// writers that read the same version cannot both win.
-		res, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE org_id = $6 AND kind = $7 AND key = $8 AND version = $9`,
-			after, it.Label, it.Owner, stamp, actor, org, it.Kind, it.Key, prev.Version)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
-		}
-		before := string(prev.Data)
-		out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
-		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
+		var err error
+		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor)
+		return err
 	})
 	return out, err
+}
+
+func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
+	var out StoredItem
+	if _, err := s.getOrg(ctx, tx, org); err != nil {
+		return out, err
+	}
+	for _, r := range refs {
+		ok, err := s.refExists(ctx, tx, org, r)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			return out, &RefError{Path: r.Path, List: r.List, ID: r.ID}
+		}
+	}
+	prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return out, err
+	}
+	stamp := s.stamp()
+	after := string(it.Data)
+	switch {
+	case ifVersion == 0 && exists:
+		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrExists)
+	case ifVersion != 0 && !exists:
+		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrNotFound)
+	case ifVersion != 0 && prev.Version != ifVersion:
+		return out, fmt.Errorf("%s/%s is at version %d, not %d: %w", it.Kind, it.Key, prev.Version, ifVersion, ErrConflict)
+	case !exists:
+		var pos int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pos), 0) + 1 FROM items WHERE org_id = $1`, org).Scan(&pos); err != nil {
+			return out, err
+		}
+		out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
+		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor); err != nil {
+			return out, err
+		}
+		return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
+	}
+	if string(prev.Data) == after {
+		return prev, nil // nothing changed: no new version, no history
+	}
+	// The version check is repeated in the UPDATE itself, so that two
+	// writers that read the same version cannot both win.
+	res, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE org_id = $6 AND kind = $7 AND key = $8 AND version = $9`,
+		after, it.Label, it.Owner, stamp, actor, org, it.Kind, it.Key, prev.Version)
+	if err != nil {
+		return out, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
+	}
+	before := string(prev.Data)
+	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
+	return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
 }
 
 // Delete removes an item at the version the caller read. An item that

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+)
+
+// Approval is a recorded approval: who approved which item and when, and
+// whether the item changed since (Stale).
+type Approval struct {
+	Kind, Key  string
+	Person     string // the approver's person id in the ISMS
+	ApprovedBy string // the account
+	ApprovedAt string
+	Stale      bool
+}
+
+// Approve writes an item that carries a new approval (see
+// bundle.SetApproval) at the version the approver read, and records a
+// fingerprint of exactly what was approved, in one transaction.
+func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, person, actor string) (StoredItem, error) {
+	var out StoredItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor); err != nil {
+			return err
+		}
+		hash, err := s.contentHash(ctx, tx, org, it.Kind, it.Key)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (org_id, kind, key, content_hash, person, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (org_id, kind, key) DO UPDATE SET content_hash = $4, person = $5, approved_by = $6, approved_at = $7`,
+			org, it.Kind, it.Key, hash, person, actor, s.stamp())
+		return err
+	})
+	return out, err
+}
+
+// contentHash fingerprints what an approval covers: the item without its
+// approval fields and, for an SoA, every one of its rows in order.
+func (s *Store) contentHash(ctx context.Context, q querier, org, kind, key string) (string, error) {
+	h := sha256.New()
+	rows, err := q.QueryContext(ctx, `SELECT data FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, kind, key)
+	if err != nil {
+		return "", err
+	}
+	found := false
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return "", err
+		}
+		h.Write(bundle.ApprovedContent([]byte(data)))
+		found = true
+	}
+	rows.Close()
+	if !found {
+		return "", fmt.Errorf("%s/%s: %w", kind, key, ErrNotFound)
+	}
+	if kind == bundle.KindSoA {
+		rows, err := q.QueryContext(ctx, `SELECT key, data FROM items WHERE org_id = $1 AND kind = $2 AND key LIKE $3 ESCAPE '\' ORDER BY pos, key`,
+			org, bundle.KindSoARows, likeEscape(key)+"/%")
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, data string
+			if err := rows.Scan(&k, &data); err != nil {
+				return "", err
+			}
+			h.Write([]byte("\x00" + k + "\x00" + data))
+		}
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Approvals lists an organization's recorded approvals, each marked stale
+// when what it approved has changed (or is gone).
+func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at FROM approvals WHERE org_id = $1 ORDER BY kind, key`, org)
+	if err != nil {
+		return nil, err
+	}
+	var out []Approval
+	var hashes []string
+	for rows.Next() {
+		var a Approval
+		var h string
+		if err := rows.Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, a)
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	for i := range out {
+		now, err := s.contentHash(ctx, s.db, org, out[i].Kind, out[i].Key)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		out[i].Stale = now != hashes[i]
+	}
+	return out, nil
+}
+
+// ApprovalOf returns the recorded approval of one item (ErrNotFound when
+// none was recorded).
+func (s *Store) ApprovalOf(ctx context.Context, org, kind, key string) (Approval, error) {
+	var a Approval
+	var h string
+	err := s.db.QueryRowContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at FROM approvals WHERE org_id = $1 AND kind = $2 AND key = $3`,
+		org, kind, key).Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("approval of %s/%s: %w", kind, key, ErrNotFound)
+	}
+	if err != nil {
+		return a, err
+	}
+	now, err := s.contentHash(ctx, s.db, org, kind, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	a.Stale = now != h
+	return a, nil
+}
