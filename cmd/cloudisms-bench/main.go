@@ -480,7 +480,7 @@ func newStats(kind string, s *samples, elapsed time.Duration) stats {
 	slices.Sort(s.lat)
 	st := stats{Kind: kind, Count: len(s.lat), Errors: s.errors, Conflicts: s.conflicts}
 	if elapsed > 0 {
-		st.RPS = float64(st.Count) / elapsed.Seconds()
+		st.RPS = math.Round(float64(st.Count)/elapsed.Seconds()*100) / 100
 	}
 	st.P50, st.P95, st.P99 = percentile(s.lat, 50), percentile(s.lat, 95), percentile(s.lat, 99)
 	if n := len(s.lat); n > 0 {
@@ -545,9 +545,9 @@ func (r *report) writeJSON(w io.Writer) error {
 func (r *report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "scenario %s, org %s, %d clients, %.1fs, %s\n", r.Scenario, r.Org, r.Clients, r.Elapsed, r.URL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tcount\terrors\tconflicts\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	fmt.Fprintln(tw, "kind    \tcount\terrors\tconflicts\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	for _, s := range append(slices.Clone(r.Kinds), r.Overall) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n",
+		fmt.Fprintf(tw, "%-8s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n",
 			s.Kind, s.Count, s.Errors, s.Conflicts, s.RPS, s.P50, s.P95, s.P99, s.Max)
 	}
 	if err := tw.Flush(); err != nil {

@@ -69,6 +69,8 @@ var routes = []Route{
 	{"GET", "/api/v1/orgs/{org}/history", authz.Read, "Change history with filters", (*Server).history, false},
 	{"GET", "/api/v1/orgs/{org}/approvals", authz.Read, "Recorded approvals, each marked stale when what it approved has changed", (*Server).approvals, false},
 	{"POST", "/api/v1/orgs/{org}/approvals/{kind}/{key...}", authz.Approve, "Approve an item (If-Match: its ETag); records exactly what was approved", (*Server).approve, false},
+	{"POST", "/api/v1/orgs/{org}/evidence/{kind}/{key...}", authz.Write, "Upload an evidence file and attach it to an item (?name=, ?at= for a nested element; If-Match)", (*Server).attachEvidence, false},
+	{"GET", "/api/v1/orgs/{org}/evidence/{sha256}", authz.Read, "Download an evidence file (always as an attachment)", (*Server).downloadEvidence, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list, false},
 	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get, false},

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -158,7 +159,20 @@ func TestPermissionMatrix(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		r01, _ := e.item(authz.Admin, "risks", "r-01")
 		r02, _ := e.item(authz.Admin, "risks", "r-02")
-		bundleYAML, _ := e.store.Export(ctx, "own")
+		evidence := []byte("監査証跡のテスト %PDF")
+		for _, org := range []string{"own", "other"} {
+			who := authz.Admin
+			if org == "other" {
+				who = "outsider"
+			}
+			r := e.do(who, "POST", "/api/v1/orgs/"+org+"/evidence/documents/doc-pol-001?name=policy.pdf", evidence,
+				"Content-Type", "application/pdf", "If-Match", e.tagIn(org, "documents", "doc-pol-001"))
+			if r.status != 201 {
+				t.Fatalf("setup evidence: %d %s", r.status, r.body)
+			}
+		}
+		sum := fmt.Sprintf("%x", sha256.Sum256(evidence))
+		bundleYAML, _ := e.store.Export(ctx, "own") // lists the evidence: re-importing keeps it
 		for _, rt := range api.Routes() {
 			if rt.Public {
 				continue // logging in is tested on its own
@@ -171,8 +185,12 @@ func TestPermissionMatrix(t *testing.T) {
 					if who == authz.RiskOwner {
 						key = "r-01"
 					}
+					if strings.Contains(rt.Path, "/evidence/") {
+						kind, key = "soa_rows", "organization/5.1"
+					}
 					path = strings.ReplaceAll(path, "{kind}", kind)
 					path = strings.ReplaceAll(path, "{key...}", key)
+					path = strings.ReplaceAll(path, "{sha256}", sum)
 					var body any
 					hdr := []string{}
 					switch {
@@ -184,6 +202,9 @@ func TestPermissionMatrix(t *testing.T) {
 							data = r01
 						}
 						body, hdr = data, []string{"If-Match", e.tagIn(org, kind, key)}
+					case rt.Method == "POST" && strings.Contains(rt.Path, "/evidence/"):
+						body, hdr = []byte("証跡 "+who+org), []string{"Content-Type", "application/octet-stream", "If-Match", e.tagIn(org, kind, key)}
+						path += "?name=evidence.txt"
 					case strings.Contains(rt.Path, "/approvals/"):
 						hdr = []string{"If-Match", e.tagIn(org, kind, key)}
 					case rt.Method == "POST":
@@ -235,6 +256,9 @@ func expected(r api.Route, who, org string) int {
 		role = authz.Admin
 	}
 	subject := authz.Subject{Kind: "risks", IsOwner: who == authz.RiskOwner}
+	if strings.Contains(r.Path, "/evidence/") {
+		subject = authz.Subject{Kind: "soa_rows"}
+	}
 	if !authz.Can(role, r.Action, subject) {
 		return 403
 	}
@@ -577,6 +601,71 @@ func TestLoginLogout(t *testing.T) {
 		}
 		if get() != 401 {
 			t.Error("the session survived logout")
+		}
+	})
+}
+
+func TestEvidence(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		a := authz.ISMSManager
+		content := []byte("<script>alert(1)</script> リストアテスト結果")
+		// Attach to a restore test inside a backups entry.
+		list := e.do(a, "GET", "/api/v1/orgs/own/items/backups?limit=1", nil)
+		var page struct{ Items []struct{ Key string } }
+		json.Unmarshal(list.body, &page)
+		key := page.Items[0].Key
+		_, tag := e.item(a, "backups", key)
+		r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=リストア結果.html&at=tests[0]", content,
+			"Content-Type", "text/html", "If-Match", tag)
+		if r.status != 201 {
+			t.Fatalf("attach: %d %s", r.status, r.body)
+		}
+		var res struct {
+			SHA256 string
+			Size   int
+		}
+		json.Unmarshal(r.body, &res)
+		if res.SHA256 != fmt.Sprintf("%x", sha256.Sum256(content)) || res.Size != len(content) {
+			t.Errorf("attach result: %s", r.body)
+		}
+		data, _ := e.item(a, "backups", key)
+		test0 := data["tests"].([]any)[0].(map[string]any)
+		ev := test0["evidence"].([]any)[0].(map[string]any)
+		if ev["sha256"] != res.SHA256 || ev["name"] != "リストア結果.html" {
+			t.Errorf("evidence not listed on the restore test: %v", test0)
+		}
+		// The upload is in the history with the uploader.
+		h := e.do(a, "GET", "/api/v1/orgs/own/history?kind=backups&key="+key, nil)
+		if !strings.Contains(string(h.body), res.SHA256) || !strings.Contains(string(h.body), "isms-manager@example.com") {
+			t.Errorf("history lacks the upload: %s", h.body)
+		}
+		// Downloads are attachments, never inline.
+		d := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/evidence/"+res.SHA256+"?name=x.html", nil)
+		if d.status != 200 || !bytes.Equal(d.body, content) || d.header.Get("Content-Type") != "application/octet-stream" ||
+			!strings.HasPrefix(d.header.Get("Content-Disposition"), "attachment") || d.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("download: %d %v", d.status, d.header)
+		}
+		// Another organization cannot read it by its hash.
+		if d := e.do("outsider", "GET", "/api/v1/orgs/other/evidence/"+res.SHA256, nil); d.status != 404 {
+			t.Errorf("foreign download: %d", d.status)
+		}
+		// The exported bundle lists it by name and hash.
+		b, _ := e.store.Export(ctx, "own")
+		if !strings.Contains(string(b), res.SHA256) {
+			t.Error("the bundle does not list the evidence")
+		}
+		// Evidence where the format has none is refused, and nothing changes.
+		_, rtag := e.item(a, "risks", "r-01")
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/risks/r-01?name=a.txt", []byte("x"), "Content-Type", "text/plain", "If-Match", rtag); r.status != 400 {
+			t.Errorf("evidence on a risk: %d", r.status)
+		}
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=a.txt&at=tests[99]", []byte("x"), "Content-Type", "text/plain", "If-Match", `"2"`); r.status != 400 {
+			t.Errorf("missing element: %d", r.status)
+		}
+		big := bytes.Repeat([]byte("x"), store.MaxEvidence+1)
+		_, btag := e.item(a, "backups", key)
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=big.bin", big, "Content-Type", "application/octet-stream", "If-Match", btag); r.status != 413 {
+			t.Errorf("too large: %d", r.status)
 		}
 	})
 }

@@ -121,16 +121,7 @@ func (a *Server) readItem(w http.ResponseWriter, r *http.Request, c *call, kind,
 	if !ok {
 		return bundle.Item{}, nil, false
 	}
-	org, err := a.store.Get(r.Context(), r.PathValue("org"), bundle.KindOrganization, bundle.KindOrganization)
-	edition := ""
-	if err == nil {
-		var o struct {
-			AnnexA string `json:"annex_a"`
-		}
-		json.Unmarshal(org.Data, &o)
-		edition = o.AnnexA
-	}
-	it, refs, err := bundle.DecodeItem(kind, key, body, edition)
+	it, refs, err := a.decodeFor(r, kind, key, body)
 	if err != nil {
 		a.invalid(w, c, err)
 		return bundle.Item{}, nil, false

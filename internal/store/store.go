@@ -35,6 +35,8 @@ type Store struct {
 	now func() time.Time
 	// failHook, set only by tests, fails a transaction just before commit.
 	failHook func() error
+	// evidenceDir holds evidence files, named by their SHA-256.
+	evidenceDir string
 }
 
 // dialect holds the few differences between the two databases.
@@ -63,7 +65,10 @@ var (
 // creates) the SQLite database cloudisms.db under dataDir. It applies the
 // migrations.
 func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
-	s := &Store{now: time.Now}
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence")}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+// attachEvidence stores an uploaded file by its content and adds it, by
+// name and hash, to the evidence list of an item, or of an element inside
+// it chosen by ?at= (tests[0] of a backups entry, findings[1] or
+// findings[1].corrective_action of an audit). The change goes through the
+// item's version and is recorded in the history with the uploader and time.
+func (a *Server) attachEvidence(w http.ResponseWriter, r *http.Request, c *call) {
+	kind, ok := a.kind(w, r, c)
+	if !ok {
+		return
+	}
+	key := r.PathValue("key")
+	name := strings.TrimSpace(r.URL.Query().Get("name"))
+	if name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\\x00") {
+		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
+			FieldError{Path: "name", Message: i18n.M("api.evidence_name").In(c.lang)})
+		return
+	}
+	prev, err := a.store.Get(r.Context(), r.PathValue("org"), kind, key)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	if !a.mayWrite(w, c, kind, prev.Owner) {
+		return
+	}
+	version, ok := a.ifMatch(w, r, c)
+	if !ok {
+		return
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(prev.Data, &doc); err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	target, err := descend(doc, r.URL.Query().Get("at"))
+	if err != nil {
+		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
+			FieldError{Path: "at", Message: i18n.M("api.evidence_at", "at", r.URL.Query().Get("at")).In(c.lang)})
+		return
+	}
+	sum, size, err := a.store.SaveEvidence(http.MaxBytesReader(w, r.Body, store.MaxEvidence+1))
+	var tooBig *http.MaxBytesError
+	if errors.Is(err, store.ErrTooLarge) || errors.As(err, &tooBig) {
+		a.fail(w, c.lang, http.StatusRequestEntityTooLarge, "too_large", i18n.M("api.too_large", "max", store.MaxEvidence))
+		return
+	}
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	list, _ := target["evidence"].([]any)
+	target["evidence"] = append(list, map[string]any{"name": name, "sha256": sum})
+	data, _ := json.Marshal(doc)
+	it, refs, err := a.decodeFor(r, kind, key, data)
+	if err != nil {
+		a.invalid(w, c, err)
+		return
+	}
+	out, err := a.store.Put(r.Context(), r.PathValue("org"), it, refs, version, actor(c))
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	w.Header().Set("ETag", etag(out.Version))
+	writeJSON(w, http.StatusCreated, map[string]any{"name": name, "sha256": sum, "size": size, "item": toJSON(out)})
+}
+
+var step = regexp.MustCompile(`^([a-z_]+)(?:\[(\d+)\])?$`)
+
+// descend follows a path like findings[1].corrective_action in an item.
+func descend(doc map[string]any, at string) (map[string]any, error) {
+	cur := doc
+	if at == "" {
+		return cur, nil
+	}
+	for _, part := range strings.Split(at, ".") {
+		m := step.FindStringSubmatch(part)
+		if m == nil {
+			return nil, fmt.Errorf("bad step %q", part)
+		}
+		next := cur[m[1]]
+		if m[2] != "" {
+			list, ok := next.([]any)
+			i, _ := strconv.Atoi(m[2])
+			if !ok || i >= len(list) {
+				return nil, fmt.Errorf("no %s", part)
+			}
+			next = list[i]
+		}
+		obj, ok := next.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("no %s", part)
+		}
+		cur = obj
+	}
+	return cur, nil
+}
+
+// decodeFor decodes an item against the organization's Annex A edition.
+func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
+	edition := ""
+	if org, err := a.store.Get(r.Context(), r.PathValue("org"), bundle.KindOrganization, bundle.KindOrganization); err == nil {
+		var o struct {
+			AnnexA string `json:"annex_a"`
+		}
+		json.Unmarshal(org.Data, &o)
+		edition = o.AnnexA
+	}
+	return bundle.DecodeItem(kind, key, data, edition)
+}
+
+// downloadEvidence serves a file of the organization as a download, never
+// inline, whatever it contains.
+func (a *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, c *call) {
+	f, err := a.store.OpenEvidence(r.Context(), r.PathValue("org"), r.PathValue("sha256"))
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	defer f.Close()
+	name := r.URL.Query().Get("name")
+	if name == "" || strings.ContainsAny(name, "/\\\x00\r\n") {
+		name = r.PathValue("sha256")
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	io.Copy(w, f)
+}
