@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/cloudisms/cloudisms/internal/authz"
+
 	"bufio"
 	"errors"
 	"fmt"
@@ -14,10 +16,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
-
-// memberRoles are the roles of a member of an organization (the store
-// checks them too).
-var memberRoles = []string{"admin", "isms-manager", "risk-owner", "auditor", "executive", "viewer"}
 
 // minPassword is the store's minimum, checked here first to say so in the
 // user's language.
@@ -208,7 +206,7 @@ func runMember(e *env, args []string) int {
 	var email, role, person *string
 	if sub == "add" {
 		email = fs.String("email", "", "EMAIL")
-		role = fs.String("role", "", strings.Join(memberRoles, "|"))
+		role = fs.String("role", "", strings.Join(authz.Roles, "|"))
 		person = fs.String("person", "", "PERSON_ID")
 	}
 	pos, ok := e.parse(fs, lang, args[1:])
@@ -228,10 +226,10 @@ func runMember(e *env, args []string) int {
 			return exitInvalid
 		}
 		if *role == "" {
-			e.errorf("cli.need_role", "allowed", strings.Join(memberRoles, ", "))
+			e.errorf("cli.need_role", "allowed", strings.Join(authz.Roles, ", "))
 			return exitInvalid
 		}
-		if !e.oneOf("--role", *role, memberRoles...) {
+		if !e.oneOf("--role", *role, authz.Roles...) {
 			return exitInvalid
 		}
 	}

@@ -15,6 +15,8 @@ package store
 // slow, salted argon2id hash.
 
 import (
+	"github.com/cloudisms/cloudisms/internal/authz"
+
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -70,9 +72,6 @@ type Membership struct {
 	Person string
 }
 
-// roles a member can have, from most to least powerful.
-var roles = []string{"admin", "isms-manager", "risk-owner", "auditor", "executive", "viewer"}
-
 const (
 	minPassword = 10   // characters
 	maxPassword = 1024 // bytes: argon2 hashes anything, but there is no need for more
@@ -125,12 +124,12 @@ func checkLang(lang string) error {
 }
 
 func checkRole(role string) error {
-	for _, r := range roles {
+	for _, r := range authz.Roles {
 		if r == role {
 			return nil
 		}
 	}
-	return fmt.Errorf("role %q: expected one of %s", role, strings.Join(roles, ", "))
+	return fmt.Errorf("role %q: expected one of %s", role, strings.Join(authz.Roles, ", "))
 }
 
 // Password hashing: argon2id in the PHC string format
