@@ -102,30 +102,30 @@ func (a *Server) asOf(w http.ResponseWriter, r *http.Request, c *call) (isms.Dat
 	return d, true
 }
 
-func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
+// ismsAsOf loads the organization's ISMS and the as-of date of a request.
+func (a *Server) ismsAsOf(w http.ResponseWriter, r *http.Request, c *call) (*isms.ISMS, isms.Date, bool) {
 	asOf, ok := a.asOf(w, r, c)
 	if !ok {
-		return
+		return nil, asOf, false
 	}
 	m, err := a.store.ISMS(r.Context(), r.PathValue("org"))
 	if err != nil {
 		a.storeError(w, c, err)
-		return
+		return nil, asOf, false
 	}
-	writeJSON(w, http.StatusOK, conformity.NewReport(asOf, conformity.Check(m, asOf)))
+	return m, asOf, true
+}
+
+func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
+	if m, asOf, ok := a.ismsAsOf(w, r, c); ok {
+		writeJSON(w, http.StatusOK, conformity.NewReport(asOf, conformity.Check(m, asOf)))
+	}
 }
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
-	asOf, ok := a.asOf(w, r, c)
-	if !ok {
-		return
+	if m, asOf, ok := a.ismsAsOf(w, r, c); ok {
+		writeJSON(w, http.StatusOK, isms.NewSummary(m, asOf))
 	}
-	m, err := a.store.ISMS(r.Context(), r.PathValue("org"))
-	if err != nil {
-		a.storeError(w, c, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, isms.NewSummary(m, asOf))
 }
 
 func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {

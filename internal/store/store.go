@@ -47,6 +47,9 @@ type dialect struct {
 	lockHead string
 	// migrationLock serializes migrations between processes.
 	migrationLock string
+	// identity is an auto-numbered primary key column, written
+	// {{identity}} in the migrations (the one place their SQL differs).
+	identity string
 	// batchRows is how many rows one multi-row INSERT writes: PostgreSQL
 	// gains from large batches (fewer round trips), the embedded SQLite
 	// loses (statements with thousands of parameters prepare slowly).
@@ -54,10 +57,11 @@ type dialect struct {
 }
 
 var (
-	sqliteDialect = dialect{name: "sqlite", batchRows: 10}
+	sqliteDialect = dialect{name: "sqlite", batchRows: 10, identity: "INTEGER PRIMARY KEY AUTOINCREMENT"}
 	pgDialect     = dialect{name: "postgres",
 		lockHead:      " FOR UPDATE",
 		migrationLock: "SELECT pg_advisory_xact_lock(7243001)",
+		identity:      "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 		batchRows:     400}
 )
 
@@ -116,13 +120,16 @@ func (s *Store) Dialect() string { return s.d.name }
 // Ping reports whether the database answers (for readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-//go:embed migrations
+// Migrations are written once, in the SQL both databases speak; the
+// dialect fills in {{identity}}.
+//
+//go:embed migrations/*.sql
 var migrations embed.FS
 
 // Migrate applies the embedded migrations not applied yet, each in its own
 // transaction, serialized between processes that start at the same time.
 func (s *Store) Migrate(ctx context.Context) error {
-	dir := "migrations/" + s.d.name
+	const dir = "migrations"
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -144,7 +151,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.apply(ctx, v, string(body)); err != nil {
+		sqlText := strings.ReplaceAll(string(body), "{{identity}}", s.d.identity)
+		if err := s.apply(ctx, v, sqlText); err != nil {
 			return fmt.Errorf("migrate %s: %w", e.Name(), err)
 		}
 	}

@@ -21,7 +21,7 @@ CREATE INDEX items_by_pos ON items (org_id, kind, pos);
 CREATE INDEX items_by_owner ON items (org_id, kind, owner);
 
 CREATE TABLE history (
-	seq       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	seq       {{identity}},
 	org_id    TEXT NOT NULL,
 	n         BIGINT NOT NULL,
 	at        TEXT NOT NULL,

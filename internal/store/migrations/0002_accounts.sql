@@ -4,7 +4,7 @@
 -- fraction, so that it compares as text.
 
 CREATE TABLE users (
-	id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id            {{identity}},
 	email         TEXT    NOT NULL UNIQUE,
 	name          TEXT    NOT NULL DEFAULT '',
 	lang          TEXT    NOT NULL,
@@ -23,7 +23,7 @@ CREATE INDEX sessions_by_user ON sessions (user_id);
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
-	id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id         {{identity}},
 	user_id    BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	name       TEXT    NOT NULL,
 	token_hash TEXT    NOT NULL UNIQUE,
