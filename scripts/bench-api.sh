@@ -14,6 +14,11 @@
 #   CLIENTS          concurrent clients (default 64)
 #   LIST_DURATION    duration of the list scenario (default 20s)
 #   CHECK_REQUESTS   checks in all (default 200; each check reads the whole ISMS)
+#   CHECK_CLIENTS    concurrent clients of the check scenario (default: CLIENTS)
+#   SERVER_MEM_MB    the server is killed when its resident memory exceeds this
+#                    (default: half of the available memory), so that a server
+#                    that outgrows the machine fails alone instead of calling
+#                    the kernel's OOM killer onto other processes
 #   BENCH_FLAGS      extra flags for cloudisms-bench (e.g. -json)
 set -euo pipefail
 
@@ -24,17 +29,25 @@ DATABASES=${DATABASES:-sqlite postgres}
 CLIENTS=${CLIENTS:-64}
 LIST_DURATION=${LIST_DURATION:-20s}
 CHECK_REQUESTS=${CHECK_REQUESTS:-200}
+CHECK_CLIENTS=${CHECK_CLIENTS:-$CLIENTS}
+SERVER_MEM_MB=${SERVER_MEM_MB:-$(awk '/^MemAvailable/ {print int($2 / 2048)}' /proc/meminfo 2>/dev/null || echo 0)}
 BENCH_FLAGS=${BENCH_FLAGS:-}
 ORG=big
 EMAIL=bench@example.com
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cloudisms-bench.XXXXXX")
 server_pid=""
+watchdog_pid=""
 schema=""
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
 stop_server() {
+	if [[ -n $watchdog_pid ]]; then
+		kill "$watchdog_pid" 2>/dev/null || true
+		wait "$watchdog_pid" 2>/dev/null || true
+		watchdog_pid=""
+	fi
 	if [[ -n $server_pid ]]; then
 		# serve shuts down gracefully on SIGINT.
 		kill -INT "$server_pid" 2>/dev/null || true
@@ -45,7 +58,7 @@ stop_server() {
 
 drop_schema() {
 	if [[ -n $schema ]]; then
-		psql "$PG_URL" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null || true
+		PGOPTIONS=--client-min-messages=warning psql "$PG_URL" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null || true
 		schema=""
 	fi
 }
@@ -95,6 +108,52 @@ wait_ready() {
 	return 1
 }
 
+# start_server runs cloudisms serve in the background, watched by
+# watch_memory.
+start_server() {
+	rm -f "$work/memkill"
+	"$work/cloudisms" serve "$@" >"$work/serve.out" 2>"$work/serve.log" &
+	server_pid=$!
+	if ((SERVER_MEM_MB > 0)); then
+		watch_memory "$server_pid" &
+		watchdog_pid=$!
+	fi
+}
+
+# watch_memory SIGKILLs the server once its resident memory exceeds
+# SERVER_MEM_MB. (ulimit -v does not serve: the address space of a Go
+# program with threads is far larger than its resident memory.)
+watch_memory() {
+	local pid=$1 rss
+	while kill -0 "$pid" 2>/dev/null; do
+		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null) || rss=0
+		if ((${rss:-0} > SERVER_MEM_MB * 1024)); then
+			echo "$((rss / 1024))" >"$work/memkill"
+			kill -KILL "$pid" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.25
+	done
+}
+
+# server_alive says whether the server still runs; if not, why it ended.
+server_alive() {
+	if kill -0 "$server_pid" 2>/dev/null; then
+		return 0
+	fi
+	local status=0
+	wait "$server_pid" 2>/dev/null || status=$?
+	server_pid=""
+	if [[ -s $work/memkill ]]; then
+		echo "THE SERVER WAS KILLED: its resident memory reached $(cat "$work/memkill") MiB (SERVER_MEM_MB=$SERVER_MEM_MB)"
+	else
+		echo "THE SERVER DIED (exit status $status); the end of its log:"
+		grep -v '"msg":"request"' "$work/serve.log" | tail -5 | cut -c1-300
+	fi
+	stop_server
+	return 1
+}
+
 # peak_rss prints the server's peak resident memory, where Linux tells it.
 peak_rss() {
 	if [[ -r /proc/$server_pid/status ]]; then
@@ -123,18 +182,20 @@ bench_db() {
 	local port url
 	port=$(free_port)
 	url=http://127.0.0.1:$port
-	log "$name: serve on $url"
-	"$cis" serve --listen "127.0.0.1:$port" "${store[@]}" >"$work/serve.out" 2>"$work/serve.log" &
-	server_pid=$!
+	log "$name: serve on $url (killed beyond ${SERVER_MEM_MB} MiB resident)"
+	start_server --listen "127.0.0.1:$port" "${store[@]}"
 	wait_ready "$url"
 
-	local bench=("$work/cloudisms-bench" -url "$url" -org "$ORG" -token "$token" -clients "$CLIENTS")
+	local bench=("$work/cloudisms-bench" -url "$url" -org "$ORG" -token "$token")
 	log "$name: list, $CLIENTS clients, $LIST_DURATION"
 	# shellcheck disable=SC2086 # BENCH_FLAGS is a list of flags
-	"${bench[@]}" -scenario list -duration "$LIST_DURATION" $BENCH_FLAGS
-	log "$name: check, $CLIENTS clients, $CHECK_REQUESTS requests"
+	"${bench[@]}" -scenario list -clients "$CLIENTS" -duration "$LIST_DURATION" $BENCH_FLAGS
+	server_alive || return 0
+	peak_rss
+	log "$name: check, $CHECK_CLIENTS clients, $CHECK_REQUESTS requests"
 	# shellcheck disable=SC2086
-	"${bench[@]}" -scenario check -requests "$CHECK_REQUESTS" -duration 30m -timeout 10m $BENCH_FLAGS
+	"${bench[@]}" -scenario check -clients "$CHECK_CLIENTS" -requests "$CHECK_REQUESTS" -duration 30m -timeout 10m $BENCH_FLAGS
+	server_alive || return 0
 	peak_rss
 	stop_server
 }

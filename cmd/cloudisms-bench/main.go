@@ -10,7 +10,8 @@
 //	check the conformity check
 //	mix   in turn: the risk list, a risk, the check, the summary and an edit
 //	      (GET then PUT with If-Match on one of a few risks, retried once
-//	      on 409)
+//	      on 409); the edits mark the titles of the first -edit-keys risks
+//	      of the list, so run it on a copy of real data
 //
 // Every client stops by itself once -duration has passed or -requests
 // operations have been started, whichever comes first. A request in flight
@@ -27,6 +28,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -36,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -79,7 +82,12 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	go func() {
+		// The first interrupt ends the run (requests in flight finish and
+		// are reported); the next one kills the program.
+		<-ctx.Done()
+		stop()
+	}()
 	rep, err := run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cloudisms-bench:", err)
@@ -106,7 +114,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.clients, "clients", 64, "concurrent clients")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to run (0: until -requests are done)")
 	fs.Int64Var(&c.requests, "requests", 0, "operations in all (0: unbounded within -duration)")
-	fs.DurationVar(&c.timeout, "timeout", 2*time.Minute, "timeout of one request")
+	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "timeout of one request")
 	fs.StringVar(&c.asOf, "as-of", "2026-11-01", "as_of date of the check and the summary")
 	fs.IntVar(&c.editKeys, "edit-keys", 8, "how many risks the mix scenario edits (fewer: more conflicts)")
 	fs.BoolVar(&c.json, "json", false, "report as JSON")
@@ -158,7 +166,9 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		wg.Go(func() { w.loop(b) })
 	}
 	wg.Wait()
-	return newReport(cfg, time.Since(start), recs), nil
+	rep := newReport(cfg, time.Since(start), recs)
+	rep.StoppedEarly = b.haltReason()
+	return rep, nil
 }
 
 // budget says whether a client may start another operation.
@@ -167,6 +177,7 @@ type budget struct {
 	stop   context.CancelFunc
 	left   atomic.Int64
 	capped bool
+	halted atomic.Pointer[string] // why the run stopped early
 }
 
 func newBudget(ctx context.Context, d time.Duration, n int64) *budget {
@@ -187,6 +198,20 @@ func (b *budget) next() bool {
 		return false
 	}
 	return !b.capped || b.left.Add(-1) >= 0
+}
+
+// halt ends the run early for every client, keeping the first reason.
+func (b *budget) halt(reason string) {
+	b.halted.CompareAndSwap(nil, &reason)
+	b.stop()
+}
+
+// haltReason is why the run stopped early ("" when it did not).
+func (b *budget) haltReason() string {
+	if r := b.halted.Load(); r != nil {
+		return *r
+	}
+	return ""
 }
 
 // client sends the API requests.
@@ -284,18 +309,33 @@ func snippet(b []byte) string {
 type outcome struct {
 	err       string // "" when it succeeded
 	conflicts int    // 409s that were retried
+	down      bool   // the server refused the connection: it is not running
 }
 
-func statusErr(r result, what string) string {
-	return fmt.Sprintf("%s: HTTP %d", what, r.status)
+func statusErr(r result, what string) outcome {
+	return outcome{err: fmt.Sprintf("%s: HTTP %d", what, r.status)}
 }
 
-func transportErr(err error, what string) string {
+// transportErr describes a failed request without what differs from one
+// connection to the next (addresses, ports), so that like errors add up.
+func transportErr(err error, what string) outcome {
+	o := outcome{down: errors.Is(err, syscall.ECONNREFUSED)}
+	var op *net.OpError
 	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
+	switch {
+	case errors.As(err, &op):
+		inner := op.Err
+		var se *os.SyscallError
+		if errors.As(inner, &se) {
+			inner = se.Err
+		}
+		o.err = what + ": " + op.Op + ": " + inner.Error()
+	case errors.As(err, &ue):
+		o.err = what + ": " + ue.Err.Error()
+	default:
+		o.err = what + ": " + err.Error()
 	}
-	return what + ": " + err.Error()
+	return o
 }
 
 // simple runs one GET whose only expected answer is 200.
@@ -303,9 +343,9 @@ func (c *client) simple(path, what string) outcome {
 	r, err := c.do("GET", path, nil, false)
 	switch {
 	case err != nil:
-		return outcome{err: transportErr(err, what)}
+		return transportErr(err, what)
 	case r.status/100 != 2:
-		return outcome{err: statusErr(r, what)}
+		return statusErr(r, what)
 	}
 	return outcome{}
 }
@@ -329,11 +369,11 @@ func (c *client) summary() outcome {
 func (c *client) edit(key, mark string) outcome {
 	var o outcome
 	for attempt := 0; ; attempt++ {
-		status, err := c.editOnce(key, mark)
+		status, failed := c.editOnce(key, mark)
 		switch {
-		case err != "":
-			o.err = err
-			return o
+		case failed.err != "":
+			failed.conflicts = o.conflicts
+			return failed
 		case status == http.StatusConflict && attempt == 0:
 			o.conflicts++
 			continue
@@ -347,9 +387,9 @@ func (c *client) edit(key, mark string) outcome {
 	}
 }
 
-// editOnce is one GET and PUT; it returns the PUT's status, or an error
-// description when the GET or the transport failed.
-func (c *client) editOnce(key, mark string) (int, string) {
+// editOnce is one GET and PUT; it returns the PUT's status, or the failed
+// outcome when the GET, the item or the transport failed.
+func (c *client) editOnce(key, mark string) (int, outcome) {
 	path := "/items/risks/" + url.PathEscape(key)
 	g, err := c.do("GET", path, nil, true)
 	if err != nil {
@@ -360,13 +400,13 @@ func (c *client) editOnce(key, mark string) (int, string) {
 	}
 	body, err := retitle(g.body, mark)
 	if err != nil {
-		return 0, "edit: " + err.Error()
+		return 0, outcome{err: "edit: " + err.Error()}
 	}
 	p, err := c.do("PUT", path, body, false, "If-Match", g.etag)
 	if err != nil {
 		return 0, transportErr(err, "edit: PUT")
 	}
-	return p.status, ""
+	return p.status, outcome{}
 }
 
 // benchMark separates a risk's title from the mark the bench appends.
@@ -407,6 +447,11 @@ func (w *worker) loop(b *budget) {
 		start := time.Now()
 		o := w.op(kind)
 		w.rec.add(kind, time.Since(start), o)
+		if o.down {
+			// Requests to a server that is gone fail at once and would
+			// swamp the figures of the run so far.
+			b.halt("the server refused a connection (" + o.err + ")")
+		}
 	}
 }
 
@@ -510,6 +555,8 @@ type report struct {
 	Kinds    []stats        `json:"kinds"`
 	Overall  stats          `json:"overall"`
 	Reasons  map[string]int `json:"error_reasons,omitempty"`
+	// StoppedEarly says why the run ended before its time or requests.
+	StoppedEarly string `json:"stopped_early,omitempty"`
 }
 
 func newReport(cfg config, elapsed time.Duration, recs []*recorder) *report {
@@ -542,6 +589,9 @@ func (r *report) writeJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
+// maxReasons is how many error reasons the table shows.
+const maxReasons = 10
+
 func (r *report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "scenario %s, org %s, %d clients, %.1fs, %s\n", r.Scenario, r.Org, r.Clients, r.Elapsed, r.URL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -553,12 +603,23 @@ func (r *report) writeTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if r.StoppedEarly != "" {
+		fmt.Fprintf(w, "  STOPPED EARLY: %s\n", r.StoppedEarly)
+	}
+	// The most frequent error reasons, most frequent first.
 	reasons := make([]string, 0, len(r.Reasons))
 	for k := range r.Reasons {
 		reasons = append(reasons, k)
 	}
-	sort.Strings(reasons)
-	for _, k := range reasons {
+	sort.Slice(reasons, func(i, j int) bool {
+		a, b := reasons[i], reasons[j]
+		return r.Reasons[a] > r.Reasons[b] || r.Reasons[a] == r.Reasons[b] && a < b
+	})
+	for i, k := range reasons {
+		if i == maxReasons {
+			fmt.Fprintf(w, "  … and %d more error reasons (see -json)\n", len(reasons)-i)
+			break
+		}
 		fmt.Fprintf(w, "  error %s × %d\n", k, r.Reasons[k])
 	}
 	return nil

@@ -41,7 +41,12 @@ func runServe(e *env, args []string) int {
 			return exitInvalid
 		}
 	}
-	srv := server.New(*listen, server.Handler(s, log, e.now), log)
+	h, err := server.Handler(s, log, e.now)
+	if err != nil {
+		e.errorf("cli.serve", "detail", err.Error())
+		return exitInvalid
+	}
+	srv := server.New(*listen, h, log)
 	if err := server.Run(e.ctx, srv, log); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		e.errorf("cli.serve", "detail", err.Error())
 		return exitInvalid

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/api"
 	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // Timeouts of every server stage.
@@ -28,9 +29,14 @@ const (
 	readyTimeout      = 2 * time.Second
 )
 
-// Handler returns the whole HTTP handler.
-func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handler {
+// Handler returns the whole HTTP handler: the API, the web UI, health and
+// metrics, with cross-origin protection on every unsafe method.
+func Handler(s *store.Store, log *slog.Logger, now func() time.Time) (http.Handler, error) {
 	m := newMetrics()
+	ui, err := web.New(s, log, now)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(s, log, now))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -49,11 +55,9 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("GET /metrics", m.serve)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, "cloudisms\n\nREST API: /api/v1 (OpenAPI: /api/v1/openapi.json)\nWeb UI: 今後のリリースで提供します / coming in a later release\n")
-	})
-	return m.wrap(logRequests(log, securityHeaders(mux)))
+	mux.Handle("/", ui)
+	csrf := http.NewCrossOriginProtection()
+	return m.wrap(logRequests(log, securityHeaders(csrf.Handler(mux)))), nil
 }
 
 // New returns an http.Server with every timeout set.
@@ -87,7 +91,6 @@ func securityHeaders(h http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("Referrer-Policy", "same-origin")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.ServeHTTP(w, r)
 	})
 }

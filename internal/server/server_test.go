@@ -19,7 +19,11 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Handler(s, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now))
+	h, err := server.Handler(s, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	get := func(path string) (int, string, http.Header) {
 		res, err := http.Get(srv.URL + path)
@@ -36,8 +40,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if code, _, _ := get("/readyz"); code != 200 {
 		t.Errorf("readyz: %d", code)
 	}
-	if code, body, h := get("/"); code != 200 || !strings.Contains(body, "/api/v1") || h.Get("X-Frame-Options") != "DENY" {
-		t.Errorf("root: %d %s", code, body)
+	if code, body, h := get("/login"); code != 200 || !strings.Contains(body, "<form") || h.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("login page: %d %s", code, body)
 	}
 	get("/api/v1/me") // a 401, counted
 	code, body, _ := get("/metrics")

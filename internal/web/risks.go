@@ -1,0 +1,93 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+type riskRow struct {
+	isms.RiskView
+	Version    int64
+	CanApprove bool
+	Approved   bool
+	Stale      bool
+}
+
+func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	ctx := r.Context()
+	model, err := a.store.ISMS(ctx, p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	approvals, err := a.store.Approvals(ctx, p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	stale := map[string]bool{}
+	for _, ap := range approvals {
+		if ap.Kind == "risks" {
+			stale[ap.Key] = ap.Stale
+		}
+	}
+	ownerFilter, treatFilter := r.URL.Query().Get("owner"), r.URL.Query().Get("treatment")
+	var rows []riskRow
+	for _, rv := range isms.RiskViews(model) {
+		if (ownerFilter != "" && rv.Risk.Owner != ownerFilter) || (treatFilter != "" && rv.Risk.Treatment != treatFilter) {
+			continue
+		}
+		isOwner := m.Person != "" && rv.Risk.Owner == m.Person
+		rows = append(rows, riskRow{RiskView: rv, Approved: rv.Risk.Approval != nil && rv.Risk.Approval.By == rv.Risk.Owner,
+			Stale: stale[rv.Risk.ID], CanApprove: isOwner && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true})})
+	}
+	sum := isms.NewSummary(model, isms.DateOf(a.now()))
+	var owners []string
+	for _, pp := range model.People {
+		owners = append(owners, pp.ID)
+	}
+	p.Title = p.T("ui.risks")
+	p.Data = map[string]any{"Rows": rows, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
+		"HeatBefore": heatSVG(sum.HeatMap, false, model.Criteria.Acceptance, p), "HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p),
+		"Owners": owners, "Owner": ownerFilter, "Treatment": treatFilter, "Treatments": []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain},
+		"Saved": r.URL.Query().Get("approved")}
+	a.render(w, http.StatusOK, "risks", p)
+}
+
+// riskApprove records the owner's approval of the plan and acceptance of
+// the residual risk. Only the risk's owner may: anyone else gets 403.
+func (a *App) riskApprove(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	cur, err := a.store.Get(ctx, p.Org, "risks", id)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	isOwner := m.Person != "" && cur.Owner == m.Person
+	if !isOwner || !authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true}) {
+		a.forbidden(w, r, p)
+		return
+	}
+	accepted := r.PostFormValue("residual_accepted") == "true"
+	it, err := bundle.SetApproval("risks", id, cur.Data, m.Person, isms.DateOf(a.now()), &accepted)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: "approval.by"}}
+	if _, err := a.store.Approve(ctx, p.Org, it, refs, cur.Version, m.Person, p.User.Email); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			http.Redirect(w, r, "/orgs/"+p.Org+"/risks#risk-"+id, http.StatusSeeOther)
+			return
+		}
+		a.serverError(w, r, p, err)
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+p.Org+"/risks?approved="+id+"#risk-"+id, http.StatusSeeOther)
+}
