@@ -15,8 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
-	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/server"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 // chromium is the browser the tests drive.
