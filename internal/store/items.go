@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -205,8 +206,48 @@ func (s *Store) Items(ctx context.Context, org string) ([]StoredItem, error) {
 
 // ISMS loads an organization's whole ISMS and validates it as a bundle is
 // validated.
+//
+// The model returned is shared and must not be modified. Loads are cached
+// per organization and keyed by the head of its history chain, which every
+// write moves in the same transaction: a cached model is used only while
+// the database says nothing has changed, so it is never stale, on one
+// instance or many. Loads of large ISMSs are limited to a few at a time so
+// that many concurrent checks cannot exhaust memory.
 func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
-	stored, err := s.Items(ctx, org)
+	if _, err := s.Org(ctx, org); err != nil {
+		return nil, err
+	}
+	head, err := s.historyHead(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if m := s.models.get(org, head); m != nil {
+		return m, nil
+	}
+	select {
+	case s.loads <- struct{}{}:
+		defer func() { <-s.loads }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Another request may have loaded it while this one waited.
+	if head, err = s.historyHead(ctx, org); err != nil {
+		return nil, err
+	}
+	if m := s.models.get(org, head); m != nil {
+		return m, nil
+	}
+	// Read the items and the head in one transaction, so that the model
+	// is cached under the head it belongs to.
+	var stored []StoredItem
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if head, err = s.historyHeadTx(ctx, tx, org); err != nil {
+			return err
+		}
+		stored, err = s.loadItems(ctx, tx, org)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +255,62 @@ func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
 	for i, it := range stored {
 		items[i] = it.Item
 	}
-	return bundle.Join("org "+org, items)
+	m, err := bundle.Join("org "+org, items)
+	if err != nil {
+		return nil, err
+	}
+	s.models.put(org, head, m)
+	return m, nil
+}
+
+// historyHead is the position of the newest history record of an
+// organization (0 when it has none).
+func (s *Store) historyHead(ctx context.Context, org string) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT n FROM history_heads WHERE org_id = $1`, org).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+func (s *Store) historyHeadTx(ctx context.Context, tx *sql.Tx, org string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT n FROM history_heads WHERE org_id = $1`, org).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// modelCache keeps the last loaded model of each organization with the
+// history head it was loaded at.
+type modelCache struct {
+	mu sync.Mutex
+	m  map[string]cachedModel
+}
+
+type cachedModel struct {
+	head  int64
+	model *isms.ISMS
+}
+
+func (c *modelCache) get(org string, head int64) *isms.ISMS {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[org]; ok && e.head == head {
+		return e.model
+	}
+	return nil
+}
+
+func (c *modelCache) put(org string, head int64, m *isms.ISMS) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedModel{}
+	}
+	c.m[org] = cachedModel{head, m}
 }
 
 // Export writes an organization's ISMS as a canonical bundle.

@@ -37,6 +37,10 @@ type Store struct {
 	failHook func() error
 	// evidenceDir holds evidence files, named by their SHA-256.
 	evidenceDir string
+	// models caches loaded ISMSs by history head; loads bounds how many
+	// load at once.
+	models modelCache
+	loads  chan struct{}
 }
 
 // dialect holds the few differences between the two databases.
@@ -72,7 +76,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 	if dataDir == "" {
 		dataDir = "data"
 	}
-	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence")}
+	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2)}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect

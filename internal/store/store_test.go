@@ -168,6 +168,34 @@ var contract = []struct {
 			t.Fatalf("deletion not caught at b/3: %v", broken)
 		}
 	}},
+	{"a loaded ISMS follows every write", func(t *testing.T, s *store.Store) {
+		m, _ := sample(t, "sample-saas.yaml")
+		s.Import(ctx, "o", m, "alice")
+		first, err := s.ISMS(ctx, "o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.ISMS(ctx, "o"); again != first {
+			t.Error("an unchanged ISMS should be served from the cache")
+		}
+		it, _ := s.Get(ctx, "o", "risks", m.Risks[0].ID)
+		changed, _, err := bundle.DecodeItem("risks", it.Key, []byte(strings.Replace(string(it.Data), m.Risks[0].Title, "書き換えたリスク", 1)), "iso27001:2022")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Put(ctx, "o", changed, nil, it.Version, "bob"); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.ISMS(ctx, "o")
+		if err != nil || after.Risks[0].Title != "書き換えたリスク" {
+			t.Fatalf("the write is not seen: %v", err)
+		}
+		m.Risks = m.Risks[1:]
+		s.Import(ctx, "o", m, "alice")
+		if last, _ := s.ISMS(ctx, "o"); len(last.Risks) != len(m.Risks) {
+			t.Error("the import is not seen")
+		}
+	}},
 	{"organizations", func(t *testing.T, s *store.Store) {
 		if err := s.CreateOrg(ctx, "acme", "アクメ"); err != nil {
 			t.Fatal(err)
