@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
@@ -43,8 +44,21 @@ func (s *Store) List(ctx context.Context, org, kind string, o ListOptions) (Page
 		where += fmt.Sprintf(` AND (label LIKE $%d ESCAPE '\' OR key LIKE $%d ESCAPE '\')`, len(args), len(args))
 	}
 	var p Page
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&p.Total); err != nil {
+	// Counting every item of a large list on every page is the costly part
+	// of a page: the total is kept per filter and history head, which
+	// every write moves, so it is never stale.
+	head, err := s.historyHead(ctx, org)
+	if err != nil {
 		return p, fmt.Errorf("list %s: %w", kind, err)
+	}
+	countKey := org + "\x00" + kind + "\x00" + o.Owner + "\x00" + o.Query
+	if n, ok := s.counts.get(countKey, head); ok {
+		p.Total = n
+	} else {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&p.Total); err != nil {
+			return p, fmt.Errorf("list %s: %w", kind, err)
+		}
+		s.counts.put(countKey, head, p.Total)
 	}
 	col, desc := strings.TrimPrefix(o.Sort, "-"), strings.HasPrefix(o.Sort, "-")
 	if col == "" {
@@ -298,4 +312,26 @@ func (s *Store) referrers(ctx context.Context, tx *sql.Tx, org, kind, key string
 		}
 	}
 	return out, nil
+}
+
+// countCache keeps list totals with the history head they were counted at.
+type countCache struct {
+	mu sync.Mutex
+	m  map[string][2]int64 // key → {head, count}
+}
+
+func (c *countCache) get(key string, head int64) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return int(e[1]), ok && e[0] == head
+}
+
+func (c *countCache) put(key string, head int64, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string][2]int64{} // bounded: start over rather than grow
+	}
+	c.m[key] = [2]int64{head, int64(n)}
 }

@@ -41,6 +41,7 @@ type Store struct {
 	// load at once.
 	models modelCache
 	loads  chan struct{}
+	counts countCache
 }
 
 // dialect holds the few differences between the two databases.
