@@ -33,6 +33,8 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	mux   *http.ServeMux
+	// results keeps computed checks and summaries by history head.
+	results resultCache
 }
 
 // New returns the API handler. now gives the date for as-of defaults.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
@@ -102,30 +103,72 @@ func (a *Server) asOf(w http.ResponseWriter, r *http.Request, c *call) (isms.Dat
 	return d, true
 }
 
-// ismsAsOf loads the organization's ISMS and the as-of date of a request.
-func (a *Server) ismsAsOf(w http.ResponseWriter, r *http.Request, c *call) (*isms.ISMS, isms.Date, bool) {
+// computed serves a view computed from the whole ISMS as of a date. The
+// result is kept per organization, history head and date: the same head
+// is the same ISMS, so a kept result is never stale.
+func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(*isms.ISMS, isms.Date) any) {
 	asOf, ok := a.asOf(w, r, c)
 	if !ok {
-		return nil, asOf, false
+		return
 	}
-	m, err := a.store.ISMS(r.Context(), r.PathValue("org"))
+	org := r.PathValue("org")
+	m, head, err := a.store.ISMSAt(r.Context(), org)
 	if err != nil {
 		a.storeError(w, c, err)
-		return nil, asOf, false
+		return
 	}
-	return m, asOf, true
+	key := view + "\x00" + org + "\x00" + asOf.String()
+	body, ok := a.results.get(key, head)
+	if !ok {
+		body, err = json.Marshal(f(m, asOf))
+		if err != nil {
+			a.storeError(w, c, err)
+			return
+		}
+		a.results.put(key, head, body)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(body)
+	w.Write([]byte("\n"))
 }
 
 func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
-	if m, asOf, ok := a.ismsAsOf(w, r, c); ok {
-		writeJSON(w, http.StatusOK, conformity.NewReport(asOf, conformity.Check(m, asOf)))
-	}
+	a.computed(w, r, c, "check", func(m *isms.ISMS, asOf isms.Date) any {
+		return conformity.NewReport(asOf, conformity.Check(m, asOf))
+	})
 }
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
-	if m, asOf, ok := a.ismsAsOf(w, r, c); ok {
-		writeJSON(w, http.StatusOK, isms.NewSummary(m, asOf))
+	a.computed(w, r, c, "summary", func(m *isms.ISMS, asOf isms.Date) any { return isms.NewSummary(m, asOf) })
+}
+
+// resultCache keeps computed JSON by key and history head; it is small and
+// bounded (it starts over rather than grow).
+type resultCache struct {
+	mu sync.Mutex
+	m  map[string]cachedResult
+}
+
+type cachedResult struct {
+	head int64
+	body []byte
+}
+
+func (c *resultCache) get(key string, head int64) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return e.body, ok && e.head == head
+}
+
+func (c *resultCache) put(key string, head int64, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 64 {
+		c.m = map[string]cachedResult{}
 	}
+	c.m[key] = cachedResult{head, body}
 }
 
 func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {

@@ -147,6 +147,12 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 		}
 		return s.appendHistory(ctx, tx, org, changes)
 	})
+	if err == nil && s.d.afterBulk != "" && res.Created+res.Deleted > 1000 {
+		// Fresh statistics keep the list queries on their indexes; a
+		// failure here costs speed, not data, so it does not fail the
+		// import that has already been committed.
+		s.db.ExecContext(ctx, s.d.afterBulk)
+	}
 	return res, err
 }
 
@@ -214,28 +220,35 @@ func (s *Store) Items(ctx context.Context, org string) ([]StoredItem, error) {
 // instance or many. Loads of large ISMSs are limited to a few at a time so
 // that many concurrent checks cannot exhaust memory.
 func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
+	m, _, err := s.ISMSAt(ctx, org)
+	return m, err
+}
+
+// ISMSAt is ISMS with the history head the model belongs to, for callers
+// that cache what they compute from it (the same head means the same ISMS).
+func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, error) {
 	if _, err := s.Org(ctx, org); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	head, err := s.historyHead(ctx, org)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if m := s.models.get(org, head); m != nil {
-		return m, nil
+		return m, head, nil
 	}
 	select {
 	case s.loads <- struct{}{}:
 		defer func() { <-s.loads }()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, 0, ctx.Err()
 	}
 	// Another request may have loaded it while this one waited.
 	if head, err = s.historyHead(ctx, org); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if m := s.models.get(org, head); m != nil {
-		return m, nil
+		return m, head, nil
 	}
 	// Read the items and the head in one transaction, so that the model
 	// is cached under the head it belongs to.
@@ -249,7 +262,7 @@ func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	items := make([]bundle.Item, len(stored))
 	for i, it := range stored {
@@ -257,10 +270,10 @@ func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
 	}
 	m, err := bundle.Join("org "+org, items)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.models.put(org, head, m)
-	return m, nil
+	return m, head, nil
 }
 
 // historyHead is the position of the newest history record of an

@@ -52,6 +52,9 @@ type dialect struct {
 	lockHead string
 	// migrationLock serializes migrations between processes.
 	migrationLock string
+	// afterBulk refreshes the planner's statistics after a large import
+	// ("" where the database needs no help).
+	afterBulk string
 	// identity is an auto-numbered primary key column, written
 	// {{identity}} in the migrations (the one place their SQL differs).
 	identity string
@@ -67,6 +70,7 @@ var (
 		lockHead:      " FOR UPDATE",
 		migrationLock: "SELECT pg_advisory_xact_lock(7243001)",
 		identity:      "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+		afterBulk:     "ANALYZE items",
 		batchRows:     400}
 )
 
