@@ -13,7 +13,7 @@
 #   DATABASES        sqlite and/or postgres (default: "sqlite postgres")
 #   CLIENTS          concurrent clients (default 64)
 #   LIST_DURATION    duration of the list scenario (default 20s)
-#   CHECK_REQUESTS   checks in all (default 200; each check reads the whole ISMS)
+#   CHECK_REQUESTS   checks in all (default 200; a check may load the whole ISMS)
 #   CHECK_CLIENTS    concurrent clients of the check scenario (default: CLIENTS)
 #   SERVER_MEM_MB    the server is killed when its resident memory exceeds this
 #                    (default: half of the available memory), so that a server

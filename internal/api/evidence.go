@@ -116,13 +116,9 @@ func descend(doc map[string]any, at string) (map[string]any, error) {
 
 // decodeFor decodes an item against the organization's Annex A edition.
 func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
-	edition := ""
-	if org, err := a.store.Get(r.Context(), r.PathValue("org"), bundle.KindOrganization, bundle.KindOrganization); err == nil {
-		var o struct {
-			AnnexA string `json:"annex_a"`
-		}
-		json.Unmarshal(org.Data, &o)
-		edition = o.AnnexA
+	edition, err := a.store.Edition(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return bundle.Item{}, nil, err
 	}
 	return bundle.DecodeItem(kind, key, data, edition)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
@@ -118,14 +117,14 @@ func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view 
 		return
 	}
 	key := view + "\x00" + org + "\x00" + asOf.String()
-	body, ok := a.results.get(key, head)
+	body, ok := a.results.Get(key, head)
 	if !ok {
 		body, err = json.Marshal(f(m, asOf))
 		if err != nil {
 			a.storeError(w, c, err)
 			return
 		}
-		a.results.put(key, head, body)
+		a.results.Put(key, head, body)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -141,34 +140,6 @@ func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
 	a.computed(w, r, c, "summary", func(m *isms.ISMS, asOf isms.Date) any { return isms.NewSummary(m, asOf) })
-}
-
-// resultCache keeps computed JSON by key and history head; it is small and
-// bounded (it starts over rather than grow).
-type resultCache struct {
-	mu sync.Mutex
-	m  map[string]cachedResult
-}
-
-type cachedResult struct {
-	head int64
-	body []byte
-}
-
-func (c *resultCache) get(key string, head int64) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
-	return e.body, ok && e.head == head
-}
-
-func (c *resultCache) put(key string, head int64, body []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 64 {
-		c.m = map[string]cachedResult{}
-	}
-	c.m[key] = cachedResult{head, body}
 }
 
 func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {

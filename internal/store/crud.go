@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
@@ -52,13 +52,13 @@ func (s *Store) List(ctx context.Context, org, kind string, o ListOptions) (Page
 		return p, fmt.Errorf("list %s: %w", kind, err)
 	}
 	countKey := org + "\x00" + kind + "\x00" + o.Owner + "\x00" + o.Query
-	if n, ok := s.counts.get(countKey, head); ok {
+	if n, ok := s.counts.Get(countKey, head); ok {
 		p.Total = n
 	} else {
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&p.Total); err != nil {
 			return p, fmt.Errorf("list %s: %w", kind, err)
 		}
-		s.counts.put(countKey, head, p.Total)
+		s.counts.Put(countKey, head, p.Total)
 	}
 	col, desc := strings.TrimPrefix(o.Sort, "-"), strings.HasPrefix(o.Sort, "-")
 	if col == "" {
@@ -314,24 +314,21 @@ func (s *Store) referrers(ctx context.Context, tx *sql.Tx, org, kind, key string
 	return out, nil
 }
 
-// countCache keeps list totals with the history head they were counted at.
-type countCache struct {
-	mu sync.Mutex
-	m  map[string][2]int64 // key → {head, count}
-}
-
-func (c *countCache) get(key string, head int64) (int, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
-	return int(e[1]), ok && e[0] == head
-}
-
-func (c *countCache) put(key string, head int64, n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 10000 {
-		c.m = map[string][2]int64{} // bounded: start over rather than grow
+// Edition is the Annex A edition of an organization's ISMS ("" when the
+// organization has none yet), which item validation needs.
+func (s *Store) Edition(ctx context.Context, org string) (string, error) {
+	it, err := s.Get(ctx, org, bundle.KindOrganization, bundle.KindOrganization)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
 	}
-	c.m[key] = [2]int64{head, int64(n)}
+	if err != nil {
+		return "", err
+	}
+	var o struct {
+		AnnexA string `json:"annex_a"`
+	}
+	if err := json.Unmarshal(it.Data, &o); err != nil {
+		return "", fmt.Errorf("organization of %s: %w", org, err)
+	}
+	return o.AnnexA, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -234,7 +233,7 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	if m := s.models.get(org, head); m != nil {
+	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
 	select {
@@ -247,7 +246,7 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if head, err = s.historyHead(ctx, org); err != nil {
 		return nil, 0, err
 	}
-	if m := s.models.get(org, head); m != nil {
+	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
 	// Read the items and the head in one transaction, so that the model
@@ -255,7 +254,7 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	var stored []StoredItem
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if head, err = s.historyHeadTx(ctx, tx, org); err != nil {
+		if head, err = headOf(ctx, tx, org); err != nil {
 			return err
 		}
 		stored, err = s.loadItems(ctx, tx, org)
@@ -272,58 +271,23 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	s.models.put(org, head, m)
+	s.models.Put(org, head, m)
 	return m, head, nil
 }
 
 // historyHead is the position of the newest history record of an
 // organization (0 when it has none).
 func (s *Store) historyHead(ctx context.Context, org string) (int64, error) {
+	return headOf(ctx, s.db, org)
+}
+
+func headOf(ctx context.Context, q rowQuerier, org string) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT n FROM history_heads WHERE org_id = $1`, org).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT n FROM history_heads WHERE org_id = $1`, org).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	return n, err
-}
-
-func (s *Store) historyHeadTx(ctx context.Context, tx *sql.Tx, org string) (int64, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `SELECT n FROM history_heads WHERE org_id = $1`, org).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return n, err
-}
-
-// modelCache keeps the last loaded model of each organization with the
-// history head it was loaded at.
-type modelCache struct {
-	mu sync.Mutex
-	m  map[string]cachedModel
-}
-
-type cachedModel struct {
-	head  int64
-	model *isms.ISMS
-}
-
-func (c *modelCache) get(org string, head int64) *isms.ISMS {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[org]; ok && e.head == head {
-		return e.model
-	}
-	return nil
-}
-
-func (c *modelCache) put(org string, head int64, m *isms.ISMS) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]cachedModel{}
-	}
-	c.m[org] = cachedModel{head, m}
 }
 
 // Export writes an organization's ISMS as a canonical bundle.

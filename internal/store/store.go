@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudisms/cloudisms/internal/isms"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
@@ -39,9 +40,9 @@ type Store struct {
 	evidenceDir string
 	// models caches loaded ISMSs by history head; loads bounds how many
 	// load at once.
-	models modelCache
+	models *HeadCache[*isms.ISMS]
 	loads  chan struct{}
-	counts countCache
+	counts *HeadCache[int]
 }
 
 // dialect holds the few differences between the two databases.
@@ -81,7 +82,8 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 	if dataDir == "" {
 		dataDir = "data"
 	}
-	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2)}
+	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2),
+		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000)}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect

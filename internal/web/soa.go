@@ -202,13 +202,9 @@ func (a *App) soaPost(w http.ResponseWriter, r *http.Request, p *page, m store.M
 
 // decodeRow validates a row against the organization's edition.
 func (a *App) decodeRow(ctx context.Context, org, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
-	edition := ""
-	if o, err := a.store.Get(ctx, org, bundle.KindOrganization, bundle.KindOrganization); err == nil {
-		var x struct {
-			AnnexA string `json:"annex_a"`
-		}
-		json.Unmarshal(o.Data, &x)
-		edition = x.AnnexA
+	edition, err := a.store.Edition(ctx, org)
+	if err != nil {
+		return bundle.Item{}, nil, err
 	}
 	return bundle.DecodeItem(bundle.KindSoARows, key, data, edition)
 }
