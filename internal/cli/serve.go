@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -47,7 +48,13 @@ func runServe(e *env, args []string) int {
 		return exitInvalid
 	}
 	srv := server.New(*listen, h, log)
-	if err := server.Run(e.ctx, srv, log); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = server.Run(e.ctx, srv, log)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Requests still running when the grace period ended were cut off.
+		log.Warn("shutdown: requests still running were stopped", "grace", server.ShutdownTimeout)
+		return exitOK
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		e.errorf("cli.serve", "detail", err.Error())
 		return exitInvalid
 	}

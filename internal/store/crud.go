@@ -157,6 +157,11 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	if _, err := s.getOrg(ctx, tx, org); err != nil {
 		return out, err
 	}
+	// Writers of one organization queue on its history head from here,
+	// so that a new item's position is not taken twice.
+	if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		return out, err
+	}
 	for _, r := range refs {
 		ok, err := s.refExists(ctx, tx, org, r)
 		if err != nil {
@@ -213,6 +218,9 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 // others still refer to is not deleted (RefError names them).
 func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int64, actor string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+			return err
+		}
 		prev, err := s.get(ctx, tx, org, kind, key)
 		if err != nil {
 			return err
@@ -331,4 +339,14 @@ func (s *Store) Edition(ctx context.Context, org string) (string, error) {
 		return "", fmt.Errorf("organization of %s: %w", org, err)
 	}
 	return o.AnnexA, nil
+}
+
+// lockedHead reads the history head with the dialect's row lock.
+type lockedHead struct {
+	tx   *sql.Tx
+	lock string
+}
+
+func (l lockedHead) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return l.tx.QueryRowContext(ctx, query+l.lock, args...)
 }

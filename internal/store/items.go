@@ -88,6 +88,12 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 			org, m.Organization.Name, s.stamp()); err != nil {
 			return fmt.Errorf("import: organization: %w", err)
 		}
+		// Lock the history head first, as every writer does, so that an
+		// import and an edit of the same organization queue instead of
+		// deadlocking.
+		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
 		old, err := s.loadItems(ctx, tx, org)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
@@ -249,17 +255,14 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
-	// Read the items and the head in one transaction, so that the model
-	// is cached under the head it belongs to.
-	var stored []StoredItem
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if head, err = headOf(ctx, tx, org); err != nil {
-			return err
-		}
-		stored, err = s.loadItems(ctx, tx, org)
-		return err
-	})
+	// Read the items between two looks at the head (no transaction: on
+	// SQLite it would take the write lock); the model is cached only when
+	// nothing moved the head meanwhile.
+	stored, err := s.loadItems(ctx, s.db, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	after, err := s.historyHead(ctx, org)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -270,6 +273,9 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	m, err := bundle.Join("org "+org, items)
 	if err != nil {
 		return nil, 0, err
+	}
+	if after != head {
+		return m, after, nil // a write landed while reading: the items may mix both
 	}
 	s.models.Put(org, head, m)
 	return m, head, nil
