@@ -22,20 +22,14 @@ import (
 // findings[1].corrective_action of an audit). The change goes through the
 // item's version and is recorded in the history with the uploader and time.
 func (a *Server) attachEvidence(w http.ResponseWriter, r *http.Request, c *call) {
-	kind, ok := a.kind(w, r, c)
-	if !ok {
-		return
-	}
-	key := r.PathValue("key")
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	if name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\\x00") {
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
 			FieldError{Path: "name", Message: i18n.M("api.evidence_name").In(c.lang)})
 		return
 	}
-	prev, err := a.store.Get(r.Context(), r.PathValue("org"), kind, key)
-	if err != nil {
-		a.storeError(w, c, err)
+	kind, key, prev, ok := a.existing(w, r, c)
+	if !ok {
 		return
 	}
 	if !a.mayWrite(w, c, kind, prev.Owner) {

@@ -232,9 +232,8 @@ func (a *Server) create(w http.ResponseWriter, r *http.Request, c *call) {
 		a.storeError(w, c, err)
 		return
 	}
-	w.Header().Set("ETag", etag(out.Version))
 	w.Header().Set("Location", "/api/v1/orgs/"+r.PathValue("org")+"/items/"+kind+"/"+out.Key)
-	writeJSON(w, http.StatusCreated, toJSON(out))
+	saved(w, http.StatusCreated, out)
 }
 
 // ifMatch reads the version an update or delete was made against.
@@ -253,15 +252,30 @@ func (a *Server) ifMatch(w http.ResponseWriter, r *http.Request, c *call) (int64
 	return v, true
 }
 
-func (a *Server) update(w http.ResponseWriter, r *http.Request, c *call) {
+// existing reads the item a request names by {kind} and {key...}.
+func (a *Server) existing(w http.ResponseWriter, r *http.Request, c *call) (string, string, store.StoredItem, bool) {
 	kind, ok := a.kind(w, r, c)
 	if !ok {
-		return
+		return "", "", store.StoredItem{}, false
 	}
 	key := r.PathValue("key")
 	prev, err := a.store.Get(r.Context(), r.PathValue("org"), kind, key)
 	if err != nil {
 		a.storeError(w, c, err)
+		return "", "", store.StoredItem{}, false
+	}
+	return kind, key, prev, true
+}
+
+// saved answers a write with the stored item and its new ETag.
+func saved(w http.ResponseWriter, status int, out store.StoredItem) {
+	w.Header().Set("ETag", etag(out.Version))
+	writeJSON(w, status, toJSON(out))
+}
+
+func (a *Server) update(w http.ResponseWriter, r *http.Request, c *call) {
+	kind, key, prev, ok := a.existing(w, r, c)
+	if !ok {
 		return
 	}
 	version, ok := a.ifMatch(w, r, c)
@@ -282,19 +296,12 @@ func (a *Server) update(w http.ResponseWriter, r *http.Request, c *call) {
 		a.storeError(w, c, err)
 		return
 	}
-	w.Header().Set("ETag", etag(out.Version))
-	writeJSON(w, http.StatusOK, toJSON(out))
+	saved(w, http.StatusOK, out)
 }
 
 func (a *Server) remove(w http.ResponseWriter, r *http.Request, c *call) {
-	kind, ok := a.kind(w, r, c)
+	kind, key, prev, ok := a.existing(w, r, c)
 	if !ok {
-		return
-	}
-	key := r.PathValue("key")
-	prev, err := a.store.Get(r.Context(), r.PathValue("org"), kind, key)
-	if err != nil {
-		a.storeError(w, c, err)
 		return
 	}
 	if !a.mayWrite(w, c, kind, prev.Owner) {

@@ -18,7 +18,7 @@ var large struct {
 
 func largeISMS(b *testing.B) (*isms.ISMS, []byte) {
 	large.once.Do(func() {
-		m, err := generate.ISMS(generate.Options{Services: 200, Assets: 20_000, Risks: 50_000, Seed: 1, AsOf: isms.MustDate("2026-11-01")})
+		m, err := generate.ISMS(generate.Large(isms.MustDate("2026-11-01")))
 		if err != nil {
 			b.Fatal(err)
 		}

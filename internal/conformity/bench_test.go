@@ -12,7 +12,7 @@ import (
 // 50,000 risks with full SoAs.
 func BenchmarkCheckLarge(b *testing.B) {
 	asOf := isms.MustDate("2026-11-01")
-	m, err := generate.ISMS(generate.Options{Services: 200, Assets: 20_000, Risks: 50_000, Seed: 1, AsOf: asOf})
+	m, err := generate.ISMS(generate.Large(asOf))
 	if err != nil {
 		b.Fatal(err)
 	}

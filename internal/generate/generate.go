@@ -257,3 +257,9 @@ func (g *gen) auditAndReview() {
 	g.m.Reviews = []isms.Review{{ID: "mr-1", Date: g.day(-30), Chair: "p-top", Inputs: in,
 		Outputs: []isms.ReviewOutput{{Decision: "監視の強化", Owner: "p-ops-000", Due: g.day(90)}}}}
 }
+
+// Large is the size the benchmarks use: 200 services, 20,000 assets and
+// 50,000 risks, with full SoAs.
+func Large(asOf isms.Date) Options {
+	return Options{Services: 200, Assets: 20_000, Risks: 50_000, Seed: 1, AsOf: asOf}
+}

@@ -11,7 +11,7 @@ import (
 // counts, risk levels, heat map, due items) of the large ISMS.
 func BenchmarkSummaryLarge(b *testing.B) {
 	asOf := isms.MustDate("2026-11-01")
-	m, err := generate.ISMS(generate.Options{Services: 200, Assets: 20_000, Risks: 50_000, Seed: 1, AsOf: asOf})
+	m, err := generate.ISMS(generate.Large(asOf))
 	if err != nil {
 		b.Fatal(err)
 	}
