@@ -100,6 +100,7 @@ func (p *fastParser) split() bool {
 			if !(first && text == "---") {
 				return false
 			}
+			first = false // one start marker at most
 			text = ""
 		}
 		if text != "" && text[0] != '#' {
