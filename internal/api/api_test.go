@@ -669,3 +669,26 @@ func TestEvidence(t *testing.T) {
 		}
 	})
 }
+
+// Failed logins are throttled per account (and address), in the database.
+func TestLoginThrottled(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		post := func(password string) int {
+			body := `{"email":"auditor@example.com","password":"` + password + `"}`
+			res, err := http.Post(e.srv.URL+"/api/v1/session", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		for i := range 5 {
+			if code := post("wrong password!"); code != 401 {
+				t.Fatalf("failure %d: %d", i+1, code)
+			}
+		}
+		if code := post("correct horse battery"); code != 429 {
+			t.Errorf("after five failures even the right password: %d, want 429", code)
+		}
+	})
+}

@@ -62,8 +62,23 @@ func emitMap(b *bytes.Buffer, n *enode, ind int, firstInline bool) {
 }
 
 // emitValue writes what follows "key:" at indentation ind.
-func emitValue(b *bytes.Buffer, v *enode, ind int) {
+func emitValue(b *bytes.Buffer, v *enode, ind int) { emitAfter(b, v, ind, false) }
+
+func emitSeq(b *bytes.Buffer, n *enode, ind int) {
+	for _, it := range n.kids {
+		indent(b, ind)
+		b.WriteByte('-')
+		emitAfter(b, it, ind, true)
+	}
+}
+
+// emitAfter writes a value after "key:" or "-" at indentation ind. After a
+// dash a mapping starts on the same line; after a key, on the next.
+func emitAfter(b *bytes.Buffer, v *enode, ind int, afterDash bool) {
 	switch {
+	case v.kind == mapNode && len(v.kids) > 0 && afterDash:
+		b.WriteByte(' ')
+		emitMap(b, v, ind+2, true)
 	case v.kind == mapNode && len(v.kids) > 0:
 		b.WriteByte('\n')
 		emitMap(b, v, ind+2, false)
@@ -76,27 +91,6 @@ func emitValue(b *bytes.Buffer, v *enode, ind int) {
 		b.WriteByte(' ')
 		emitInline(b, v)
 		b.WriteByte('\n')
-	}
-}
-
-func emitSeq(b *bytes.Buffer, n *enode, ind int) {
-	for _, it := range n.kids {
-		indent(b, ind)
-		b.WriteByte('-')
-		switch {
-		case it.kind == mapNode && len(it.kids) > 0:
-			b.WriteByte(' ')
-			emitMap(b, it, ind+2, true)
-		case it.kind == seqNode && !it.flow && len(it.kids) > 0:
-			b.WriteByte('\n')
-			emitSeq(b, it, ind+2)
-		case it.kind == scalarNode && it.text && literalOK(it.value):
-			emitLiteral(b, it.value, ind+2)
-		default:
-			b.WriteByte(' ')
-			emitInline(b, it)
-			b.WriteByte('\n')
-		}
 	}
 }
 

@@ -161,13 +161,7 @@ func (e *env) oneFile(cmd string, pos []string) (string, bool) {
 // load reads and decodes a bundle ("-" is standard input). On failure it
 // prints every problem and returns false.
 func (e *env) load(path string) (*isms.ISMS, bool) {
-	var src []byte
-	var err error
-	if path == "-" {
-		src, err = io.ReadAll(e.stdin)
-	} else {
-		src, err = os.ReadFile(path)
-	}
+	src, err := readInput(e, path)
 	if err != nil {
 		e.errorf("cli.read", "file", path, "detail", err.Error())
 		return nil, false

@@ -3,7 +3,6 @@ package cli
 import (
 	"flag"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -182,11 +181,11 @@ func runOrg(e *env, args []string) int {
 			e.errorf("cli.store", "detail", err.Error())
 			return exitInvalid
 		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+		var rows [][]string
 		for _, o := range orgs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", o.ID, o.Name, o.CreatedAt)
+			rows = append(rows, []string{o.ID, o.Name, o.CreatedAt})
 		}
-		tw.Flush()
+		writeTable(e.stdout, rows, false)
 		return exitOK
 	}
 	if len(pos) != 1 || !idOK(pos[0]) {

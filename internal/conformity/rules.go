@@ -218,16 +218,11 @@ func risk03(c *ctx, emit emitFn) {
 	}
 }
 
-// ownerAccepted: the owner approved and accepted the residual risk.
-func ownerAccepted(r *isms.Risk) bool {
-	return r.Approval != nil && r.Owner != "" && r.Approval.By == r.Owner && isms.IsTrue(r.Approval.ResidualAccepted)
-}
-
 func risk04(c *ctx, emit emitFn) {
 	for i := range c.m.Risks {
 		r := &c.m.Risks[i]
 		a := c.assess.Assess(r)
-		if a.OK && a.Level > c.m.Criteria.Acceptance && r.Treatment == isms.TreatRetain && !ownerAccepted(r) {
+		if a.OK && a.Level > c.m.Criteria.Acceptance && r.Treatment == isms.TreatRetain && !r.ResidualAcceptedByOwner() {
 			emit("risks/"+r.ID, i18n.M("rule.RISK-04", "risk", r.ID, "level", a.Level, "acceptance", c.m.Criteria.Acceptance))
 		}
 	}
@@ -284,8 +279,7 @@ func risk06(c *ctx, emit emitFn) {
 func risk07(c *ctx, emit emitFn) {
 	for i := range c.m.Risks {
 		r := &c.m.Risks[i]
-		approved := r.Approval != nil && r.Owner != "" && r.Approval.By == r.Owner
-		if !approved {
+		if !r.ApprovedByOwner() {
 			emit("risks/"+r.ID, i18n.M("rule.RISK-07.approval", "risk", r.ID, "owner", r.Owner))
 			continue
 		}

@@ -306,6 +306,18 @@ type Risk struct {
 	Approval      *RiskApproval
 }
 
+// ApprovedByOwner reports whether the risk's owner approved its treatment
+// plan (an approval by anyone else does not count).
+func (r *Risk) ApprovedByOwner() bool {
+	return r.Approval != nil && r.Owner != "" && r.Approval.By == r.Owner
+}
+
+// ResidualAcceptedByOwner reports whether the owner also accepted the
+// residual risk.
+func (r *Risk) ResidualAcceptedByOwner() bool {
+	return r.ApprovedByOwner() && IsTrue(r.Approval.ResidualAccepted)
+}
+
 // SoA is a Statement of Applicability: the organization's (Service empty)
 // or one per cloud service and role.
 type SoA struct {

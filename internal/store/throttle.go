@@ -2,8 +2,40 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 )
+
+// ErrThrottled is a login refused because the account or the address
+// failed too often recently.
+var ErrThrottled = errors.New("too many failed logins")
+
+// Login is the one way to sign in, for the API and the web UI alike: it
+// refuses an account or address that failed too often, checks the
+// password, records a failure, and starts a session of ttl. It returns the
+// user and the session token.
+func (s *Store) Login(ctx context.Context, email, password, address string, ttl time.Duration) (User, string, error) {
+	keys := []string{"account:" + strings.ToLower(strings.TrimSpace(email)), "address:" + address}
+	blocked, err := s.LoginThrottled(ctx, keys)
+	if err != nil {
+		return User{}, "", err
+	}
+	if blocked {
+		return User{}, "", ErrThrottled
+	}
+	u, err := s.Authenticate(ctx, email, password)
+	if errors.Is(err, ErrBadCredentials) {
+		if ferr := s.LoginFailed(ctx, keys); ferr != nil {
+			return User{}, "", ferr
+		}
+	}
+	if err != nil {
+		return User{}, "", err
+	}
+	token, err := s.CreateSession(ctx, u.ID, ttl)
+	return u, token, err
+}
 
 // Login throttling lives in the database, so that every instance behind a
 // load balancer counts the same failures.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,57 +26,36 @@ func safeNext(next string) string {
 	return next
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (a *App) loginPost(w http.ResponseWriter, r *http.Request) {
 	p := &page{Lang: langOf(r, nil)}
 	p.Title = p.T("ui.login")
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	p.Data = map[string]string{"Next": next, "Email": email}
-	ctx := r.Context()
-	keys := []string{"account:" + strings.ToLower(email), "address:" + clientAddr(r)}
-	if blocked, err := a.store.LoginThrottled(ctx, keys); err != nil {
-		a.serverError(w, r, p, err)
-		return
-	} else if blocked {
+	_, token, err := a.store.Login(r.Context(), email, password, api.ClientAddress(r), api.SessionTTL)
+	switch {
+	case errors.Is(err, store.ErrThrottled):
 		p.Error = p.T("ui.login_throttled")
 		a.render(w, http.StatusTooManyRequests, "login", p)
 		return
-	}
-	u, err := a.store.Authenticate(ctx, email, password)
-	if err != nil {
-		if !errors.Is(err, store.ErrBadCredentials) {
-			a.serverError(w, r, p, err)
-			return
-		}
-		a.store.LoginFailed(ctx, keys)
+	case errors.Is(err, store.ErrBadCredentials):
 		p.Error = p.T("api.bad_login")
 		a.render(w, http.StatusUnauthorized, "login", p)
 		return
-	}
-	token, err := a.store.CreateSession(ctx, u.ID, api.SessionTTL)
-	if err != nil {
+	case err != nil:
 		a.serverError(w, r, p, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(api.SessionTTL.Seconds())})
+	api.SetSession(w, r, token)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // logoutPost ends the session on the server, not only in the browser.
 func (a *App) logoutPost(w http.ResponseWriter, r *http.Request) {
-	if ck, err := r.Cookie(api.SessionCookie); err == nil {
-		a.store.DeleteSession(r.Context(), ck.Value)
+	if err := api.EndSession(w, r, a.store); err != nil {
+		a.serverError(w, r, &page{Lang: langOf(r, nil)}, err)
+		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 

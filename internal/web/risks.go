@@ -43,7 +43,7 @@ func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store
 			continue
 		}
 		isOwner := m.Person != "" && rv.Risk.Owner == m.Person
-		rows = append(rows, riskRow{RiskView: rv, Approved: rv.Risk.Approval != nil && rv.Risk.Approval.By == rv.Risk.Owner,
+		rows = append(rows, riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner(),
 			Stale: stale[rv.Risk.ID], CanApprove: isOwner && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true})})
 	}
 	sum := isms.NewSummary(model, isms.DateOf(a.now()))
