@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -19,23 +20,52 @@ const (
 // Langs lists the supported languages, the default first.
 var Langs = []string{JA, EN}
 
-//go:embed ja.json en.json
+// The catalog of a language is ja.json (or en.json) plus any number of
+// area files named AREA.ja.json (AREA.en.json), so that parts of the
+// product keep their messages apart. A key defined twice is a bug.
+//
+//go:embed *.json
 var files embed.FS
 
 var catalogs = map[string]map[string]string{}
 
 func init() {
+	names, err := fs.Glob(files, "*.json")
+	if err != nil {
+		panic(err)
+	}
 	for _, l := range Langs {
-		b, err := files.ReadFile(l + ".json")
+		catalogs[l] = map[string]string{}
+	}
+	for _, name := range names {
+		l := langOfFile(name)
+		b, err := files.ReadFile(name)
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: %s.json: %v", l, err))
+			panic(fmt.Sprintf("i18n: %s: %v", name, err))
 		}
-		catalogs[l] = m
+		for k, v := range m {
+			if _, dup := catalogs[l][k]; dup {
+				panic(fmt.Sprintf("i18n: %s: key %q defined twice", name, k))
+			}
+			catalogs[l][k] = v
+		}
 	}
+}
+
+// langOfFile is the language of a catalog file: ja.json, x.ja.json → ja.
+func langOfFile(name string) string {
+	base := strings.TrimSuffix(name, ".json")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	if !Valid(base) {
+		panic(fmt.Sprintf("i18n: %s: file name must end in .ja.json or .en.json", name))
+	}
+	return base
 }
 
 // Keys returns the keys of a language's catalog (for tests that keep the

@@ -27,6 +27,11 @@ type areaView struct {
 func link(org, subject string) string {
 	base := "/orgs/" + org
 	parts := strings.Split(subject, "/")
+	if f, ok := subjectLinks[parts[0]]; ok {
+		if l := f(org, parts); l != "" {
+			return l
+		}
+	}
 	switch parts[0] {
 	case "risks":
 		return base + "/risks#risk-" + parts[1]

@@ -12,13 +12,25 @@ func (a *App) routes() {
 	m.HandleFunc("POST /logout", a.logoutPost)
 	m.HandleFunc("POST /lang", a.langPost)
 	m.HandleFunc("GET /{$}", a.home)
-	m.HandleFunc("GET /orgs/{org}/{$}", a.inOrg("dashboard", a.dashboard))
-	m.HandleFunc("GET /orgs/{org}/soa", a.inOrg("soa", a.soaPage))
-	m.HandleFunc("POST /orgs/{org}/soa", a.inOrg("soa", a.soaPost))
-	m.HandleFunc("GET /orgs/{org}/risks", a.inOrg("risks", a.risksPage))
-	m.HandleFunc("POST /orgs/{org}/risks/{id}/approve", a.inOrg("risks", a.riskApprove))
-	m.HandleFunc("GET /orgs/{org}/import", a.inOrg("admin", a.importPage))
-	m.HandleFunc("POST /orgs/{org}/import", a.inOrg("admin", a.importPost))
+	for _, f := range routeSets {
+		f(a, m)
+	}
+}
+
+func init() {
+	addNav(navItem{Order: 10, Section: "dashboard", Path: "", Label: "ui.dashboard"})
+	addNav(navItem{Order: 50, Section: "risks", Path: "risks", Label: "ui.risks"})
+	addNav(navItem{Order: 60, Section: "soa", Path: "soa", Label: "ui.soa"})
+	addNav(navItem{Order: 900, Section: "admin", Path: "import", Label: "ui.import"})
+	addRoutes(func(a *App, m *http.ServeMux) {
+		m.HandleFunc("GET /orgs/{org}/{$}", a.inOrg("dashboard", a.dashboard))
+		m.HandleFunc("GET /orgs/{org}/soa", a.inOrg("soa", a.soaPage))
+		m.HandleFunc("POST /orgs/{org}/soa", a.inOrg("soa", a.soaPost))
+		m.HandleFunc("GET /orgs/{org}/risks", a.inOrg("risks", a.risksPage))
+		m.HandleFunc("POST /orgs/{org}/risks/{id}/approve", a.inOrg("risks", a.riskApprove))
+		m.HandleFunc("GET /orgs/{org}/import", a.inOrg("admin", a.importPage))
+		m.HandleFunc("POST /orgs/{org}/import", a.inOrg("admin", a.importPost))
+	})
 }
 
 // home sends a signed-in user to their first organization.

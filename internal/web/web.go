@@ -148,6 +148,9 @@ type page struct {
 	Section string
 }
 
+// NavItems is the side navigation.
+func (p *page) NavItems() []navItem { return navItems }
+
 // T renders a message key in the page's language.
 func (p *page) T(key string, args ...any) string { return i18n.M(key, args...).In(p.Lang) }
 
