@@ -1,0 +1,632 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+// Item pages: a list, a form and a change history for every list kind of
+// the bundle, built from the field descriptions in itemschema.go.
+
+func init() {
+	for _, n := range []struct {
+		order int
+		kind  string
+	}{{40, "assets"}, {80, "legal"}, {90, "backups"}, {100, "monitoring"}, {110, "documents"}} {
+		addNav(navItem{Order: n.order, Section: n.kind, Path: "items/" + n.kind, Label: "items.nav." + n.kind})
+	}
+	for _, k := range []string{"assets", "documents", "legal", "monitoring", "units", "people", "sites", "systems", "suppliers", "cloud_services"} {
+		addSubjectLink(k, func(org string, parts []string) string {
+			if len(parts) < 2 || parts[1] == "" {
+				return ""
+			}
+			return itemURL(org, k, parts[1])
+		})
+	}
+	// A backup entry is keyed by position; its finding names the service.
+	addSubjectLink("backups", func(org string, parts []string) string {
+		if len(parts) < 2 {
+			return ""
+		}
+		return "/orgs/" + url.PathEscape(org) + "/items/backups?q=" + url.QueryEscape(parts[1])
+	})
+	addRoutes(func(a *App, m *http.ServeMux) {
+		m.HandleFunc("GET /orgs/{org}/items/{kind}", a.inOrg("items", a.itemsList))
+		m.HandleFunc("POST /orgs/{org}/items/{kind}", a.inOrg("items", a.itemCreate))
+		m.HandleFunc("GET /orgs/{org}/items/{kind}/new", a.inOrg("items", a.itemNew))
+		m.HandleFunc("GET /orgs/{org}/items/{kind}/{key...}", a.inOrg("items", a.itemShow))
+		m.HandleFunc("POST /orgs/{org}/items/{kind}/{key...}", a.inOrg("items", a.itemPost))
+		m.HandleFunc("GET /orgs/{org}/history/{kind}/{key...}", a.inOrg("items", a.itemHistory))
+	})
+}
+
+func itemURL(org, kind, key string) string {
+	return "/orgs/" + url.PathEscape(org) + "/items/" + kind + "/" + escapeKey(key)
+}
+
+// escapeKey escapes a key for a path, keeping the slashes of soa_rows keys.
+func escapeKey(key string) string {
+	parts := strings.Split(key, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// kindFor resolves {kind} and places the page in its section.
+func (a *App) kindFor(w http.ResponseWriter, r *http.Request, p *page) (*kindDef, bool) {
+	def, ok := kindOf(r.PathValue("kind"))
+	if !ok {
+		a.notFound(w, r, p)
+		return nil, false
+	}
+	p.Nav = def.Section
+	return def, true
+}
+
+// mayWrite asks authz whether the member may write an item of the kind
+// whose owners (before and after the change) are given; a risk owner
+// writes only risks that are theirs on both sides.
+func mayWrite(m store.Membership, kind string, owners ...string) bool {
+	isOwner := m.Person != ""
+	for _, o := range owners {
+		isOwner = isOwner && o == m.Person
+	}
+	return authz.Can(m.Role, authz.Write, authz.Subject{Kind: kind, IsOwner: isOwner})
+}
+
+// listRow is one item in a list page.
+type listRow struct {
+	Key, Label, Owner, UpdatedAt, UpdatedBy, URL string
+}
+
+const perPage = 50
+
+var listSorts = []string{"pos", "key", "label", "updated_at", "-updated_at"}
+
+func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	opts := store.ListOptions{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: perPage}
+	if !contains(listSorts, opts.Sort) {
+		opts.Sort = "pos"
+	}
+	pageNo, _ := strconv.Atoi(q.Get("page"))
+	pageNo = max(pageNo, 1)
+	opts.Offset = (pageNo - 1) * perPage
+	pg, err := a.store.List(r.Context(), p.Org, def.Kind, opts)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	rows := make([]listRow, 0, len(pg.Items))
+	for _, it := range pg.Items {
+		rows = append(rows, listRow{Key: it.Key, Label: it.Label, Owner: it.Owner, UpdatedAt: it.UpdatedAt,
+			UpdatedBy: it.UpdatedBy, URL: itemURL(p.Org, def.Kind, it.Key)})
+	}
+	link := func(sort string, page int) string {
+		v := url.Values{}
+		if opts.Query != "" {
+			v.Set("q", opts.Query)
+		}
+		if sort != "pos" {
+			v.Set("sort", sort)
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		if len(v) == 0 {
+			return "?"
+		}
+		return "?" + v.Encode()
+	}
+	sorts := make([]option, len(listSorts))
+	for i, s := range listSorts {
+		sorts[i] = option{Value: s, Label: p.T("items.sort." + strings.TrimPrefix(s, "-") + map[bool]string{true: "_desc"}[strings.HasPrefix(s, "-")]), Selected: s == opts.Sort}
+	}
+	data := map[string]any{"Kind": def.Kind, "Keyed": def.Keyed, "Rows": rows, "Total": pg.Total, "Query": opts.Query, "Sorts": sorts,
+		"From": min(opts.Offset+1, pg.Total), "To": opts.Offset + len(rows),
+		"CanCreate": mayWrite(m, def.Kind), "HasOwner": def.Kind == "assets" || def.Kind == "risks",
+		"Saved": q.Get("deleted")}
+	if pageNo > 1 {
+		data["Prev"] = link(opts.Sort, pageNo-1)
+	}
+	if opts.Offset+len(rows) < pg.Total {
+		data["Next"] = link(opts.Sort, pageNo+1)
+	}
+	if d := q.Get("deleted"); d != "" {
+		p.Flash = p.T("items.deleted", "key", d)
+	}
+	p.Title = p.T("items.kind." + def.Kind)
+	p.Data = data
+	a.render(w, http.StatusOK, "items", p)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// itemPage is what item.html gets.
+type itemPage struct {
+	Kind, Key   string
+	KindLabel   string
+	New         bool
+	Version     int64
+	Action      string // where the form posts
+	Fields      []*formField
+	Errors      []fieldError
+	CanWrite    bool
+	CanUpload   bool
+	Conflict    []diffLine
+	Approval    *store.Approval
+	HistoryURL  string
+	ListURL     string
+	UpdatedAt   string
+	UpdatedBy   string
+	ApprovalFor bool // the kind carries an approval recorded elsewhere
+}
+
+// formState is an item's values being edited and what is known about it.
+type formState struct {
+	def      *kindDef
+	key      string // "" for a new item
+	version  int64
+	data     obj
+	stored   *store.StoredItem
+	focus    string
+	status   int
+	probs    []problem
+	conflict []diffLine
+}
+
+// renderForm shows an item's form with its values, errors beside fields
+// and, after a stale save, both versions side by side.
+func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, st formState) {
+	ctx := r.Context()
+	opts, err := a.refOptions(ctx, p, st.def)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	owner := ""
+	if st.stored != nil {
+		owner = st.stored.Owner
+	}
+	canWrite := mayWrite(m, st.def.Kind)
+	if st.stored != nil {
+		canWrite = mayWrite(m, st.def.Kind, owner)
+	}
+	b := &formBuilder{p: p, options: opts, disabled: !canWrite, stored: st.key != "", focus: st.focus, index: map[string]*formField{}}
+	ip := &itemPage{Kind: st.def.Kind, Key: st.key, KindLabel: p.T("items.kind." + st.def.Kind), New: st.key == "", Version: st.version,
+		CanWrite: canWrite, Conflict: st.conflict, ListURL: "/orgs/" + url.PathEscape(p.Org) + "/items/" + st.def.Kind}
+	ip.Fields = b.build(st.def.Fields, "", st.data)
+	ip.Errors = placeErrors(st.def.Kind, st.probs, b.index)
+	for _, f := range st.def.Fields {
+		if f.Type == fApproval {
+			ip.ApprovalFor = true
+		}
+		if f.Type == fEvidence && st.key != "" && canWrite {
+			ip.CanUpload = true
+		}
+	}
+	if st.key == "" {
+		ip.Action = ip.ListURL
+		p.Title = p.T("items.new_title", "kind", ip.KindLabel)
+	} else {
+		ip.Action = itemURL(p.Org, st.def.Kind, st.key)
+		ip.HistoryURL = "/orgs/" + url.PathEscape(p.Org) + "/history/" + st.def.Kind + "/" + escapeKey(st.key)
+		label := st.key
+		if st.stored != nil {
+			ip.UpdatedAt, ip.UpdatedBy = st.stored.UpdatedAt, st.stored.UpdatedBy
+			if st.stored.Label != "" && st.stored.Label != st.key {
+				label = st.key + " " + st.stored.Label
+			}
+		}
+		p.Title = ip.KindLabel + ": " + label
+		if ap, err := a.store.ApprovalOf(ctx, p.Org, st.def.Kind, st.key); err == nil {
+			ip.Approval = &ap
+		}
+	}
+	if len(ip.Errors) > 0 && p.Error == "" {
+		p.Error = p.T("items.has_errors", "n", len(ip.Errors))
+	}
+	if r.URL.Query().Get("saved") != "" && r.Method == http.MethodGet {
+		p.Flash = p.T("items.saved")
+	}
+	p.Data = ip
+	status := st.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	a.render(w, status, "item", p)
+}
+
+func (a *App) itemNew(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	if !mayWrite(m, def.Kind) {
+		a.forbidden(w, r, p)
+		return
+	}
+	a.renderForm(w, r, p, m, formState{def: def, data: obj{}})
+}
+
+func (a *App) itemShow(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	key := r.PathValue("key")
+	it, err := a.store.Get(r.Context(), p.Org, def.Kind, key)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	a.renderForm(w, r, p, m, formState{def: def, key: key, version: it.Version, data: decodeObj(it.Data), stored: &it})
+}
+
+// maxFormBody bounds a submitted form, an evidence upload included.
+const maxFormBody = store.MaxEvidence + 1<<20
+
+func (a *App) itemCreate(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	if !mayWrite(m, def.Kind) {
+		a.forbidden(w, r, p)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	st := formState{def: def, data: parseForm(def.Fields, "", r.PostForm)}
+	if a.rowAction(w, r, p, m, &st) {
+		return
+	}
+	a.save(w, r, p, m, st)
+}
+
+// rowAction handles "add row" and "remove row": the form comes back with
+// the user's values and one row more or less, nothing saved.
+func (a *App) rowAction(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, st *formState) bool {
+	act := r.PostFormValue("_action")
+	switch {
+	case strings.HasPrefix(act, "add:"):
+		path := strings.TrimPrefix(act, "add:")
+		if addRow(st.data, path) {
+			list, _ := mustRows(st.data, path)
+			st.focus = path + "[" + strconv.Itoa(len(list)-1) + "]"
+		}
+	case strings.HasPrefix(act, "remove:"):
+		removeRow(st.data, strings.TrimPrefix(act, "remove:"))
+	default:
+		return false
+	}
+	a.renderForm(w, r, p, m, *st)
+	return true
+}
+
+func mustRows(m obj, path string) ([]any, bool) {
+	holder, key, ok := rowList(m, path)
+	if !ok {
+		return nil, false
+	}
+	list, ok := holder[key].([]any)
+	return list, ok
+}
+
+func (a *App) itemPost(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	key := r.PathValue("key")
+	cur, err := a.store.Get(ctx, p.Org, def.Kind, key)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	if !mayWrite(m, def.Kind, cur.Owner) {
+		a.forbidden(w, r, p)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("_version"), 10, 64)
+	switch r.PostFormValue("_action") {
+	case "delete":
+		a.renderDelete(w, r, p, def, cur, nil, http.StatusOK)
+		return
+	case "delete-confirm":
+		a.deleteItem(w, r, p, def, cur, version)
+		return
+	case "upload":
+		a.uploadEvidence(w, r, p, m, def, cur, version)
+		return
+	}
+	st := formState{def: def, key: key, version: version, data: parseForm(def.Fields, "", r.PostForm), stored: &cur}
+	if def.Keyed {
+		st.data["id"] = key
+	}
+	if a.rowAction(w, r, p, m, &st) {
+		return
+	}
+	a.save(w, r, p, m, st)
+}
+
+// save validates the form's item with the bundle decoder and writes it at
+// the version it was loaded at.
+func (a *App) save(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, st formState) {
+	ctx := r.Context()
+	clean := prune(copyObj(st.data))
+	if st.stored != nil {
+		// Approvals are recorded by the approver's own action, never
+		// through this form: the stored one is kept as it is.
+		old := decodeObj(st.stored.Data)
+		for _, f := range st.def.Fields {
+			if f.Type == fApproval {
+				if v, ok := old[f.Name]; ok {
+					clean[f.Name] = v
+				} else {
+					delete(clean, f.Name)
+				}
+			}
+		}
+	}
+	key := st.key
+	if key == "" && !st.def.Keyed {
+		key = fmt.Sprintf("k%d", a.now().UnixNano())
+	}
+	body, err := json.Marshal(clean)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	edition, err := a.store.Edition(ctx, p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	it, refs, err := bundle.DecodeItem(st.def.Kind, key, body, edition)
+	if err != nil {
+		probs, ok := problemsOf(err, p.Lang)
+		if !ok {
+			probs = []problem{{Msg: err.Error()}}
+		}
+		st.probs, st.status = probs, http.StatusBadRequest
+		a.renderForm(w, r, p, m, st)
+		return
+	}
+	owners := []string{it.Owner}
+	if st.stored != nil {
+		owners = append(owners, st.stored.Owner)
+	}
+	if !mayWrite(m, st.def.Kind, owners...) {
+		a.forbidden(w, r, p)
+		return
+	}
+	out, err := a.store.Put(ctx, p.Org, it, refs, st.version, p.User.Email)
+	var refErr *store.RefError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, itemURL(p.Org, st.def.Kind, out.Key)+"?saved=1", http.StatusSeeOther)
+	case errors.Is(err, store.ErrExists) && st.stored == nil:
+		st.probs, st.status = []problem{{Path: st.def.Kind + ".id", Msg: p.T("api.exists")}}, http.StatusConflict
+		a.renderForm(w, r, p, m, st)
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound) && st.stored != nil:
+		a.conflict(w, r, p, m, st, clean)
+	case errors.As(err, &refErr):
+		st.probs, st.status = []problem{{Path: refErr.Path, Msg: i18n.M("bundle.unknown_ref", "id", refErr.ID, "list", refErr.List).In(p.Lang)}}, http.StatusBadRequest
+		a.renderForm(w, r, p, m, st)
+	default:
+		a.serverError(w, r, p, err)
+	}
+}
+
+// conflict shows a stale save: the user's values stay in the form, the
+// stored version beside them; nothing was written. Saving again replaces
+// the current version with what the form then holds.
+func (a *App) conflict(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, st formState, mine obj) {
+	cur, err := a.store.Get(r.Context(), p.Org, st.def.Kind, st.key)
+	var current obj
+	switch {
+	case err == nil:
+		current = decodeObj(cur.Data)
+		st.version, st.stored = cur.Version, &cur
+	case errors.Is(err, store.ErrNotFound):
+		p.Error = p.T("items.gone")
+		st.status = http.StatusConflict
+		a.renderForm(w, r, p, m, st)
+		return
+	default:
+		a.serverError(w, r, p, err)
+		return
+	}
+	st.conflict = diff(flatten(p, st.def.Fields, "", "", current), flatten(p, st.def.Fields, "", "", mine), true)
+	st.status = http.StatusConflict
+	p.Error = p.T("items.conflict", "by", cur.UpdatedBy, "at", cur.UpdatedAt)
+	a.renderForm(w, r, p, m, st)
+}
+
+func copyObj(m obj) obj {
+	b, _ := json.Marshal(m)
+	return decodeObj(b)
+}
+
+// deletePage is what itemdelete.html gets.
+type deletePage struct {
+	Kind, Key, Label, Action, Back string
+	Version                        int64
+	Referrers                      []referrer
+}
+
+type referrer struct{ Text, URL string }
+
+func (a *App) renderDelete(w http.ResponseWriter, r *http.Request, p *page, def *kindDef, cur store.StoredItem, refs []referrer, status int) {
+	p.Title = p.T("items.delete_title", "kind", p.T("items.kind."+def.Kind), "key", cur.Key)
+	p.Data = deletePage{Kind: def.Kind, Key: cur.Key, Label: cur.Label, Version: cur.Version, Referrers: refs,
+		Action: itemURL(p.Org, def.Kind, cur.Key), Back: itemURL(p.Org, def.Kind, cur.Key)}
+	a.render(w, status, "itemdelete", p)
+}
+
+// deleteItem deletes after the confirmation step; an item others refer to
+// stays, and the page lists who refers to it.
+func (a *App) deleteItem(w http.ResponseWriter, r *http.Request, p *page, def *kindDef, cur store.StoredItem, version int64) {
+	err := a.store.Delete(r.Context(), p.Org, def.Kind, cur.Key, version, p.User.Email)
+	var refErr *store.RefError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/orgs/"+url.PathEscape(p.Org)+"/items/"+def.Kind+"?deleted="+url.QueryEscape(cur.Key), http.StatusSeeOther)
+	case errors.As(err, &refErr):
+		var refs []referrer
+		for _, by := range refErr.ReferencedBy {
+			ref := referrer{Text: by}
+			if kind, key, ok := strings.Cut(by, "/"); ok {
+				if _, known := kindOf(kind); known {
+					ref.URL = itemURL(p.Org, kind, key)
+				}
+				ref.Text = p.T("items.kind."+kind) + " " + key
+			}
+			refs = append(refs, ref)
+		}
+		p.Error = p.T("items.referenced", "n", len(refs))
+		a.renderDelete(w, r, p, def, cur, refs, http.StatusConflict)
+	case errors.Is(err, store.ErrConflict):
+		p.Error = p.T("items.delete_stale")
+		a.renderDelete(w, r, p, def, cur, nil, http.StatusConflict)
+	default:
+		a.serverError(w, r, p, err)
+	}
+}
+
+// uploadEvidence stores an uploaded file by content and adds it to the
+// item's evidence at the version the page was loaded at.
+func (a *App) uploadEvidence(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, def *kindDef, cur store.StoredItem, version int64) {
+	st := formState{def: def, key: cur.Key, version: cur.Version, data: decodeObj(cur.Data), stored: &cur}
+	hasEvidence := false
+	for _, f := range def.Fields {
+		hasEvidence = hasEvidence || (f.Type == fEvidence)
+	}
+	file, hdr, err := r.FormFile("file")
+	if !hasEvidence || err != nil {
+		st.probs, st.status = []problem{{Path: def.Kind + ".evidence", Msg: p.T("items.no_file")}}, http.StatusBadRequest
+		a.renderForm(w, r, p, m, st)
+		return
+	}
+	defer file.Close()
+	name := path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/"))
+	if name == "." || name == "/" || len(name) > 255 {
+		name = "evidence"
+	}
+	if version != cur.Version {
+		a.conflict(w, r, p, m, st, st.data)
+		return
+	}
+	sum, _, err := a.store.SaveEvidence(file)
+	if err != nil {
+		if errors.Is(err, store.ErrTooLarge) {
+			st.probs, st.status = []problem{{Path: def.Kind + ".evidence", Msg: p.T("api.too_large", "max", store.MaxEvidence)}}, http.StatusRequestEntityTooLarge
+			a.renderForm(w, r, p, m, st)
+			return
+		}
+		a.serverError(w, r, p, err)
+		return
+	}
+	data := decodeObj(cur.Data)
+	list, _ := data["evidence"].([]any)
+	data["evidence"] = append(list, obj{"name": name, "sha256": sum})
+	body, _ := json.Marshal(data)
+	edition, err := a.store.Edition(r.Context(), p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	it, refs, err := bundle.DecodeItem(def.Kind, cur.Key, body, edition)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	if _, err := a.store.Put(r.Context(), p.Org, it, refs, version, p.User.Email); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			a.conflict(w, r, p, m, st, st.data)
+			return
+		}
+		a.serverError(w, r, p, err)
+		return
+	}
+	http.Redirect(w, r, itemURL(p.Org, def.Kind, cur.Key)+"?saved=1", http.StatusSeeOther)
+}
+
+// historyEntry is one version of an item in its history.
+type historyEntry struct {
+	N                 int64
+	At, Actor, Action string
+	Lines             []diffLine
+}
+
+func (a *App) itemHistory(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	def, ok := a.kindFor(w, r, p)
+	if !ok {
+		return
+	}
+	key := r.PathValue("key")
+	changes, err := a.store.History(r.Context(), p.Org, store.HistoryFilter{Kind: def.Kind, Key: key})
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	if len(changes) == 0 {
+		a.notFound(w, r, p)
+		return
+	}
+	entries := make([]historyEntry, 0, len(changes))
+	for i := len(changes) - 1; i >= 0; i-- { // newest first
+		c := changes[i]
+		var before, after []flatLine
+		if c.Before != nil {
+			before = flatten(p, def.Fields, "", "", decodeObj([]byte(*c.Before)))
+		}
+		if c.After != nil {
+			after = flatten(p, def.Fields, "", "", decodeObj([]byte(*c.After)))
+		}
+		entries = append(entries, historyEntry{N: c.N, At: c.At, Actor: c.Actor, Action: c.Action, Lines: diff(before, after, false)})
+	}
+	_, gerr := a.store.Get(r.Context(), p.Org, def.Kind, key)
+	p.Title = p.T("items.history_title", "kind", p.T("items.kind."+def.Kind), "key", key)
+	p.Data = map[string]any{"Entries": entries, "ItemURL": itemURL(p.Org, def.Kind, key), "Exists": gerr == nil,
+		"ListURL": "/orgs/" + url.PathEscape(p.Org) + "/items/" + def.Kind}
+	a.render(w, http.StatusOK, "itemhistory", p)
+}

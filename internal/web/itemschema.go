@@ -1,0 +1,228 @@
+package web
+
+import (
+	"github.com/cloudisms/cloudisms/internal/isms"
+)
+
+// The item forms are described once per kind here, from spec/bundle.md:
+// each field's name in the bundle, its input type and, for choices, the
+// values. Forms, validation messages beside fields, list columns and the
+// history's readable diff are all built from these descriptions; the
+// bundle decoder stays the judge of what is valid.
+
+// Field types of the item forms.
+const (
+	fText     = "text"     // one line
+	fTextarea = "textarea" // several lines
+	fSelect   = "select"   // one of Values
+	fEnums    = "enums"    // any of Values (checkboxes)
+	fRef      = "ref"      // the id of an item of Ref (a select of existing items)
+	fRefs     = "refs"     // ids of items of Ref (checkboxes)
+	fBool     = "bool"     // unset, yes or no
+	fDate     = "date"     // YYYY-MM-DD
+	fInt      = "int"      // an integer
+	fFactor   = "factor"   // a risk factor: a level, or text where the method allows
+	fStrings  = "strings"  // a list of text, one per line
+	fGroup    = "group"    // a nested object
+	fGroups   = "groups"   // a list of nested objects (rows that can be added and removed)
+	fEvidence = "evidence" // files attached by upload: shown, kept, not typed
+	fApproval = "approval" // recorded by the approver's own action: shown, never edited here
+)
+
+// fieldDef describes one field of an item kind.
+type fieldDef struct {
+	Name     string
+	Type     string
+	Values   []string   // fSelect, fEnums
+	ValueKey string     // message key prefix of the values ("" → "field.v.NAME.")
+	Ref      string     // fRef, fRefs: a kind, or "provider" (self or a supplier), "source" (library or own risk sources)
+	Fields   []fieldDef // fGroup, fGroups
+	Required bool
+	Label    string // message key ("" → "field.NAME")
+}
+
+// LabelKey is the message key of the field's label.
+func (f fieldDef) LabelKey() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return "field." + f.Name
+}
+
+// valueKey is the message key of one of the field's fixed values.
+func (f fieldDef) valueKey(v string) string {
+	if f.ValueKey != "" {
+		return f.ValueKey + v
+	}
+	return "field.v." + f.Name + "." + v
+}
+
+// kindDef describes an item kind's form.
+type kindDef struct {
+	Kind    string
+	Section string // the navigation section its pages belong to
+	Keyed   bool   // has an id of its own (otherwise the store names it)
+	Fields  []fieldDef
+}
+
+var (
+	idField      = fieldDef{Name: "id", Type: fText, Required: true}
+	nameField    = fieldDef{Name: "name", Type: fText}
+	evidenceDef  = fieldDef{Name: "evidence", Type: fEvidence}
+	approvalDef  = fieldDef{Name: "approval", Type: fApproval}
+	personRef    = func(name string) fieldDef { return fieldDef{Name: name, Type: fRef, Ref: "people"} }
+	serviceRef   = fieldDef{Name: "service", Type: fRef, Ref: "cloud_services", Required: true}
+	servicesRefs = fieldDef{Name: "services", Type: fRefs, Ref: "cloud_services"}
+	boolField    = func(name string) fieldDef { return fieldDef{Name: name, Type: fBool} }
+	controlField = fieldDef{Name: "control", Type: fText}
+)
+
+// kindDefs are the kinds with a generic form, in bundle order.
+var kindDefs = []kindDef{
+	{Kind: "units", Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField, boolField("in_isms_scope")}},
+	{Kind: "people", Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "unit", Type: fRef, Ref: "units"},
+		boolField("isms_personnel"), boolField("cloud_security_personnel"),
+		{Name: "cloud_duties", Type: fEnums, Values: []string{isms.DutyOperation, isms.DutyIncidentResponse, isms.DutyContinuity, isms.DutyChangeManagement, isms.DutyCustomerSupport}},
+		boolField("top_management")}},
+	{Kind: "sites", Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "kind", Type: fSelect, Values: []string{"office", "datacenter", "cloud", "remote"}, ValueKey: "field.v.site_kind."},
+		boolField("in_isms_scope"),
+		{Name: "datacenter_service", Type: fSelect, Values: []string{"full-managed", "colocation"}},
+		boolField("onsite_work"),
+		{Name: "supplier", Type: fRef, Ref: "suppliers"}}},
+	{Kind: "systems", Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "location", Type: fSelect, Values: []string{"cloud", "on-premises"}},
+		{Name: "site", Type: fRef, Ref: "sites"},
+		{Name: "purpose", Type: fSelect, Values: []string{"application", "database", "backup", "monitoring", "management", "network", "other"}},
+		{Name: "supports", Type: fRefs, Ref: "cloud_services"},
+		boolField("in_service_catalog"), boolField("in_scope")}},
+	{Kind: "suppliers", Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "kind", Type: fSelect, Values: []string{"cloud-provider", "datacenter", "contractor", "partner"}, ValueKey: "field.v.supplier_kind."}}},
+	{Kind: "cloud_services", Section: "scope", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "name", Type: fText, Required: true},
+		{Name: "model", Type: fSelect, Values: []string{"iaas", "paas", "saas", "other"}, Required: true},
+		{Name: "role", Type: fSelect, Values: []string{isms.RoleProvider, isms.RoleCustomer, isms.RoleBoth}, ValueKey: "role.", Required: true},
+		{Name: "provider", Type: fRef, Ref: "provider", Required: true},
+		{Name: "partner_activity", Type: fSelect, Values: []string{"reseller", "broker", "consultant", "integrator"}},
+		{Name: "uses", Type: fRefs, Ref: "cloud_services"},
+		{Name: "in_scope", Type: fBool, Required: true},
+		{Name: "data_locations", Type: fStrings},
+		{Name: "sla", Type: fTextarea}}},
+	{Kind: "documents", Section: "documents", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "kind", Type: fSelect, Values: []string{"policy", "procedure", "record", "contract", "other"}, ValueKey: "field.v.document_kind."},
+		{Name: "title", Type: fText},
+		{Name: "version", Type: fText},
+		approvalDef,
+		{Name: "cloud_topics", Type: fEnums, Values: []string{"virtualization", "multi-tenancy", "privileged-access", "data-location", "assets-in-cloud", "provider-relationship", "customer-relationship"}},
+		evidenceDef}},
+	{Kind: "assets", Section: "assets", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "kind", Type: fSelect, Values: []string{"information", "software", "hardware", "service", "people", "facility"}, ValueKey: "field.v.asset_kind."},
+		{Name: "owner", Type: fRef, Ref: "people", Label: "field.asset_owner"},
+		servicesRefs,
+		{Name: "systems", Type: fRefs, Ref: "systems"},
+		{Name: "confidentiality", Type: fInt}, {Name: "integrity", Type: fInt}, {Name: "availability", Type: fInt}}},
+	{Kind: "risk_sources", Section: "risks", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "title", Type: fText, Required: true},
+		{Name: "title_en", Type: fText},
+		boolField("required")}},
+	{Kind: "risk_sources_not_applicable", Section: "risks", Fields: []fieldDef{
+		{Name: "source", Type: fRef, Ref: "source", Required: true},
+		{Name: "reason", Type: fTextarea}}},
+	{Kind: "risks", Section: "risks", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "title", Type: fText, Required: true},
+		{Name: "sources", Type: fRefs, Ref: "source"},
+		servicesRefs,
+		{Name: "assets", Type: fRefs, Ref: "assets"},
+		{Name: "threat", Type: fFactor}, {Name: "vulnerability", Type: fFactor},
+		{Name: "likelihood", Type: fInt}, {Name: "impact", Type: fInt},
+		{Name: "owner", Type: fRef, Ref: "people", Label: "ui.owner"},
+		{Name: "treatment", Type: fSelect, Values: []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain}, ValueKey: "treatment.", Required: true},
+		{Name: "controls", Type: fStrings},
+		{Name: "residual", Type: fGroup, Fields: []fieldDef{
+			{Name: "likelihood", Type: fInt}, {Name: "impact", Type: fInt},
+			{Name: "threat", Type: fFactor}, {Name: "vulnerability", Type: fFactor},
+			{Name: "asset_value", Type: fInt}}},
+		{Name: "plan", Type: fGroups, Fields: []fieldDef{
+			{Name: "action", Type: fTextarea, Required: true},
+			personRef("owner"),
+			{Name: "due", Type: fDate}, {Name: "done_on", Type: fDate}}},
+		approvalDef}},
+	{Kind: "responsibilities", Section: "provider", Fields: []fieldDef{serviceRef, controlField,
+		{Name: "area", Type: fText},
+		{Name: "provider", Type: fTextarea, Label: "field.provider_part"},
+		{Name: "customer", Type: fTextarea, Label: "field.customer_part"},
+		{Name: "documented_in", Type: fText}}},
+	{Kind: "verifications", Section: "provider", Keyed: true, Fields: []fieldDef{idField, serviceRef, controlField,
+		{Name: "provider_statement", Type: fTextarea},
+		{Name: "result", Type: fSelect, Values: []string{isms.ResultMeets, isms.ResultGap}},
+		{Name: "gap", Type: fTextarea},
+		{Name: "risk", Type: fRef, Ref: "risks"},
+		approvalDef, evidenceDef}},
+	{Kind: "legal", Section: "legal", Keyed: true, Fields: []fieldDef{idField, nameField,
+		{Name: "jurisdictions", Type: fStrings},
+		servicesRefs,
+		boolField("evidence_from_provider"),
+		{Name: "notes", Type: fTextarea, Label: "field.legal_notes"}}},
+	{Kind: "backups", Section: "backups", Fields: []fieldDef{serviceRef,
+		{Name: "policy", Type: fTextarea},
+		{Name: "restore_test_interval_days", Type: fInt},
+		{Name: "tests", Type: fGroups, Fields: []fieldDef{
+			{Name: "date", Type: fDate, Required: true},
+			{Name: "result", Type: fSelect, Values: []string{"pass", "fail"}, Required: true, ValueKey: "field.v.test_result."},
+			personRef("by"),
+			{Name: "notes", Type: fTextarea, Label: "field.legal_notes"},
+			evidenceDef}}}},
+	{Kind: "monitoring", Section: "monitoring", Fields: []fieldDef{serviceRef,
+		{Name: "items", Type: fGroups, Fields: []fieldDef{
+			{Name: "what", Type: fText, Required: true},
+			{Name: "method", Type: fText},
+			{Name: "threshold", Type: fText},
+			personRef("owner")}}}},
+	{Kind: "audits", Section: "audits", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "title", Type: fText},
+		{Name: "start", Type: fDate}, {Name: "end", Type: fDate},
+		servicesRefs,
+		{Name: "units", Type: fRefs, Ref: "units"},
+		{Name: "auditors", Type: fRefs, Ref: "people"},
+		{Name: "criteria", Type: fStrings},
+		{Name: "findings", Type: fGroups, Fields: []fieldDef{idField,
+			{Name: "kind", Type: fSelect, Values: []string{isms.FindingMajor, isms.FindingMinor, isms.FindingObservation, isms.FindingGoodPractice}, ValueKey: "finding."},
+			controlField,
+			{Name: "description", Type: fTextarea},
+			evidenceDef,
+			{Name: "corrective_action", Type: fGroup, Fields: []fieldDef{
+				{Name: "cause", Type: fTextarea},
+				{Name: "action", Type: fTextarea},
+				personRef("owner"),
+				{Name: "due", Type: fDate}, {Name: "done_on", Type: fDate},
+				boolField("effective"),
+				personRef("verified_by"),
+				evidenceDef}}}}}},
+	{Kind: "reviews", Section: "reviews", Keyed: true, Fields: []fieldDef{idField,
+		{Name: "date", Type: fDate},
+		personRef("chair"),
+		{Name: "inputs", Type: fGroup, Fields: reviewInputFields()},
+		{Name: "outputs", Type: fGroups, Fields: []fieldDef{
+			{Name: "decision", Type: fTextarea, Required: true},
+			personRef("owner"),
+			{Name: "due", Type: fDate}}}}},
+}
+
+func reviewInputFields() []fieldDef {
+	out := make([]fieldDef, len(isms.ReviewInputKeys))
+	for i, k := range isms.ReviewInputKeys {
+		out[i] = fieldDef{Name: k, Type: fTextarea}
+	}
+	return out
+}
+
+// kindOf finds a kind with a generic form.
+func kindOf(kind string) (*kindDef, bool) {
+	for i := range kindDefs {
+		if kindDefs[i].Kind == kind {
+			return &kindDefs[i], true
+		}
+	}
+	return nil, false
+}

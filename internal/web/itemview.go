@@ -1,0 +1,312 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/catalog"
+	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+// formField is one field of an item form as the template renders it.
+type formField struct {
+	P         *page
+	Def       fieldDef
+	Name      string // input name: the field's path in the item
+	ID        string // HTML id
+	Label     string
+	Value     string
+	Values    []string // fEnums, fRefs: the chosen values
+	Options   []option
+	Errors    []string
+	Sub       []*formField // fGroup
+	Rows      []formRow    // fGroups
+	Evidence  []evidenceLink
+	Approval  *approvalView
+	ReadOnly  bool // the id of a stored item
+	Disabled  bool // the member may not write
+	Autofocus bool // the first field of a row just added
+}
+
+// formRow is one row of a group list.
+type formRow struct {
+	Name   string // the row's path, plan[0]
+	ID     string
+	Label  string
+	Fields []*formField
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type evidenceLink struct{ Name, SHA256, URL string }
+
+type approvalView struct {
+	By, Date, Accepted string
+	Stale              bool
+}
+
+// IsChecked reports whether a checkbox value is chosen.
+func (f *formField) IsChecked(v string) bool {
+	for _, x := range f.Values {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// EvidenceJSON keeps attached files through a form round trip.
+func (f *formField) EvidenceJSON() string {
+	if len(f.Evidence) == 0 {
+		return ""
+	}
+	list := make([]map[string]string, len(f.Evidence))
+	for i, e := range f.Evidence {
+		list[i] = map[string]string{"name": e.Name, "sha256": e.SHA256}
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
+}
+
+// ErrID is the id of the field's error text, for aria-describedby.
+func (f *formField) ErrID() string { return f.ID + "-err" }
+
+// formBuilder turns an item's values into form fields.
+type formBuilder struct {
+	p        *page
+	options  map[string][]option // existing items of a referenced kind
+	disabled bool
+	stored   bool   // the item exists: its id cannot change
+	focus    string // the row whose first field takes the focus
+	index    map[string]*formField
+}
+
+func htmlID(name string) string {
+	return "f-" + strings.NewReplacer("[", "-", "]", "", ".", "--").Replace(name)
+}
+
+func (b *formBuilder) build(defs []fieldDef, prefix string, m obj) []*formField {
+	var out []*formField
+	for _, d := range defs {
+		name := prefix + d.Name
+		f := &formField{P: b.p, Def: d, Name: name, ID: htmlID(name), Label: b.p.T(d.LabelKey()), Disabled: b.disabled}
+		v := m[d.Name]
+		switch d.Type {
+		case fSelect:
+			f.Value = scalarText(v)
+			for _, x := range d.Values {
+				f.Options = append(f.Options, option{Value: x, Label: b.p.T(d.valueKey(x)), Selected: x == f.Value})
+			}
+			if f.Value != "" && !hasOption(f.Options, f.Value) {
+				f.Options = append(f.Options, option{Value: f.Value, Label: f.Value, Selected: true})
+			}
+		case fRef:
+			f.Value = scalarText(v)
+			f.Options = withSelected(b.options[d.Ref], []string{f.Value})
+		case fRefs:
+			f.Values = textList(v)
+			f.Options = withSelected(b.options[d.Ref], f.Values)
+		case fEnums:
+			f.Values = textList(v)
+			for _, x := range d.Values {
+				f.Options = append(f.Options, option{Value: x, Label: b.p.T(d.valueKey(x))})
+			}
+			f.Options = withSelected(f.Options, f.Values)
+		case fStrings:
+			f.Value = strings.Join(textList(v), "\n")
+		case fGroup:
+			sub, _ := v.(obj)
+			f.Sub = b.build(d.Fields, name+".", sub)
+		case fGroups:
+			list, _ := v.([]any)
+			for i, x := range list {
+				row, _ := x.(obj)
+				rn := name + "[" + strconv.Itoa(i) + "]"
+				fr := formRow{Name: rn, ID: htmlID(rn), Label: b.p.T("items.row", "label", f.Label, "n", i+1)}
+				fr.Fields = b.build(d.Fields, rn+".", row)
+				if rn == b.focus && len(fr.Fields) > 0 {
+					fr.Fields[0].Autofocus = true
+				}
+				f.Rows = append(f.Rows, fr)
+			}
+		case fEvidence:
+			list, _ := v.([]any)
+			for _, x := range list {
+				e, _ := x.(obj)
+				name, sum := scalarText(e["name"]), scalarText(e["sha256"])
+				f.Evidence = append(f.Evidence, evidenceLink{Name: name, SHA256: sum,
+					URL: "/api/v1/orgs/" + url.PathEscape(b.p.Org) + "/evidence/" + url.PathEscape(sum) + "?name=" + url.QueryEscape(name)})
+			}
+		case fApproval:
+			if a, ok := v.(obj); ok {
+				f.Approval = &approvalView{By: scalarText(a["by"]), Date: scalarText(a["date"])}
+				if acc, ok := a["residual_accepted"].(bool); ok {
+					f.Approval.Accepted = b.p.T("items.bool." + strconv.FormatBool(acc))
+				}
+			}
+		default:
+			f.Value = scalarText(v)
+		}
+		if d.Name == "id" && b.stored {
+			f.ReadOnly = true
+		}
+		b.index[name] = f
+		out = append(out, f)
+	}
+	return out
+}
+
+func hasOption(opts []option, v string) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// withSelected copies options, marking the chosen ones; a chosen value
+// that is not an option (a dangling id) is kept and shown as it is.
+func withSelected(opts []option, chosen []string) []option {
+	out := make([]option, len(opts), len(opts)+len(chosen))
+	copy(out, opts)
+	for _, c := range chosen {
+		if c == "" {
+			continue
+		}
+		found := false
+		for i := range out {
+			if out[i].Value == c {
+				out[i].Selected, found = true, true
+			}
+		}
+		if !found {
+			out = append(out, option{Value: c, Label: c, Selected: true})
+		}
+	}
+	return out
+}
+
+// refKinds lists the kinds whose items the fields of defs refer to.
+func refKinds(defs []fieldDef, into map[string]bool) {
+	for _, d := range defs {
+		if d.Ref != "" {
+			into[d.Ref] = true
+		}
+		refKinds(d.Fields, into)
+	}
+}
+
+// refOptions loads the choices of every reference in a form.
+func (a *App) refOptions(ctx context.Context, p *page, def *kindDef) (map[string][]option, error) {
+	kinds := map[string]bool{}
+	refKinds(def.Fields, kinds)
+	out := map[string][]option{}
+	load := func(kind string) ([]option, error) {
+		pg, err := a.store.List(ctx, p.Org, kind, store.ListOptions{Limit: store.MaxPage, Sort: "key"})
+		if err != nil {
+			return nil, err
+		}
+		opts := make([]option, 0, len(pg.Items))
+		for _, it := range pg.Items {
+			label := it.Key
+			if it.Label != "" && it.Label != it.Key {
+				label += " " + it.Label
+			}
+			opts = append(opts, option{Value: it.Key, Label: label})
+		}
+		return opts, nil
+	}
+	for k := range kinds {
+		var err error
+		switch k {
+		case "provider":
+			sup, lerr := load("suppliers")
+			out[k], err = append([]option{{Value: "self", Label: p.T("items.self")}}, sup...), lerr
+		case "source":
+			own, lerr := load("risk_sources")
+			var lib []option
+			for _, s := range catalog.Std().Sources {
+				title := s.TitleJA
+				if p.Lang == i18n.EN {
+					title = s.TitleEN
+				}
+				lib = append(lib, option{Value: s.ID, Label: s.ID + " " + title})
+			}
+			out[k], err = append(lib, own...), lerr
+		default:
+			out[k], err = load(k)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// fieldError is a validation message and the field it belongs to.
+type fieldError struct {
+	Msg string
+	ID  string // the field's HTML id, "" when it maps to no field
+}
+
+// placeErrors puts each problem beside its field: the problem's path
+// without the kind, else the nearest enclosing field; problems that fit no
+// field are returned for the summary only (ID "").
+func placeErrors(kind string, probs []problem, index map[string]*formField) []fieldError {
+	var out []fieldError
+	for _, pr := range probs {
+		path := strings.TrimPrefix(strings.TrimPrefix(pr.Path, kind), ".")
+		f := nearestField(path, index)
+		fe := fieldError{Msg: pr.Msg}
+		if f != nil {
+			f.Errors = append(f.Errors, pr.Msg)
+			fe.ID = f.ID
+		}
+		out = append(out, fe)
+	}
+	return out
+}
+
+func nearestField(path string, index map[string]*formField) *formField {
+	for path != "" {
+		if f, ok := index[path]; ok {
+			return f
+		}
+		if strings.HasSuffix(path, "]") {
+			path = path[:strings.LastIndexByte(path, '[')]
+			continue
+		}
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			return nil
+		}
+		path = path[:i]
+	}
+	return nil
+}
+
+// problem is one validation message at a path of the item.
+type problem struct{ Path, Msg string }
+
+// problemsOf turns a decoder or store error into messages by path.
+func problemsOf(err error, lang string) ([]problem, bool) {
+	var errs bundle.Errors
+	if errors.As(err, &errs) {
+		out := make([]problem, len(errs))
+		for i, e := range errs {
+			out[i] = problem{Path: e.Path, Msg: e.Msg.In(lang)}
+		}
+		return out, true
+	}
+	return nil, false
+}
