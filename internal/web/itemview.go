@@ -111,7 +111,7 @@ func (b *formBuilder) build(defs []fieldDef, prefix string, m obj) []*formField 
 			}
 		case fRef:
 			f.Value = scalarText(v)
-			f.Options = withSelected(b.options[d.Ref], []string{f.Value})
+			f.Options = markSelected(b.options[d.Ref], f.Value)
 		case fRefs:
 			f.Values = textList(v)
 			f.Options = withSelected(b.options[d.Ref], f.Values)
@@ -174,24 +174,46 @@ func hasOption(opts []option, v string) bool {
 	return false
 }
 
-// withSelected copies options, marking the chosen ones; a chosen value
+// withSelected lists the chosen values first, in their stored order (so a
+// save keeps the item's order), then the other options; a chosen value
 // that is not an option (a dangling id) is kept and shown as it is.
 func withSelected(opts []option, chosen []string) []option {
-	out := make([]option, len(opts), len(opts)+len(chosen))
-	copy(out, opts)
+	out := make([]option, 0, len(opts)+len(chosen))
+	picked := map[string]bool{}
 	for _, c := range chosen {
-		if c == "" {
+		if c == "" || picked[c] {
 			continue
 		}
-		found := false
-		for i := range out {
-			if out[i].Value == c {
-				out[i].Selected, found = true, true
+		picked[c] = true
+		o := option{Value: c, Label: c, Selected: true}
+		for _, x := range opts {
+			if x.Value == c {
+				o.Label = x.Label
 			}
 		}
-		if !found {
-			out = append(out, option{Value: c, Label: c, Selected: true})
+		out = append(out, o)
+	}
+	for _, x := range opts {
+		if !picked[x.Value] {
+			out = append(out, x)
 		}
+	}
+	return out
+}
+
+// markSelected copies a select's options in their order, marking the
+// chosen one (kept even when it is not an option).
+func markSelected(opts []option, v string) []option {
+	out := make([]option, len(opts), len(opts)+1)
+	copy(out, opts)
+	for i := range out {
+		if out[i].Value == v {
+			out[i].Selected = true
+			return out
+		}
+	}
+	if v != "" {
+		out = append(out, option{Value: v, Label: v, Selected: true})
 	}
 	return out
 }
