@@ -215,6 +215,19 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 	if st.stored != nil {
 		canWrite = mayWrite(m, st.def.Kind, owner)
 	}
+	if st.stored != nil {
+		// Approvals are shown as stored: the form never carries them.
+		old := decodeObj(st.stored.Data)
+		for _, f := range st.def.Fields {
+			if f.Type == fApproval {
+				if v, ok := old[f.Name]; ok {
+					st.data[f.Name] = v
+				} else {
+					delete(st.data, f.Name)
+				}
+			}
+		}
+	}
 	b := &formBuilder{p: p, options: opts, disabled: !canWrite, stored: st.key != "", focus: st.focus, index: map[string]*formField{}}
 	ip := &itemPage{Kind: st.def.Kind, Key: st.key, KindLabel: p.T("items.kind." + st.def.Kind), New: st.key == "", Version: st.version,
 		CanWrite: canWrite, Conflict: st.conflict, ListURL: "/orgs/" + url.PathEscape(p.Org) + "/items/" + st.def.Kind}

@@ -445,6 +445,9 @@ func TestItemRows(t *testing.T) {
 			if st != 200 || !strings.Contains(body, `name="`+next+`.action"`) || !strings.Contains(body, `value="入力途中の題名"`) {
 				t.Fatalf("add row: %d\n%s", st, body)
 			}
+			if !strings.Contains(body, "p-isms が 2026-05-20 に承認") {
+				t.Error("the stored approval should still show while rows are edited")
+			}
 			if e.data("risks", "r-01")["title"] == "入力途中の題名" {
 				t.Fatal("adding a row saved the item")
 			}
@@ -483,6 +486,8 @@ func TestItemEvidenceUpload(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newItemEnv(t, b)
+			// A store on PostgreSQL keeps files under the working directory.
+			t.Chdir(t.TempDir())
 			it, err := e.get("documents", "doc-pol-002")
 			if err != nil {
 				t.Skip("the sample has no doc-pol-002:", err)
