@@ -81,6 +81,9 @@ func showValue(p *page, d fieldDef, v any) string {
 			names = append(names, scalarText(e["name"]))
 		}
 		return strings.Join(names, ", ")
+	case fGroups:
+		list, _ := v.([]any)
+		return p.T("items.n_rows", "n", len(list))
 	case fApproval:
 		a, _ := v.(obj)
 		s := p.T("items.approved_by", "by", scalarText(a["by"]), "date", scalarText(a["date"]))

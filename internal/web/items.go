@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
@@ -88,7 +89,21 @@ func mayWrite(m store.Membership, kind string, owners ...string) bool {
 
 // listRow is one item in a list page.
 type listRow struct {
-	Key, Label, Owner, UpdatedAt, UpdatedBy, URL string
+	Key, Label, UpdatedAt, UpdatedBy, URL string
+	Cells                                 []string
+}
+
+// columns are the fields a kind's list shows.
+func (d *kindDef) columns() []fieldDef {
+	var out []fieldDef
+	for _, c := range d.Columns {
+		for _, f := range d.Fields {
+			if f.Name == c {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 const perPage = 50
@@ -113,10 +128,24 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 		a.serverError(w, r, p, err)
 		return
 	}
+	cols := def.columns()
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		heads[i] = p.T(c.LabelKey())
+	}
 	rows := make([]listRow, 0, len(pg.Items))
 	for _, it := range pg.Items {
-		rows = append(rows, listRow{Key: it.Key, Label: it.Label, Owner: it.Owner, UpdatedAt: it.UpdatedAt,
-			UpdatedBy: it.UpdatedBy, URL: itemURL(p.Org, def.Kind, it.Key)})
+		row := listRow{Key: it.Key, Label: it.Label, UpdatedAt: shortTime(it.UpdatedAt),
+			UpdatedBy: it.UpdatedBy, URL: itemURL(p.Org, def.Kind, it.Key)}
+		data := decodeObj(it.Data)
+		for _, c := range cols {
+			cell := ""
+			if v, ok := data[c.Name]; ok {
+				cell = showValue(p, c, v)
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		rows = append(rows, row)
 	}
 	link := func(sort string, page int) string {
 		v := url.Values{}
@@ -140,7 +169,7 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 	}
 	data := map[string]any{"Kind": def.Kind, "Keyed": def.Keyed, "Rows": rows, "Total": pg.Total, "Query": opts.Query, "Sorts": sorts,
 		"From": min(opts.Offset+1, pg.Total), "To": opts.Offset + len(rows),
-		"CanCreate": mayWrite(m, def.Kind), "HasOwner": def.Kind == "assets" || def.Kind == "risks",
+		"CanCreate": mayWrite(m, def.Kind), "Heads": heads, "Span": len(heads) + 3,
 		"Saved": q.Get("deleted")}
 	if pageNo > 1 {
 		data["Prev"] = link(opts.Sort, pageNo-1)
@@ -154,6 +183,19 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 	p.Title = p.T("items.kind." + def.Kind)
 	p.Data = data
 	a.render(w, http.StatusOK, "items", p)
+}
+
+// jst is the time zone item times are shown in: the users are offices in
+// Japan, and a fixed zone needs no time zone database on the server.
+var jst = time.FixedZone("JST", 9*3600)
+
+// shortTime shows a stored timestamp to the minute, in JST.
+func shortTime(ts string) string {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return ts
+	}
+	return t.In(jst).Format("2006-01-02 15:04 MST")
 }
 
 func contains(list []string, s string) bool {
@@ -249,7 +291,7 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		ip.HistoryURL = "/orgs/" + url.PathEscape(p.Org) + "/history/" + st.def.Kind + "/" + escapeKey(st.key)
 		label := st.key
 		if st.stored != nil {
-			ip.UpdatedAt, ip.UpdatedBy = st.stored.UpdatedAt, st.stored.UpdatedBy
+			ip.UpdatedAt, ip.UpdatedBy = shortTime(st.stored.UpdatedAt), st.stored.UpdatedBy
 			if st.stored.Label != "" && st.stored.Label != st.key {
 				label = st.key + " " + st.stored.Label
 			}
@@ -490,7 +532,7 @@ func (a *App) conflict(w http.ResponseWriter, r *http.Request, p *page, m store.
 	}
 	st.conflict = diff(flatten(p, st.def.Fields, "", "", current), flatten(p, st.def.Fields, "", "", mine), true)
 	st.status = http.StatusConflict
-	p.Error = p.T("items.conflict", "by", cur.UpdatedBy, "at", cur.UpdatedAt)
+	p.Error = p.T("items.conflict", "by", cur.UpdatedBy, "at", shortTime(cur.UpdatedAt))
 	a.renderForm(w, r, p, m, st)
 }
 
@@ -635,7 +677,7 @@ func (a *App) itemHistory(w http.ResponseWriter, r *http.Request, p *page, m sto
 		if c.After != nil {
 			after = flatten(p, def.Fields, "", "", decodeObj([]byte(*c.After)))
 		}
-		entries = append(entries, historyEntry{N: c.N, At: c.At, Actor: c.Actor, Action: c.Action, Lines: diff(before, after, false)})
+		entries = append(entries, historyEntry{N: c.N, At: shortTime(c.At), Actor: c.Actor, Action: c.Action, Lines: diff(before, after, false)})
 	}
 	_, gerr := a.store.Get(r.Context(), p.Org, def.Kind, key)
 	p.Title = p.T("items.history_title", "kind", p.T("items.kind."+def.Kind), "key", key)
