@@ -563,3 +563,12 @@ func TestItemFormsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The risk register links each risk to its form.
+func TestRisksLinkToForm(t *testing.T) {
+	e := newItemEnv(t, storetest.Backends(t)[0])
+	_, _, body := e.do(viewer, "GET", "/orgs/sample/risks", nil)
+	if !strings.Contains(body, `<a href="/orgs/sample/items/risks/r-01">r-01</a>`) {
+		t.Errorf("no link from the register to r-01's form:\n%s", body)
+	}
+}
