@@ -234,6 +234,14 @@ func TestItemValidationBesideField(t *testing.T) {
 			if st != http.StatusBadRequest || !regexp.MustCompile(`id="f-plan-0--due-err"><p>[^<]+</p></div>\s*<input type="text" id="f-plan-0--due" name="plan\[0\].due" value="2026-13-45"`).MatchString(body) {
 				t.Fatalf("nested date error: %d\n%s", st, body)
 			}
+			// A reference to nothing (only a crafted request can send one)
+			// is an error beside that field, from the store's check.
+			f = assetForm("a-dangling", "x", "1")
+			f.Set("owner", "p-nobody")
+			st, _, body = e.do(manager, "POST", "/orgs/sample/items/assets", f)
+			if st != http.StatusBadRequest || !regexp.MustCompile(`id="f-owner-err"><p>[^<]*p-nobody`).MatchString(body) {
+				t.Fatalf("dangling reference: %d\n%s", st, body)
+			}
 			// A duplicate id is an error beside the id.
 			st, _, body = e.do(manager, "POST", "/orgs/sample/items/assets", assetForm("a-01", "dup", "1"))
 			if st != http.StatusConflict || !strings.Contains(body, `id="f-id-err"`) {
