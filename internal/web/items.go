@@ -13,7 +13,9 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
@@ -225,6 +227,35 @@ type itemPage struct {
 	UpdatedAt   string
 	UpdatedBy   string
 	ApprovalFor bool // the kind carries an approval recorded elsewhere
+	Findings    []itemFinding
+}
+
+// itemFinding is a conformity finding about the item shown.
+type itemFinding struct {
+	Rule, Severity, Subject, Text, Reference string
+}
+
+// itemFindings are the conformity findings whose subject is the item or
+// something inside it, so that a finding followed from the dashboard is
+// in sight where it is fixed. A model that cannot be loaded hides them
+// rather than the form.
+func (a *App) itemFindings(r *http.Request, p *page, st formState) []itemFinding {
+	model, err := a.store.ISMS(r.Context(), p.Org)
+	if err != nil {
+		a.log.Warn("item findings", "org", p.Org, "err", err)
+		return nil
+	}
+	subject := st.def.Kind + "/" + st.key
+	if !st.def.Keyed && st.stored != nil {
+		subject = st.def.Kind + "/" + st.stored.Label // backups/SERVICE
+	}
+	var out []itemFinding
+	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+		if f.Subject == subject || strings.HasPrefix(f.Subject, subject+"/") {
+			out = append(out, itemFinding{Rule: f.Rule, Severity: f.Severity, Subject: f.Subject, Text: f.Message.In(p.Lang), Reference: f.Reference})
+		}
+	}
+	return out
 }
 
 // formState is an item's values being edited and what is known about it.
@@ -300,6 +331,7 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		if ap, err := a.store.ApprovalOf(ctx, p.Org, st.def.Kind, st.key); err == nil {
 			ip.Approval = &ap
 		}
+		ip.Findings = a.itemFindings(r, p, st)
 	}
 	if len(ip.Errors) > 0 && p.Error == "" {
 		p.Error = p.T("items.has_errors", "n", len(ip.Errors))

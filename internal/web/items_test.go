@@ -580,3 +580,28 @@ func TestRisksLinkToForm(t *testing.T) {
 		t.Errorf("no link from the register to r-01's form:\n%s", body)
 	}
 }
+
+// A finding about an item shows on its form, and goes once the form fixes it.
+func TestItemFindingsOnForm(t *testing.T) {
+	e := newItemEnv(t, storetest.Backends(t)[0])
+	path := "/orgs/sample/items/people/p-dev"
+	_, _, body := e.do(manager, "GET", path, nil)
+	if strings.Contains(body, `data-rule="SCOPE-06"`) {
+		t.Fatal("the sample should have no SCOPE-06 finding on p-dev")
+	}
+	f := formValues(body)
+	f.Set("cloud_security_personnel", "false")
+	if st, _, body := e.do(manager, "POST", path, f); st != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", st, body)
+	}
+	_, _, body = e.do(manager, "GET", path, nil)
+	if !strings.Contains(body, `data-rule="SCOPE-06" data-subject="people/p-dev"`) {
+		t.Fatalf("the SCOPE-06 finding is not on the form:\n%s", body)
+	}
+	f = formValues(body)
+	f.Set("cloud_security_personnel", "true")
+	e.do(manager, "POST", path, f)
+	if _, _, body = e.do(manager, "GET", path, nil); strings.Contains(body, `data-rule="SCOPE-06"`) {
+		t.Error("the finding stays after the fix")
+	}
+}
