@@ -562,7 +562,7 @@ func (a *App) conflict(w http.ResponseWriter, r *http.Request, p *page, m store.
 		a.serverError(w, r, p, err)
 		return
 	}
-	st.conflict = diff(flatten(p, st.def.Fields, "", "", current), flatten(p, st.def.Fields, "", "", mine), true)
+	st.conflict = diff(flatten(p, st.def.Fields, "", "", current), flatten(p, st.def.Fields, "", "", mine), false)
 	st.status = http.StatusConflict
 	p.Error = p.T("items.conflict", "by", cur.UpdatedBy, "at", shortTime(cur.UpdatedAt))
 	a.renderForm(w, r, p, m, st)
