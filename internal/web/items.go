@@ -211,23 +211,23 @@ func contains(list []string, s string) bool {
 
 // itemPage is what item.html gets.
 type itemPage struct {
-	Kind, Key   string
-	KindLabel   string
-	New         bool
-	Version     int64
-	Action      string // where the form posts
-	Fields      []*formField
-	Errors      []fieldError
-	CanWrite    bool
-	CanUpload   bool
-	Conflict    []diffLine
-	Approval    *store.Approval
-	HistoryURL  string
-	ListURL     string
-	UpdatedAt   string
-	UpdatedBy   string
-	ApprovalFor bool // the kind carries an approval recorded elsewhere
-	Findings    []itemFinding
+	Kind, Key     string
+	KindLabel     string
+	New           bool
+	Version       int64
+	Action        string // where the form posts
+	Fields        []*formField
+	Errors        []fieldError
+	CanWrite      bool
+	UploadTargets []option // where a file can be attached ("" the item itself)
+	Conflict      []diffLine
+	Approval      *store.Approval
+	HistoryURL    string
+	ListURL       string
+	UpdatedAt     string
+	UpdatedBy     string
+	ApprovalFor   bool // the kind carries an approval recorded elsewhere
+	Findings      []itemFinding
 }
 
 // itemFinding is a conformity finding about the item shown.
@@ -310,9 +310,9 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		if f.Type == fApproval {
 			ip.ApprovalFor = true
 		}
-		if f.Type == fEvidence && st.key != "" && canWrite {
-			ip.CanUpload = true
-		}
+	}
+	if st.key != "" && canWrite && st.stored != nil {
+		ip.UploadTargets = evidenceTargets(p, st.def, decodeObj(st.stored.Data))
 	}
 	if st.key == "" {
 		ip.Action = ip.ListURL
@@ -623,13 +623,16 @@ func (a *App) deleteItem(w http.ResponseWriter, r *http.Request, p *page, def *k
 // item's evidence at the version the page was loaded at.
 func (a *App) uploadEvidence(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, def *kindDef, cur store.StoredItem, version int64) {
 	st := formState{def: def, key: cur.Key, version: cur.Version, data: decodeObj(cur.Data), stored: &cur}
-	hasEvidence := false
-	for _, f := range def.Fields {
-		hasEvidence = hasEvidence || (f.Type == fEvidence)
+	at := r.PostFormValue("at")
+	targets := evidenceTargets(p, def, st.data)
+	if !hasOption(targets, at) {
+		st.probs, st.status = []problem{{Msg: p.T("api.evidence_at", "at", at)}}, http.StatusBadRequest
+		a.renderForm(w, r, p, m, st)
+		return
 	}
 	file, hdr, err := r.FormFile("file")
-	if !hasEvidence || err != nil {
-		st.probs, st.status = []problem{{Path: def.Kind + ".evidence", Msg: p.T("items.no_file")}}, http.StatusBadRequest
+	if err != nil {
+		st.probs, st.status = []problem{{Path: joinPath(def.Kind, at, "evidence"), Msg: p.T("items.no_file")}}, http.StatusBadRequest
 		a.renderForm(w, r, p, m, st)
 		return
 	}
@@ -645,7 +648,7 @@ func (a *App) uploadEvidence(w http.ResponseWriter, r *http.Request, p *page, m 
 	sum, _, err := a.store.SaveEvidence(file)
 	if err != nil {
 		if errors.Is(err, store.ErrTooLarge) {
-			st.probs, st.status = []problem{{Path: def.Kind + ".evidence", Msg: p.T("api.too_large", "max", store.MaxEvidence)}}, http.StatusRequestEntityTooLarge
+			st.probs, st.status = []problem{{Path: joinPath(def.Kind, at, "evidence"), Msg: p.T("api.too_large", "max", store.MaxEvidence)}}, http.StatusRequestEntityTooLarge
 			a.renderForm(w, r, p, m, st)
 			return
 		}
@@ -653,8 +656,13 @@ func (a *App) uploadEvidence(w http.ResponseWriter, r *http.Request, p *page, m 
 		return
 	}
 	data := decodeObj(cur.Data)
-	list, _ := data["evidence"].([]any)
-	data["evidence"] = append(list, obj{"name": name, "sha256": sum})
+	target, ok := descendTo(data, at)
+	if !ok {
+		a.serverError(w, r, p, fmt.Errorf("evidence target %q vanished", at))
+		return
+	}
+	list, _ := target["evidence"].([]any)
+	target["evidence"] = append(list, obj{"name": name, "sha256": sum})
 	body, _ := json.Marshal(data)
 	edition, err := a.store.Edition(r.Context(), p.Org)
 	if err != nil {
@@ -675,6 +683,17 @@ func (a *App) uploadEvidence(w http.ResponseWriter, r *http.Request, p *page, m 
 		return
 	}
 	http.Redirect(w, r, itemURL(p.Org, def.Kind, cur.Key)+"?saved=1", http.StatusSeeOther)
+}
+
+// joinPath joins the non-empty parts of a field path with dots.
+func joinPath(parts ...string) string {
+	var keep []string
+	for _, s := range parts {
+		if s != "" {
+			keep = append(keep, s)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 // historyEntry is one version of an item in its history.

@@ -605,3 +605,40 @@ func TestItemFindingsOnForm(t *testing.T) {
 		t.Error("the finding stays after the fix")
 	}
 }
+
+// Files attach inside an item too: to an audit finding's corrective
+// action, which the upload creates when the finding has none yet.
+func TestItemEvidenceNested(t *testing.T) {
+	e := newItemEnv(t, storetest.Backends(t)[0])
+	t.Chdir(t.TempDir())
+	path := "/orgs/sample/items/audits/aud-2026-01"
+	_, _, body := e.do(manager, "GET", path, nil)
+	if !strings.Contains(body, `<option value="findings[1].corrective_action">指摘事項 2 › 是正処置</option>`) {
+		t.Fatalf("no attach target for the second finding's corrective action:\n%s", body)
+	}
+	upload := func(at string) int {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("_action", "upload")
+		mw.WriteField("_version", "1")
+		mw.WriteField("at", at)
+		fw, _ := mw.CreateFormFile("file", `C:\records\是正記録.xlsx`)
+		fw.Write([]byte("record"))
+		mw.Close()
+		req := httptest.NewRequest("POST", path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		st, _, _ := e.send(manager, req)
+		return st
+	}
+	if st := upload("findings[9]"); st != http.StatusBadRequest {
+		t.Errorf("a target that is not in the item: %d, want 400", st)
+	}
+	if st := upload("findings[1].corrective_action"); st != http.StatusSeeOther {
+		t.Fatalf("upload: %d", st)
+	}
+	f := e.data("audits", "aud-2026-01")["findings"].([]any)[1].(map[string]any)
+	ev := f["corrective_action"].(map[string]any)["evidence"].([]any)
+	if len(ev) != 1 || ev[0].(map[string]any)["name"] != "是正記録.xlsx" {
+		t.Fatalf("evidence %v", f)
+	}
+}

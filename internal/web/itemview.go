@@ -88,6 +88,7 @@ type formBuilder struct {
 	stored   bool   // the item exists: its id cannot change
 	focus    string // the row whose first field takes the focus
 	index    map[string]*formField
+	rows     map[string]string // row path → label
 }
 
 func htmlID(name string) string {
@@ -133,6 +134,9 @@ func (b *formBuilder) build(defs []fieldDef, prefix string, m obj) []*formField 
 				rn := name + "[" + strconv.Itoa(i) + "]"
 				fr := formRow{Name: rn, ID: htmlID(rn), Label: b.p.T("items.row", "label", f.Label, "n", i+1)}
 				fr.Fields = b.build(d.Fields, rn+".", row)
+				if b.rows != nil {
+					b.rows[rn] = fr.Label
+				}
 				if rn == b.focus && len(fr.Fields) > 0 {
 					fr.Fields[0].Autofocus = true
 				}
@@ -331,4 +335,80 @@ func problemsOf(err error, lang string) ([]problem, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// evidenceTargets lists where files can be attached in an item: "" for
+// the item itself, else the path of a row or group that has evidence
+// (tests[0], findings[1].corrective_action), each with a readable label.
+func evidenceTargets(p *page, def *kindDef, data obj) []option {
+	b := &formBuilder{p: p, options: map[string][]option{}, index: map[string]*formField{}, rows: map[string]string{}}
+	var out []option
+	var walk func(fields []*formField)
+	walk = func(fields []*formField) {
+		for _, f := range fields {
+			switch f.Def.Type {
+			case fEvidence:
+				at := strings.TrimSuffix(strings.TrimSuffix(f.Name, "evidence"), ".")
+				out = append(out, option{Value: at, Label: b.targetLabel(at)})
+			case fGroup:
+				walk(f.Sub)
+			case fGroups:
+				for _, r := range f.Rows {
+					walk(r.Fields)
+				}
+			}
+		}
+	}
+	walk(b.build(def.Fields, "", data))
+	return out
+}
+
+// targetLabel names a place in an item by its rows and groups.
+func (b *formBuilder) targetLabel(at string) string {
+	if at == "" {
+		return b.p.T("items.upload_item")
+	}
+	var parts []string
+	prefix := ""
+	for _, seg := range strings.Split(at, ".") {
+		prefix = strings.TrimPrefix(prefix+"."+seg, ".")
+		if l, ok := b.rows[prefix]; ok {
+			parts = append(parts, l)
+		} else if f := b.index[prefix]; f != nil && f.Def.Type == fGroup {
+			parts = append(parts, f.Label)
+		}
+	}
+	return strings.Join(parts, " › ")
+}
+
+// descendTo finds (creating missing groups) the object at a target path.
+func descendTo(m obj, at string) (obj, bool) {
+	cur := m
+	if at == "" {
+		return cur, true
+	}
+	for _, part := range strings.Split(at, ".") {
+		s := rowStep.FindStringSubmatch(part)
+		if s == nil {
+			return nil, false
+		}
+		next := cur[s[1]]
+		if s[2] != "" {
+			list, _ := next.([]any)
+			i, _ := strconv.Atoi(s[2])
+			if i >= len(list) {
+				return nil, false
+			}
+			next = list[i]
+		} else if next == nil {
+			next = obj{}
+			cur[s[1]] = next
+		}
+		o, ok := next.(obj)
+		if !ok {
+			return nil, false
+		}
+		cur = o
+	}
+	return cur, true
 }
