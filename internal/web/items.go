@@ -226,7 +226,6 @@ type itemPage struct {
 	ListURL       string
 	UpdatedAt     string
 	UpdatedBy     string
-	ApprovalFor   bool // the kind carries an approval recorded elsewhere
 	Findings      []itemFinding
 }
 
@@ -306,11 +305,6 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		CanWrite: canWrite, Conflict: st.conflict, ListURL: "/orgs/" + url.PathEscape(p.Org) + "/items/" + st.def.Kind}
 	ip.Fields = b.build(st.def.Fields, "", st.data)
 	ip.Errors = placeErrors(st.def.Kind, st.probs, b.index)
-	for _, f := range st.def.Fields {
-		if f.Type == fApproval {
-			ip.ApprovalFor = true
-		}
-	}
 	if st.key != "" && canWrite && st.stored != nil {
 		ip.UploadTargets = evidenceTargets(p, st.def, decodeObj(st.stored.Data))
 	}
