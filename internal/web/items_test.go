@@ -642,3 +642,29 @@ func TestItemEvidenceNested(t *testing.T) {
 		t.Fatalf("evidence %v", f)
 	}
 }
+
+// A long list comes in pages of 50 with counts, and keeps the search and
+// sort in its links.
+func TestItemListPages(t *testing.T) {
+	e := newItemEnv(t, storetest.Backends(t)[0])
+	ctx := context.Background()
+	for i := range 60 {
+		id := "u-page-" + strconv.Itoa(100+i)
+		it, _, err := bundle.DecodeItem("units", id, []byte(`{"id":"`+id+`","name":"部門 `+strconv.Itoa(i)+`"}`), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.Put(ctx, "sample", it, nil, 0, "setup"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, body := e.do(manager, "GET", "/orgs/sample/items/units?q=u-page&sort=key", nil)
+	if !strings.Contains(body, "60 件中 1〜50 件") || !strings.Contains(body, `href="?page=2&amp;q=u-page&amp;sort=key" rel="next"`) || strings.Contains(body, `rel="prev"`) {
+		t.Fatalf("first page:\n%s", body)
+	}
+	_, _, body = e.do(manager, "GET", "/orgs/sample/items/units?q=u-page&sort=key&page=2", nil)
+	if !strings.Contains(body, "60 件中 51〜60 件") || !strings.Contains(body, `rel="prev"`) || strings.Contains(body, `rel="next"`) ||
+		!strings.Contains(body, ">u-page-150<") || strings.Contains(body, ">u-page-149<") {
+		t.Fatalf("second page:\n%s", body)
+	}
+}
