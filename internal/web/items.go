@@ -398,12 +398,15 @@ func (a *App) rowAction(w http.ResponseWriter, r *http.Request, p *page, m store
 	switch {
 	case strings.HasPrefix(act, "add:"):
 		path := strings.TrimPrefix(act, "add:")
-		if addRow(st.data, path) {
-			list, _ := mustRows(st.data, path)
+		if isRowList(st.def.Fields, path) && addRow(st.data, path) {
+			list, _ := rowsAt(st.data, path)
 			st.focus = path + "[" + strconv.Itoa(len(list)-1) + "]"
 		}
 	case strings.HasPrefix(act, "remove:"):
-		removeRow(st.data, strings.TrimPrefix(act, "remove:"))
+		path := strings.TrimPrefix(act, "remove:")
+		if i := strings.LastIndexByte(path, '['); i > 0 && isRowList(st.def.Fields, path[:i]) {
+			removeRow(st.data, path)
+		}
 	default:
 		return false
 	}
@@ -411,7 +414,32 @@ func (a *App) rowAction(w http.ResponseWriter, r *http.Request, p *page, m store
 	return true
 }
 
-func mustRows(m obj, path string) ([]any, bool) {
+// isRowList reports whether a path (plan, findings[0].x) names a list of
+// rows in the kind's fields, so that a crafted action cannot turn another
+// field into rows.
+func isRowList(defs []fieldDef, path string) bool {
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		name, _, _ := strings.Cut(part, "[")
+		var d *fieldDef
+		for j := range defs {
+			if defs[j].Name == name {
+				d = &defs[j]
+			}
+		}
+		if d == nil {
+			return false
+		}
+		if i == len(parts)-1 {
+			return d.Type == fGroups && !strings.Contains(part, "[")
+		}
+		defs = d.Fields
+	}
+	return false
+}
+
+// rowsAt is the list of rows at a path.
+func rowsAt(m obj, path string) ([]any, bool) {
 	holder, key, ok := rowList(m, path)
 	if !ok {
 		return nil, false

@@ -89,3 +89,13 @@ func TestRowsAndPrune(t *testing.T) {
 		t.Errorf("a list of empty rows should be dropped: %v", f)
 	}
 }
+
+func TestIsRowList(t *testing.T) {
+	def, _ := kindOf("audits")
+	for path, want := range map[string]bool{"findings": true, "findings[0]": false, "title": false, "findings[0].corrective_action": false,
+		"findings[0].description": false, "nosuch": false, "": false} {
+		if got := isRowList(def.Fields, path); got != want {
+			t.Errorf("isRowList(%q) = %v", path, got)
+		}
+	}
+}
