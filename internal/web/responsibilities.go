@@ -9,8 +9,8 @@ import (
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
-// respRow is one row of a service's responsibility matrix: a cloud control
-// of the service's SoAs, or a documented responsibility.
+// respRow is one row of a service's responsibility matrix: a documented
+// responsibility, or an adopted cloud control that has none yet.
 type respRow struct {
 	Control, Title                         string
 	Area, Provider, Customer, DocumentedIn string
@@ -21,7 +21,7 @@ type respRow struct {
 type respService struct {
 	Service isms.CloudService
 	Rows    []respRow
-	Missing int // cloud controls without a documented allocation
+	Missing []respRow // adopted cloud controls without a documented allocation
 }
 
 // allocation says who carries a responsibility: the party whose text is
@@ -81,7 +81,6 @@ func (a *App) responsibilitiesPage(w http.ResponseWriter, r *http.Request, p *pa
 		}
 	}
 	filter := r.URL.Query().Get("service")
-	documentedOnly := r.URL.Query().Get("documented") == "1"
 	title := func(id string) string {
 		c, ok := catalog.Std().Lookup(id)
 		if !ok {
@@ -113,10 +112,7 @@ func (a *App) responsibilitiesPage(w http.ResponseWriter, r *http.Request, p *pa
 				}
 			}
 			if !found {
-				rs.Missing++
-				if !documentedOnly {
-					rs.Rows = append(rs.Rows, respRow{Control: ctl.ID, Title: title(ctl.ID), Allocation: "none"})
-				}
+				rs.Missing = append(rs.Missing, respRow{Control: ctl.ID, Title: title(ctl.ID), Allocation: "none"})
 			}
 		}
 		for _, row := range byService[s.ID] {
@@ -128,7 +124,7 @@ func (a *App) responsibilitiesPage(w http.ResponseWriter, r *http.Request, p *pa
 		services = append(services, rs)
 	}
 	p.Title = p.T("views.resp.title")
-	p.Data = map[string]any{"Services": services, "All": model.Services, "Filter": filter, "DocumentedOnly": documentedOnly,
+	p.Data = map[string]any{"Services": services, "All": model.Services, "Filter": filter,
 		"Edit": func(key string) string { return itemURL(p.Org, "responsibilities", key) }, "New": newURL(p.Org, "responsibilities"),
 		"CanEdit": canWrite(p, "responsibilities")}
 	a.render(w, http.StatusOK, "responsibilities", p)

@@ -75,7 +75,13 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 		width = provX - gapX + pad
 	}
 	legendY := pad + float64(rows)*(boxH+gapY) + 10
+	// The legend needs its own width where there are few columns.
+	legendW := 2*pad + 4*40 + 2*66
+	for _, k := range []string{"role.provider", "role.customer", "role.both", "views.svg.supplier", "views.svg.uses", "views.svg.provides"} {
+		legendW += textWidth(p.T(k))
+	}
 	height := legendY + 40
+	width = max(width, legendW)
 	xy := func(i int) (float64, float64) {
 		return pad + float64(col[i])*(boxW+gapX), pad + float64(rowOf[i])*(boxH+gapY)
 	}
@@ -144,14 +150,29 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 	// Legend: the line styles and box styles in words.
 	lx := pad
 	for _, l := range []struct{ class, key string }{{"sc-key r-provider", "role.provider"}, {"sc-key r-customer", "role.customer"}, {"sc-key r-both", "role.both"}, {"sc-key sup", "views.svg.supplier"}} {
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="14" height="14" class="%s"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY, l.class, lx+20, legendY+12, esc(p.T(l.key)))
-		lx += 150
+		label := p.T(l.key)
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="14" height="14" class="%s"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY, l.class, lx+20, legendY+12, esc(label))
+		lx += 40 + textWidth(label)
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" class="sc-uses" marker-end="url(#sc-arrow)"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY+7, lx+40, legendY+7, lx+46, legendY+12, esc(p.T("views.svg.uses")))
-	lx += 170
+	lx += 66 + textWidth(p.T("views.svg.uses"))
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" class="sc-provides"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY+7, lx+40, legendY+7, lx+46, legendY+12, esc(p.T("views.svg.provides")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // built from escaped parts only
+}
+
+// textWidth estimates the width of legend text at 12px: full-width
+// characters take about a font size, others about half.
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r > 0x2e80 {
+			w += 12
+		} else {
+			w += 6.5
+		}
+	}
+	return w
 }
 
 // nameOf is a service's name, or its id when it is not in the list.

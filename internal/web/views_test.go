@@ -141,7 +141,7 @@ func TestViewPagesRender(t *testing.T) {
 			"/orgs/sample/scope": {`id="statements"`, "クラウド勤怠管理サービス「サンプル勤怠」", `<svg class="chart supply"`, `id="svc-svc-kintai"`, `id="person-p-ops"`,
 				`id="sys-sys-app"`, `href="/orgs/sample/items/people/p-ops"`, `href="/orgs/sample/items/people/new"`, "クラウドセキュリティ要員"},
 			"/orgs/sample/criteria":         {"起こりやすさ × 影響度", `class="matrix"`, "高（月に 1 回以上）", `name="scale_likelihood"`},
-			"/orgs/sample/responsibilities": {`id="resp-svc-kintai"`, "利用者アカウントの登録・削除と権限の設定", "未記載", `href="/orgs/sample/items/responsibilities/`},
+			"/orgs/sample/responsibilities": {`id="resp-svc-kintai"`, "利用者アカウントの登録・削除と権限の設定", `id="resp-missing-svc-kintai"`, `href="/orgs/sample/items/responsibilities/`},
 			"/orgs/sample/verifications":    {`id="ver-ver-04"`, "差異あり", `href="/orgs/sample/risks#risk-r-06"`},
 			"/orgs/sample/audits":           {`id="audit-aud-2026-01"`, `id="finding-aud-2026-01-f-01"`, "独立性あり", "完了・有効性確認済み"},
 			"/orgs/sample/reviews":          {`id="review-mr-2026"`, "a) 前回までのマネジメントレビューの結果とった処置の状況", "IaaS 操作ログの長期保存"},

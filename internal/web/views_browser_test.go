@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+)
+
+func TestBrowserScopeDiagram(t *testing.T) {
+	u := start(t)
+	u.login("manager@example.com")
+	u.run("scope page", chromedp.Navigate(u.url+"/orgs/sample/scope"), chromedp.WaitVisible(chromedp.CSS(`svg.supply`)))
+	svg := eval[string](u, `document.querySelector("svg.supply").textContent`)
+	for _, name := range []string{"クラウド勤怠管理サービス", "ニンバスクラウド IaaS", "ニンバスクラウド株式会社"} {
+		if !strings.Contains(svg, name) {
+			t.Errorf("the diagram does not show %q: %q", name, svg)
+		}
+	}
+	// The boxes are laid out: the used service stands right of its user.
+	kintai := eval[float64](u, `document.getElementById("sc-svc-kintai").getBoundingClientRect().x`)
+	iaas := eval[float64](u, `document.getElementById("sc-svc-iaas").getBoundingClientRect().x`)
+	if !(iaas > kintai) {
+		t.Errorf("svc-iaas (x=%.0f) is not right of svc-kintai (x=%.0f)", iaas, kintai)
+	}
+	// Following the people link reaches the row of a person.
+	if n := eval[int](u, `document.querySelectorAll("#person-p-ops a[href='/orgs/sample/items/people/p-ops']").length`); n != 1 {
+		t.Errorf("edit link of p-ops: %d", n)
+	}
+	saveShot(t, u, "scope")
+}
+
+func TestBrowserRiskFromGap(t *testing.T) {
+	u := start(t)
+	ctx := context.Background()
+	v, err := u.store.Get(ctx, "sample", "verifications", "ver-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, refs, err := bundle.DecodeItem("verifications", "ver-04", []byte(strings.Replace(string(v.Data), `,"risk":"r-06"`, "", 1)), "iso27001:2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.store.Put(ctx, "sample", it, refs, v.Version, "t"); err != nil {
+		t.Fatal(err)
+	}
+	u.login("manager@example.com")
+	u.run("verifications", chromedp.Navigate(u.url+"/orgs/sample/verifications#ver-ver-04"), chromedp.WaitVisible(chromedp.CSS(`#ver-ver-04 form.create-risk`)),
+		chromedp.SetValue(chromedp.CSS(`#rowner-ver-04`), "p-ops-lead"))
+	u.submit("create the risk", `#ver-ver-04 form.create-risk button`)
+	u.run("created", chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
+	if got := u.text(`#ver-ver-04 .risk-link`); got != "r-15" {
+		t.Errorf("the verification links %q", got)
+	}
+	u.submit("open the risk", `p.flash a`)
+	u.run("risk row", chromedp.WaitVisible(chromedp.CSS(`#risk-r-15`)))
+	if got := u.text(`#risk-r-15 .title`); !strings.Contains(got, "svc") && !strings.Contains(got, "ニンバスクラウド") {
+		t.Errorf("risk title %q", got)
+	}
+	saveShot(t, u, "verifications")
+}
