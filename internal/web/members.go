@@ -160,6 +160,21 @@ func (a *App) membersPost(w http.ResponseWriter, r *http.Request, p *page, m sto
 			a.serverError(w, r, p, err)
 			return
 		}
+		if action == "disable" {
+			// An account is shared by organizations: only an administrator
+			// of every organization it belongs to may disable it.
+			theirs, err := a.store.Memberships(ctx, uid)
+			if err != nil {
+				a.serverError(w, r, p, err)
+				return
+			}
+			for _, o := range theirs {
+				if mine, err := a.store.Member(ctx, o.Org, p.User.ID); err != nil || !isAdmin(mine) {
+					fail("views.mem.other_orgs", "email", u.Email)
+					return
+				}
+			}
+		}
 		if r.PostFormValue("confirmed") != "yes" {
 			a.renderMembers(w, r, p, http.StatusOK, &memberConfirm{Action: action, User: u}, form)
 			return

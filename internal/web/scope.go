@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,11 @@ func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store
 		return
 	}
 	findings := findingsBySubject(model, isms.DateOf(a.now()), p.Lang)
+	subjects := make([]string, 0, len(findings))
+	for subj := range findings {
+		subjects = append(subjects, subj)
+	}
+	sort.Strings(subjects)
 	suppliers := map[string]string{}
 	for _, s := range model.Suppliers {
 		suppliers[s.ID] = s.Name
@@ -65,9 +71,9 @@ func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store
 			name = suppliers[s.Provider]
 		}
 		var fs []string
-		for subj, msgs := range findings {
+		for _, subj := range subjects {
 			if subj == "cloud_services/"+s.ID || strings.HasPrefix(subj, "cloud_services/"+s.ID+"/") {
-				fs = append(fs, msgs...)
+				fs = append(fs, findings[subj]...)
 			}
 		}
 		services = append(services, scopeService{CloudService: s, ProviderName: name, Findings: fs})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
@@ -94,10 +95,11 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 		rows = append(rows, verRow{Verification: v, ServiceName: names[v.Service], Version: versions[v.ID], Findings: findings["verifications/"+v.ID], RiskExists: risks[v.Risk]})
 	}
 	var needs []verNeed
-	for subj, msgs := range findings {
+	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+		subj := f.Subject
 		parts := strings.Split(subj, "/")
 		if len(parts) == 4 && parts[0] == "cloud_services" && parts[2] == "verifications" {
-			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: strings.Join(msgs, " ")})
+			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: f.Message.In(p.Lang)})
 		}
 	}
 	var people []isms.Person

@@ -590,3 +590,25 @@ func TestFindingLinksPointAtRows(t *testing.T) {
 		mustContain(t, "audits", st.get("manager@example.com", "/orgs/sample/audits"), "自部門を監査（独立性なし）", "期限超過")
 	})
 }
+
+// An administrator of one organization cannot disable an account that
+// another organization also uses.
+func TestDisableNeedsAdminOfEveryOrganization(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		if err := st.s.CreateOrg(ctx, "other", "Other"); err != nil {
+			t.Fatal(err)
+		}
+		shared := st.users["auditor@example.com"]
+		if err := st.s.AddMember(ctx, "other", shared.ID, "viewer", ""); err != nil {
+			t.Fatal(err)
+		}
+		dis := url.Values{"action": {"disable"}, "user": {itoa(shared.ID)}, "confirmed": {"yes"}}
+		if code, _, _ := st.do("admin@example.com", "POST", "/orgs/sample/members", dis); code != http.StatusBadRequest {
+			t.Errorf("disabling a shared account: %d", code)
+		}
+		if u, _ := st.s.UserByID(ctx, shared.ID); u.Disabled {
+			t.Error("the shared account was disabled")
+		}
+	})
+}
