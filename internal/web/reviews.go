@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
@@ -143,7 +144,7 @@ func (a *App) reviewPost(w http.ResponseWriter, r *http.Request, p *page, m stor
 	}
 	var outputs []map[string]any
 	for i := 0; i < outputRows; i++ {
-		o := reviewOutputForm{strings.TrimSpace(r.PostFormValue("decision" + itoa(i))), r.PostFormValue("owner" + itoa(i)), strings.TrimSpace(r.PostFormValue("due" + itoa(i)))}
+		o := reviewOutputForm{strings.TrimSpace(r.PostFormValue("decision" + strconv.Itoa(i))), r.PostFormValue("owner" + strconv.Itoa(i)), strings.TrimSpace(r.PostFormValue("due" + strconv.Itoa(i)))}
 		f.Outputs = append(f.Outputs, o)
 		if o.Decision == "" && o.Owner == "" && o.Due == "" {
 			continue
@@ -205,4 +206,3 @@ func (a *App) reviewPost(w http.ResponseWriter, r *http.Request, p *page, m stor
 	a.renderReviewForm(w, p, model, http.StatusBadRequest, &f, isms.DraftReview(model, isms.DateOf(a.now())))
 }
 
-func itoa(i int) string { return string(rune('0' + i)) }

@@ -395,8 +395,13 @@ func TestReviewDraftAndSave(t *testing.T) {
 		}
 		form.Set("due1", "2026-13-40") // a bad date beside its row
 		code, body, _ := st.do("ceo@example.com", "POST", "/orgs/sample/reviews/new", form)
-		if code != http.StatusBadRequest || !strings.Contains(body, "2026-13-40") {
+		if code != http.StatusBadRequest {
 			t.Fatalf("bad date: %d", code)
+		}
+		// The problem is shown in the decisions' field, and what was typed stays.
+		i := strings.Index(body, `<legend>決定事項（アウトプット）</legend>`)
+		if i < 0 || !strings.Contains(body[i:], `outputs[1].due`) || !strings.Contains(body[i:], `value="2026-13-40"`) || !strings.Contains(body, "入力 risk_status") {
+			t.Errorf("the bad date is not shown beside the decisions: %s", body[i:i+600])
 		}
 		form.Del("due1")
 		code, _, h := st.do("ceo@example.com", "POST", "/orgs/sample/reviews/new", form)

@@ -145,8 +145,11 @@ func fieldErrors(err error, prefix string, fields []string, lang string) map[str
 			}
 		}
 		msg := pr.Msg.In(lang)
-		if field == "" && pr.Path != "" {
+		switch {
+		case field == "" && pr.Path != "":
 			msg = pr.Path + ": " + msg
+		case field != "" && rest != field:
+			msg = rest + ": " + msg // which element of a list field
 		}
 		out[field] = append(out[field], msg)
 	}
