@@ -205,4 +205,3 @@ func (a *App) reviewPost(w http.ResponseWriter, r *http.Request, p *page, m stor
 	p.Error = p.T("views.form_errors")
 	a.renderReviewForm(w, p, model, http.StatusBadRequest, &f, isms.DraftReview(model, isms.DateOf(a.now())))
 }
-
