@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,4 +62,31 @@ func TestBrowserRiskFromGap(t *testing.T) {
 		t.Errorf("risk title %q", got)
 	}
 	saveShot(t, u, "verifications")
+}
+
+// Removing a member asks once: a dialog where JavaScript runs, and the
+// member is gone after it is accepted.
+func TestBrowserRemoveMemberAsksOnce(t *testing.T) {
+	u := start(t)
+	ctx := context.Background()
+	admin, err := u.store.CreateUser(ctx, "admin@example.com", "管理者", "ja", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.store.AddMember(ctx, "sample", admin.ID, "admin", "p-isms"); err != nil {
+		t.Fatal(err)
+	}
+	ops, _ := u.store.UserByEmail(ctx, "ops@example.com")
+	dialogs := u.acceptDialogs()
+	u.login("admin@example.com")
+	row := "#member-" + strconv.FormatInt(ops.ID, 10)
+	u.run("members", chromedp.Navigate(u.url+"/orgs/sample/members"), chromedp.WaitVisible(chromedp.CSS(row)))
+	u.submit("remove", row+` button[data-confirmed]`)
+	u.run("removed", chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
+	if *dialogs != 1 {
+		t.Errorf("%d dialogs, want 1", *dialogs)
+	}
+	if _, err := u.store.Member(ctx, "sample", ops.ID); err == nil {
+		t.Error("the member was not removed")
+	}
 }
