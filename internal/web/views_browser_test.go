@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
@@ -88,5 +89,26 @@ func TestBrowserRemoveMemberAsksOnce(t *testing.T) {
 	}
 	if _, err := u.store.Member(ctx, "sample", ops.ID); err == nil {
 		t.Error("the member was not removed")
+	}
+}
+
+// Printed, a page keeps its content and drops navigation, forms and edit links.
+func TestBrowserPrintStyles(t *testing.T) {
+	u := start(t)
+	u.login("manager@example.com")
+	if _, err := chromedp.Call(u.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	u.run("scope", chromedp.Navigate(u.url+"/orgs/sample/scope"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	hidden := eval[bool](u, `["nav.side", "header.top", "form.approve-form", "#svc-svc-kintai td.actions", "p.actions"].every(s => getComputedStyle(document.querySelector(s)).display === "none")`)
+	if !hidden {
+		t.Error("navigation, forms or edit links are printed")
+	}
+	shown := eval[bool](u, `["svg.supply", "#person-p-ops", "#statements .statement"].every(s => getComputedStyle(document.querySelector(s)).display !== "none")`)
+	if !shown {
+		t.Error("content is left off the print")
+	}
+	if c := eval[string](u, `getComputedStyle(document.querySelector("main a")).color`); c != "rgb(0, 0, 0)" {
+		t.Errorf("links print in %s, not black", c)
 	}
 }
