@@ -92,8 +92,9 @@ func (a *App) reviewNew(w http.ResponseWriter, r *http.Request, p *page, m store
 // draftText renders pre-filled lines as a text the chair edits.
 func draftText(lines []i18n.Message, lang string) string {
 	var b strings.Builder
+	bullet := i18n.M("views.bullet").In(lang)
 	for _, l := range lines {
-		b.WriteString("・" + l.In(lang) + "\n")
+		b.WriteString(bullet + l.In(lang) + "\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
