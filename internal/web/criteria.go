@@ -181,11 +181,7 @@ func (a *App) criteriaPost(w http.ResponseWriter, r *http.Request, p *page, m st
 			a.serverError(w, r, p, gerr)
 			return
 		}
-		var c isms.RiskCriteria
-		if m, _, derr := bundle.DecodeItem(bundle.KindCriteria, bundle.KindCriteria, cur.Data, edition); derr == nil {
-			c = criteriaOf(m.Data)
-		}
-		current := formOf(c, cur.Version)
+		current := formOf(criteriaOf(cur.Data), cur.Version)
 		p.Error = p.T("api.conflict")
 		a.renderCriteria(w, r, p, http.StatusConflict, &form, &current)
 		return

@@ -62,10 +62,12 @@ func nextRiskID(m *isms.ISMS) string {
 }
 
 func (a *App) verificationsPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	a.renderVerifications(w, r, p, http.StatusOK, nil)
+	a.renderVerifications(w, r, p, m, http.StatusOK, nil)
 }
 
-func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *page, status int, form *riskForm) {
+// renderVerifications shows the verifications; form is a rejected "create
+// the linked risk" form to show again with its problems.
+func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, status int, form *riskForm) {
 	ctx := r.Context()
 	model, err := a.store.ISMS(ctx, p.Org)
 	if err != nil {
@@ -102,15 +104,12 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: f.Message.In(p.Lang)})
 		}
 	}
-	var people []isms.Person
-	people = append(people, model.People...)
 	if form == nil {
 		form = &riskForm{}
 	}
 	next := nextRiskID(model)
-	m, _ := a.store.Member(ctx, p.Org, p.User.ID)
 	p.Title = p.T("views.ver.title")
-	p.Data = map[string]any{"Rows": rows, "Needs": needs, "People": people, "Form": form, "NextID": next, "Self": m.Person,
+	p.Data = map[string]any{"Rows": rows, "Needs": needs, "People": model.People, "Form": form, "NextID": next, "Self": m.Person,
 		"CanCreate":  authz.Can(p.Role, authz.Write, authz.Subject{Kind: "verifications"}) && (authz.Can(p.Role, authz.Write, authz.Subject{Kind: "risks"}) || authz.Can(p.Role, authz.Write, authz.Subject{Kind: "risks", IsOwner: true})),
 		"Treatments": []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain},
 		"Edit":       func(key string) string { return itemURL(p.Org, "verifications", key) }, "New": newURL(p.Org, "verifications"),
@@ -144,7 +143,7 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 	if ver["result"] != isms.ResultGap {
 		form.Errors[""] = []string{p.T("views.ver.not_gap")}
 		p.Error = p.T("views.form_errors")
-		a.renderVerifications(w, r, p, http.StatusBadRequest, form)
+		a.renderVerifications(w, r, p, m, http.StatusBadRequest, form)
 		return
 	}
 	edition, err := a.store.Edition(ctx, p.Org)
@@ -175,7 +174,7 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 	}
 	if len(form.Errors) > 0 {
 		p.Error = p.T("views.form_errors")
-		a.renderVerifications(w, r, p, http.StatusBadRequest, form)
+		a.renderVerifications(w, r, p, m, http.StatusBadRequest, form)
 		return
 	}
 	rdata, _ := json.Marshal(risk)
@@ -183,7 +182,7 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 	if err != nil {
 		form.Errors = fieldErrors(err, "risks", []string{"id", "title", "owner", "treatment", "controls"}, p.Lang)
 		p.Error = p.T("views.form_errors")
-		a.renderVerifications(w, r, p, http.StatusBadRequest, form)
+		a.renderVerifications(w, r, p, m, http.StatusBadRequest, form)
 		return
 	}
 	ver["risk"] = form.ID
@@ -218,5 +217,5 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 	if errors.Is(err, store.ErrConflict) {
 		status = http.StatusConflict
 	}
-	a.renderVerifications(w, r, p, status, form)
+	a.renderVerifications(w, r, p, m, status, form)
 }
