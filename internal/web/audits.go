@@ -26,7 +26,7 @@ type auditView struct {
 }
 
 // actionState is where a finding's corrective action stands on a date.
-func actionState(f isms.AuditFinding, asOf isms.Date) string {
+func viewsActionState(f isms.AuditFinding, asOf isms.Date) string {
 	ca := f.CorrectiveAction
 	switch {
 	case ca == nil && (f.Kind == isms.FindingMajor || f.Kind == isms.FindingMinor):
@@ -50,7 +50,7 @@ func (a *App) auditsPage(w http.ResponseWriter, r *http.Request, p *page, m stor
 		return
 	}
 	asOf := isms.DateOf(a.now())
-	findings := findingsBySubject(model, asOf, p.Lang)
+	findings := viewsFindings(model, asOf, p.Lang)
 	people := map[string]isms.Person{}
 	for _, pp := range model.People {
 		people[pp.ID] = pp
@@ -69,7 +69,7 @@ func (a *App) auditsPage(w http.ResponseWriter, r *http.Request, p *page, m stor
 			av.Findings = append(av.Findings, findings["audits/"+au.ID+"/auditors/"+id]...)
 		}
 		for _, f := range au.Findings {
-			st := actionState(f, asOf)
+			st := viewsActionState(f, asOf)
 			counts[st]++
 			av.FindingViews = append(av.FindingViews, auditFindingView{AuditFinding: f, State: st, Findings: findings["audits/"+au.ID+"/findings/"+f.ID]})
 		}
@@ -77,6 +77,6 @@ func (a *App) auditsPage(w http.ResponseWriter, r *http.Request, p *page, m stor
 	}
 	p.Title = p.T("views.aud.title")
 	p.Data = map[string]any{"Audits": audits, "Open": counts["open"] + counts["overdue"] + counts["none"], "Overdue": counts["overdue"], "AsOf": asOf,
-		"Edit": func(key string) string { return itemURL(p.Org, "audits", key) }, "New": newURL(p.Org, "audits"), "CanEdit": canWrite(p, "audits")}
+		"Edit": func(key string) string { return viewsEditURL(p.Org, "audits", key) }, "New": viewsNewURL(p.Org, "audits"), "CanEdit": viewsMayWrite(p, "audits")}
 	a.render(w, http.StatusOK, "audits", p)
 }

@@ -26,22 +26,25 @@ type criteriaForm struct {
 	Errors     map[string][]string
 }
 
-// matrixCell is one cell of the acceptance matrix.
-type matrixCell struct {
+// acceptCell is one cell of the acceptance matrix.
+type acceptCell struct {
 	Level int
 	Over  bool
 }
 
-type matrix struct {
+// acceptMatrix is the risk levels of two factors against the acceptance
+// level, the highest row on top.
+type acceptMatrix struct {
 	Caption          string
 	RowName, ColName string
 	Rows             []int // from the highest level down
 	RowLabels        map[int]string
 	Cols             []int
 	ColLabels        map[int]string
-	Cells            map[int][]matrixCell // by row level
+	Cells            map[int][]acceptCell // by row level
 }
 
+// formOf is the edit form filled with stored criteria.
 func formOf(c isms.RiskCriteria, version int64) criteriaForm {
 	f := criteriaForm{Method: c.Method, Scales: map[string]string{}, Acceptance: strconv.Itoa(c.Acceptance), Version: version}
 	for _, fac := range allFactors {
@@ -57,7 +60,7 @@ func formOf(c isms.RiskCriteria, version int64) criteriaForm {
 // matrices draw the acceptance level: for likelihood × impact one table;
 // for asset value × threat × vulnerability one table of threat ×
 // vulnerability per asset value.
-func matrices(c isms.RiskCriteria, p *page) []matrix {
+func matrices(c isms.RiskCriteria, p *page) []acceptMatrix {
 	labels := func(f string) map[int]string {
 		out := map[int]string{}
 		for _, l := range c.Scales[f] {
@@ -65,14 +68,14 @@ func matrices(c isms.RiskCriteria, p *page) []matrix {
 		}
 		return out
 	}
-	build := func(caption, rowF, colF string, times int) matrix {
-		mx := matrix{Caption: caption, RowName: p.T("views.factor." + rowF), ColName: p.T("views.factor." + colF),
-			RowLabels: labels(rowF), ColLabels: labels(colF), Cells: map[int][]matrixCell{}}
+	build := func(caption, rowF, colF string, times int) acceptMatrix {
+		mx := acceptMatrix{Caption: caption, RowName: p.T("views.factor." + rowF), ColName: p.T("views.factor." + colF),
+			RowLabels: labels(rowF), ColLabels: labels(colF), Cells: map[int][]acceptCell{}}
 		for r := c.Max(rowF); r >= 1; r-- {
 			mx.Rows = append(mx.Rows, r)
 			for col := 1; col <= c.Max(colF); col++ {
 				lv := r * col * times
-				mx.Cells[r] = append(mx.Cells[r], matrixCell{Level: lv, Over: lv > c.Acceptance})
+				mx.Cells[r] = append(mx.Cells[r], acceptCell{Level: lv, Over: lv > c.Acceptance})
 			}
 		}
 		for col := 1; col <= c.Max(colF); col++ {
@@ -81,13 +84,13 @@ func matrices(c isms.RiskCriteria, p *page) []matrix {
 		return mx
 	}
 	if c.Method == isms.MethodATV {
-		var out []matrix
+		var out []acceptMatrix
 		for _, v := range c.Scales[isms.FactorAssetValue] {
 			out = append(out, build(p.T("views.criteria.for_value", "level", v.Level, "label", v.Label), isms.FactorThreat, isms.FactorVulnerability, v.Level))
 		}
 		return out
 	}
-	return []matrix{build("", isms.FactorImpact, isms.FactorLikelihood, 1)}
+	return []acceptMatrix{build("", isms.FactorImpact, isms.FactorLikelihood, 1)}
 }
 
 func (a *App) criteriaPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
@@ -124,8 +127,8 @@ func (a *App) renderCriteria(w http.ResponseWriter, r *http.Request, p *page, st
 	p.Title = p.T("views.criteria.title")
 	p.Data = map[string]any{"Criteria": c, "Scales": scales, "Matrices": matrices(c, p), "Form": form, "Current": current,
 		"Factors": allFactors, "Methods": []string{isms.MethodLikelihoodImpact, isms.MethodATV},
-		"CanEdit": canWrite(p, bundle.KindCriteria), "Saved": r.URL.Query().Get("saved") != "",
-		"History": historyURL(p.Org, bundle.KindCriteria, bundle.KindCriteria)}
+		"CanEdit": viewsMayWrite(p, bundle.KindCriteria), "Saved": r.URL.Query().Get("saved") != "",
+		"History": viewsHistoryURL(p.Org, bundle.KindCriteria, bundle.KindCriteria)}
 	a.render(w, status, "criteria", p)
 }
 
@@ -133,7 +136,7 @@ func (a *App) renderCriteria(w http.ResponseWriter, r *http.Request, p *page, st
 // was read at; problems are shown beside their fields, a stale form next
 // to the stored values.
 func (a *App) criteriaPost(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	if !canWrite(p, bundle.KindCriteria) {
+	if !viewsMayWrite(p, bundle.KindCriteria) {
 		a.forbidden(w, r, p)
 		return
 	}
@@ -168,7 +171,7 @@ func (a *App) criteriaPost(w http.ResponseWriter, r *http.Request, p *page, m st
 	}
 	it, refs, err := bundle.DecodeItem(bundle.KindCriteria, bundle.KindCriteria, data, edition)
 	if err != nil {
-		form.Errors = fieldErrors(err, bundle.KindCriteria, []string{"method", "scales.likelihood", "scales.impact", "scales.asset_value", "scales.threat", "scales.vulnerability", "scales", "acceptance"}, p.Lang)
+		form.Errors = viewsFieldErrors(err, bundle.KindCriteria, []string{"method", "scales.likelihood", "scales.impact", "scales.asset_value", "scales.threat", "scales.vulnerability", "scales", "acceptance"}, p.Lang)
 		p.Error = p.T("views.form_errors")
 		a.renderCriteria(w, r, p, http.StatusBadRequest, &form, nil)
 		return

@@ -26,10 +26,10 @@ type memberConfirm struct {
 	User   store.User
 }
 
-func isAdmin(m store.Membership) bool { return authz.Can(m.Role, authz.Members, authz.Subject{}) }
+func viewsIsAdmin(m store.Membership) bool { return authz.Can(m.Role, authz.Members, authz.Subject{}) }
 
 func (a *App) membersPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	if !isAdmin(m) {
+	if !viewsIsAdmin(m) {
 		a.forbidden(w, r, p)
 		return
 	}
@@ -71,7 +71,7 @@ func (a *App) renderMembers(w http.ResponseWriter, r *http.Request, p *page, sta
 // a member or disables an account. Removing and disabling ask for a
 // confirmation first, on a page of its own when JavaScript does not run.
 func (a *App) membersPost(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	if !isAdmin(m) {
+	if !viewsIsAdmin(m) {
 		a.forbidden(w, r, p)
 		return
 	}
@@ -86,7 +86,7 @@ func (a *App) membersPost(w http.ResponseWriter, r *http.Request, p *page, m sto
 	person := strings.TrimSpace(r.PostFormValue("person"))
 	role := r.PostFormValue("role")
 	if (action == "add" || action == "update") && person != "" {
-		if model, err := a.store.ISMS(ctx, p.Org); err == nil && !hasPerson(model, person) {
+		if model, err := a.store.ISMS(ctx, p.Org); err == nil && !viewsHasPerson(model, person) {
 			fail("views.ver.unknown_ref", "id", person)
 			return
 		}
@@ -169,7 +169,7 @@ func (a *App) membersPost(w http.ResponseWriter, r *http.Request, p *page, m sto
 				return
 			}
 			for _, o := range theirs {
-				if mine, err := a.store.Member(ctx, o.Org, p.User.ID); err != nil || !isAdmin(mine) {
+				if mine, err := a.store.Member(ctx, o.Org, p.User.ID); err != nil || !viewsIsAdmin(mine) {
 					fail("views.mem.other_orgs", "email", u.Email)
 					return
 				}
@@ -194,7 +194,7 @@ func (a *App) membersPost(w http.ResponseWriter, r *http.Request, p *page, m sto
 	}
 }
 
-func hasPerson(m *isms.ISMS, id string) bool {
+func viewsHasPerson(m *isms.ISMS, id string) bool {
 	for _, pp := range m.People {
 		if pp.ID == id {
 			return true

@@ -26,7 +26,7 @@ type respService struct {
 
 // allocation says who carries a responsibility: the party whose text is
 // filled in, both (shared) or nobody yet.
-func allocation(provider, customer string) string {
+func viewsAllocation(provider, customer string) string {
 	p, c := !isms.IsBlank(provider), !isms.IsBlank(customer)
 	switch {
 	case p && c:
@@ -66,7 +66,7 @@ func (a *App) responsibilitiesPage(w http.ResponseWriter, r *http.Request, p *pa
 			continue
 		}
 		byService[e.Service] = append(byService[e.Service], respRow{Control: e.Control, Area: e.Area, Provider: e.Provider, Customer: e.Customer,
-			DocumentedIn: e.DocumentedIn, Key: it.Key, Allocation: allocation(e.Provider, e.Customer)})
+			DocumentedIn: e.DocumentedIn, Key: it.Key, Allocation: viewsAllocation(e.Provider, e.Customer)})
 	}
 	// The cloud controls each service's SoAs adopt.
 	cloud := map[string][]*catalog.Control{}
@@ -125,7 +125,7 @@ func (a *App) responsibilitiesPage(w http.ResponseWriter, r *http.Request, p *pa
 	}
 	p.Title = p.T("views.resp.title")
 	p.Data = map[string]any{"Services": services, "All": model.Services, "Filter": filter,
-		"Edit": func(key string) string { return itemURL(p.Org, "responsibilities", key) }, "New": newURL(p.Org, "responsibilities"),
-		"CanEdit": canWrite(p, "responsibilities")}
+		"Edit": func(key string) string { return viewsEditURL(p.Org, "responsibilities", key) }, "New": viewsNewURL(p.Org, "responsibilities"),
+		"CanEdit": viewsMayWrite(p, "responsibilities")}
 	a.render(w, http.StatusOK, "responsibilities", p)
 }

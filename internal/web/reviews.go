@@ -43,7 +43,7 @@ func (a *App) reviewsPage(w http.ResponseWriter, r *http.Request, p *page, m sto
 		a.serverError(w, r, p, err)
 		return
 	}
-	findings := findingsBySubject(model, isms.DateOf(a.now()), p.Lang)
+	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
 	people := map[string]isms.Person{}
 	for _, pp := range model.People {
 		people[pp.ID] = pp
@@ -58,14 +58,14 @@ func (a *App) reviewsPage(w http.ResponseWriter, r *http.Request, p *page, m sto
 		reviews = append(reviews, v)
 	}
 	p.Title = p.T("views.rev.title")
-	p.Data = map[string]any{"Reviews": reviews, "CanEdit": canWrite(p, "reviews"), "MR01": findings["organization"],
-		"Edit": func(key string) string { return itemURL(p.Org, "reviews", key) }, "Saved": r.URL.Query().Get("saved")}
+	p.Data = map[string]any{"Reviews": reviews, "CanEdit": viewsMayWrite(p, "reviews"), "MR01": findings["organization"],
+		"Edit": func(key string) string { return viewsEditURL(p.Org, "reviews", key) }, "Saved": r.URL.Query().Get("saved")}
 	a.render(w, http.StatusOK, "reviews", p)
 }
 
 // reviewNew shows a new review pre-filled with what the ISMS knows.
 func (a *App) reviewNew(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	if !canWrite(p, "reviews") {
+	if !viewsMayWrite(p, "reviews") {
 		a.forbidden(w, r, p)
 		return
 	}
@@ -128,7 +128,7 @@ func (a *App) renderReviewForm(w http.ResponseWriter, p *page, model *isms.ISMS,
 
 // reviewPost saves the chair's review as a new reviews item.
 func (a *App) reviewPost(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	if !canWrite(p, "reviews") {
+	if !viewsMayWrite(p, "reviews") {
 		a.forbidden(w, r, p)
 		return
 	}
@@ -201,7 +201,7 @@ func (a *App) reviewPost(w http.ResponseWriter, r *http.Request, p *page, m stor
 			a.serverError(w, r, p, err)
 			return
 		}
-		f.Errors = fieldErrors(err, "reviews", fields, p.Lang)
+		f.Errors = viewsFieldErrors(err, "reviews", fields, p.Lang)
 	}
 	p.Error = p.T("views.form_errors")
 	a.renderReviewForm(w, p, model, http.StatusBadRequest, &f, isms.DraftReview(model, isms.DateOf(a.now())))

@@ -50,7 +50,7 @@ func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store
 		a.serverError(w, r, p, err)
 		return
 	}
-	findings := findingsBySubject(model, isms.DateOf(a.now()), p.Lang)
+	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
 	subjects := make([]string, 0, len(findings))
 	for subj := range findings {
 		subjects = append(subjects, subj)
@@ -93,8 +93,8 @@ func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store
 		"NoPerson":   m.Person == "" && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: bundle.KindOrganization}),
 		"Services":   services, "People": people, "Systems": systems, "Sites": model.Sites, "Units": model.Units, "Suppliers": model.Suppliers,
 		"Diagram": supplyChainSVG(model, p), "Approved": r.URL.Query().Get("approved") != "", "Conflict": r.URL.Query().Get("conflict") != "",
-		"Edit": func(kind, key string) string { return itemURL(p.Org, kind, key) }, "New": func(kind string) string { return newURL(p.Org, kind) },
-		"History": historyURL(p.Org, bundle.KindOrganization, bundle.KindOrganization),
+		"Edit": func(kind, key string) string { return viewsEditURL(p.Org, kind, key) }, "New": func(kind string) string { return viewsNewURL(p.Org, kind) },
+		"History": viewsHistoryURL(p.Org, bundle.KindOrganization, bundle.KindOrganization),
 	}
 	a.render(w, http.StatusOK, "scope", p)
 }

@@ -78,7 +78,7 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 	// The legend needs its own width where there are few columns.
 	legendW := 2*pad + 4*40 + 2*66
 	for _, k := range []string{"role.provider", "role.customer", "role.both", "views.svg.supplier", "views.svg.uses", "views.svg.provides"} {
-		legendW += textWidth(p.T(k))
+		legendW += viewsTextWidth(p.T(k))
 	}
 	height := legendY + 40
 	width = max(width, legendW)
@@ -88,7 +88,7 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 	var b, desc strings.Builder
 	for _, s := range m.Services {
 		for _, u := range s.Uses {
-			desc.WriteString(p.T("views.svg.uses_sentence", "service", s.Name, "used", nameOf(m, u)) + " ")
+			desc.WriteString(p.T("views.svg.uses_sentence", "service", s.Name, "used", viewsServiceName(m, u)) + " ")
 		}
 		if s.Provider != isms.ProviderSelf {
 			desc.WriteString(p.T("views.svg.provides_sentence", "provider", supplierName[s.Provider], "service", s.Name) + " ")
@@ -110,12 +110,12 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 			if x2 <= x1 { // a cycle or a sideways use: loop around below
 				sx, sy, ex, ey = x1+boxW/2, y1+boxH, x2+boxW/2, y2+boxH
 				fmt.Fprintf(&b, `<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f" class="sc-uses" marker-end="url(#sc-arrow)"><title>%s</title></path>`,
-					sx, sy, sx, sy+gapY*2, ex, ey+gapY*2, ex, ey, esc(p.T("views.svg.uses_sentence", "service", s.Name, "used", nameOf(m, u))))
+					sx, sy, sx, sy+gapY*2, ex, ey+gapY*2, ex, ey, esc(p.T("views.svg.uses_sentence", "service", s.Name, "used", viewsServiceName(m, u))))
 				continue
 			}
 			mx := (sx + ex) / 2
 			fmt.Fprintf(&b, `<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f" class="sc-uses" marker-end="url(#sc-arrow)"><title>%s</title></path>`,
-				sx, sy, mx, sy, mx, ey, ex, ey, esc(p.T("views.svg.uses_sentence", "service", s.Name, "used", nameOf(m, u))))
+				sx, sy, mx, sy, mx, ey, ex, ey, esc(p.T("views.svg.uses_sentence", "service", s.Name, "used", viewsServiceName(m, u))))
 		}
 		if r, ok := provRow[s.Provider]; ok {
 			py := pad + float64(r)*(boxH+gapY) + boxH/2
@@ -134,8 +134,8 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 			role += " · " + p.T("views.out_of_scope")
 		}
 		fmt.Fprintf(&b, `<g class="%s" id="sc-%s"><title>%s</title><rect x="%.1f" y="%.1f" width="%.0f" height="%.0f" rx="6"/>`, class, esc(s.ID), esc(s.Name+" ("+s.ID+")"), x, y, boxW, boxH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-name">%s</text>`, x+10, y+22, esc(clip(s.Name, 17)))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-meta">%s</text></g>`, x+10, y+44, esc(clip(role+" · "+strings.ToUpper(s.Model), 30)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-name">%s</text>`, x+10, y+22, esc(viewsClip(s.Name, 17)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-meta">%s</text></g>`, x+10, y+44, esc(viewsClip(role+" · "+strings.ToUpper(s.Model), 30)))
 	}
 	for r, id := range providers {
 		y := pad + float64(r)*(boxH+gapY)
@@ -144,7 +144,7 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 			name = id
 		}
 		fmt.Fprintf(&b, `<g class="sc-sup"><title>%s</title><rect x="%.1f" y="%.1f" width="%.0f" height="%.0f" rx="2"/>`, esc(name+" ("+id+")"), provX, y, boxW, boxH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-name">%s</text>`, provX+10, y+22, esc(clip(name, 17)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-name">%s</text>`, provX+10, y+22, esc(viewsClip(name, 17)))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="sc-meta">%s</text></g>`, provX+10, y+44, esc(p.T("views.svg.supplier")))
 	}
 	// Legend: the line styles and box styles in words.
@@ -152,10 +152,10 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 	for _, l := range []struct{ class, key string }{{"sc-key r-provider", "role.provider"}, {"sc-key r-customer", "role.customer"}, {"sc-key r-both", "role.both"}, {"sc-key sup", "views.svg.supplier"}} {
 		label := p.T(l.key)
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="14" height="14" class="%s"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY, l.class, lx+20, legendY+12, esc(label))
-		lx += 40 + textWidth(label)
+		lx += 40 + viewsTextWidth(label)
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" class="sc-uses" marker-end="url(#sc-arrow)"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY+7, lx+40, legendY+7, lx+46, legendY+12, esc(p.T("views.svg.uses")))
-	lx += 66 + textWidth(p.T("views.svg.uses"))
+	lx += 66 + viewsTextWidth(p.T("views.svg.uses"))
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" class="sc-provides"/><text x="%.0f" y="%.0f" class="legend">%s</text>`, lx, legendY+7, lx+40, legendY+7, lx+46, legendY+12, esc(p.T("views.svg.provides")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // built from escaped parts only
@@ -163,7 +163,7 @@ func supplyChainSVG(m *isms.ISMS, p *page) template.HTML {
 
 // textWidth estimates the width of legend text at 12px: full-width
 // characters take about a font size, others about half.
-func textWidth(s string) float64 {
+func viewsTextWidth(s string) float64 {
 	w := 0.0
 	for _, r := range s {
 		if r > 0x2e80 {
@@ -176,7 +176,7 @@ func textWidth(s string) float64 {
 }
 
 // nameOf is a service's name, or its id when it is not in the list.
-func nameOf(m *isms.ISMS, id string) string {
+func viewsServiceName(m *isms.ISMS, id string) string {
 	for _, s := range m.Services {
 		if s.ID == id {
 			return s.Name
@@ -187,7 +187,7 @@ func nameOf(m *isms.ISMS, id string) string {
 
 // clip shortens text to n characters for a box; the full text is in the
 // box's title.
-func clip(s string, n int) string {
+func viewsClip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -30,8 +30,8 @@ type verNeed struct {
 	Service, Control, Text string
 }
 
-// riskForm is the "create the linked risk" form of one verification.
-type riskForm struct {
+// gapRiskForm is the "create the linked risk" form of one verification.
+type gapRiskForm struct {
 	Verification string
 	ID, Title    string
 	Owner        string
@@ -67,7 +67,7 @@ func (a *App) verificationsPage(w http.ResponseWriter, r *http.Request, p *page,
 
 // renderVerifications shows the verifications; form is a rejected "create
 // the linked risk" form to show again with its problems.
-func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, status int, form *riskForm) {
+func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, status int, form *gapRiskForm) {
 	ctx := r.Context()
 	model, err := a.store.ISMS(ctx, p.Org)
 	if err != nil {
@@ -91,7 +91,7 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 	for _, rk := range model.Risks {
 		risks[rk.ID] = true
 	}
-	findings := findingsBySubject(model, isms.DateOf(a.now()), p.Lang)
+	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
 	var rows []verRow
 	for _, v := range model.Verifications {
 		rows = append(rows, verRow{Verification: v, ServiceName: names[v.Service], Version: versions[v.ID], Findings: findings["verifications/"+v.ID], RiskExists: risks[v.Risk]})
@@ -105,14 +105,14 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 		}
 	}
 	if form == nil {
-		form = &riskForm{}
+		form = &gapRiskForm{}
 	}
 	next := nextRiskID(model)
 	p.Title = p.T("views.ver.title")
 	p.Data = map[string]any{"Rows": rows, "Needs": needs, "People": model.People, "Form": form, "NextID": next, "Self": m.Person,
 		"CanCreate":  authz.Can(p.Role, authz.Write, authz.Subject{Kind: "verifications"}) && (authz.Can(p.Role, authz.Write, authz.Subject{Kind: "risks"}) || authz.Can(p.Role, authz.Write, authz.Subject{Kind: "risks", IsOwner: true})),
 		"Treatments": []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain},
-		"Edit":       func(key string) string { return itemURL(p.Org, "verifications", key) }, "New": newURL(p.Org, "verifications"),
+		"Edit":       func(key string) string { return viewsEditURL(p.Org, "verifications", key) }, "New": viewsNewURL(p.Org, "verifications"),
 		"Created": r.URL.Query().Get("created")}
 	a.render(w, status, "verifications", p)
 }
@@ -122,7 +122,7 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	ctx := r.Context()
 	vid := r.PathValue("id")
-	form := &riskForm{Verification: vid, ID: strings.TrimSpace(r.PostFormValue("id")), Title: strings.TrimSpace(r.PostFormValue("title")),
+	form := &gapRiskForm{Verification: vid, ID: strings.TrimSpace(r.PostFormValue("id")), Title: strings.TrimSpace(r.PostFormValue("title")),
 		Owner: r.PostFormValue("owner"), Treatment: r.PostFormValue("treatment"), Errors: map[string][]string{}}
 	isOwner := m.Person != "" && form.Owner == m.Person
 	if !authz.Can(m.Role, authz.Write, authz.Subject{Kind: "verifications"}) || !authz.Can(m.Role, authz.Write, authz.Subject{Kind: "risks", IsOwner: isOwner}) {
@@ -180,7 +180,7 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 	rdata, _ := json.Marshal(risk)
 	rit, rrefs, err := bundle.DecodeItem("risks", form.ID, rdata, edition)
 	if err != nil {
-		form.Errors = fieldErrors(err, "risks", []string{"id", "title", "owner", "treatment", "controls"}, p.Lang)
+		form.Errors = viewsFieldErrors(err, "risks", []string{"id", "title", "owner", "treatment", "controls"}, p.Lang)
 		p.Error = p.T("views.form_errors")
 		a.renderVerifications(w, r, p, m, http.StatusBadRequest, form)
 		return

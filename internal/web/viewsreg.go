@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -59,10 +58,10 @@ func init() {
 		}
 		return ""
 	})
-	addSubjectLink("systems", rowLink("scope", "sys-"))
-	addSubjectLink("people", rowLink("scope", "person-"))
-	addSubjectLink("verifications", rowLink("verifications", "ver-"))
-	addSubjectLink("reviews", rowLink("reviews", "review-"))
+	addSubjectLink("systems", viewsRowLink("scope", "sys-"))
+	addSubjectLink("people", viewsRowLink("scope", "person-"))
+	addSubjectLink("verifications", viewsRowLink("verifications", "ver-"))
+	addSubjectLink("reviews", viewsRowLink("reviews", "review-"))
 	addSubjectLink("audits", func(org string, parts []string) string {
 		switch {
 		case len(parts) >= 4 && parts[2] == "findings":
@@ -75,7 +74,7 @@ func init() {
 }
 
 // rowLink points subjects kind/ID at the row anchor prefix+ID of a page.
-func rowLink(pagePath, prefix string) func(org string, parts []string) string {
+func viewsRowLink(pagePath, prefix string) func(org string, parts []string) string {
 	return func(org string, parts []string) string {
 		if len(parts) < 2 {
 			return ""
@@ -86,21 +85,21 @@ func rowLink(pagePath, prefix string) func(org string, parts []string) string {
 
 // itemURL is the generic edit page of an item; newURL its "new" page;
 // historyURL its history.
-func itemURL(org, kind, key string) string {
+func viewsEditURL(org, kind, key string) string {
 	return "/orgs/" + org + "/items/" + kind + "/" + url.PathEscape(key)
 }
-func newURL(org, kind string) string { return "/orgs/" + org + "/items/" + kind + "/new" }
-func historyURL(org, kind, key string) string {
+func viewsNewURL(org, kind string) string { return "/orgs/" + org + "/items/" + kind + "/new" }
+func viewsHistoryURL(org, kind, key string) string {
 	return "/orgs/" + org + "/history/" + kind + "/" + url.PathEscape(key)
 }
 
 // canWrite reports whether the page's member may edit items of a kind.
-func canWrite(p *page, kind string) bool {
+func viewsMayWrite(p *page, kind string) bool {
 	return authz.Can(p.Role, authz.Write, authz.Subject{Kind: kind})
 }
 
 // findingsBySubject renders the findings of an ISMS by subject.
-func findingsBySubject(m *isms.ISMS, asOf isms.Date, lang string) map[string][]string {
+func viewsFindings(m *isms.ISMS, asOf isms.Date, lang string) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range conformity.Check(m, asOf) {
 		out[f.Subject] = append(out[f.Subject], f.Rule+": "+f.Message.In(lang))
@@ -128,7 +127,7 @@ func (a *App) storedItems(ctx context.Context, org, kind string) ([]store.Stored
 // fieldErrors sorts the problems of a decoded item by the form field they
 // belong to: the first path element after the kind (prefix) names it;
 // problems of no known field go under "".
-func fieldErrors(err error, prefix string, fields []string, lang string) map[string][]string {
+func viewsFieldErrors(err error, prefix string, fields []string, lang string) map[string][]string {
 	out := map[string][]string{}
 	var errs bundle.Errors
 	if !errors.As(err, &errs) {
@@ -156,12 +155,5 @@ func fieldErrors(err error, prefix string, fields []string, lang string) map[str
 	return out
 }
 
-// jsonMap reads stored item data for display.
-func jsonMap(data []byte) map[string]any {
-	var v map[string]any
-	json.Unmarshal(data, &v)
-	return v
-}
-
-// CanWrite tells a template whether the member may edit items of a kind.
-func (p *page) CanWrite(kind string) bool { return canWrite(p, kind) }
+// ViewsMayEdit tells a template whether the member may edit items of a kind.
+func (p *page) ViewsMayEdit(kind string) bool { return viewsMayWrite(p, kind) }
