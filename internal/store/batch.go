@@ -9,9 +9,9 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
 
-// Write is one item of a PutItems call: the item, its references and the
+// ItemWrite is one item of a PutItems call: the item, its references and the
 // version the caller read (0: the item must not exist yet).
-type Write struct {
+type ItemWrite struct {
 	Item      bundle.Item
 	Refs      []bundle.Ref
 	IfVersion int64
@@ -21,7 +21,7 @@ type Write struct {
 // same checks as Put: either every item is stored (each with its history
 // record) or none is. A later item may refer to an earlier one, as a
 // verification refers to the risk created with it.
-func (s *Store) PutItems(ctx context.Context, org string, writes []Write, actor string) ([]StoredItem, error) {
+func (s *Store) PutItems(ctx context.Context, org string, writes []ItemWrite, actor string) ([]StoredItem, error) {
 	var out []StoredItem
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]

@@ -47,7 +47,7 @@ var batchContract = []struct {
 		ver, _ := s.Get(ctx, "o", "verifications", "ver-04")
 		risk, rrefs := decodeItem(t, "risks", `{"id":"r-new","title":"ログ保存期間の不足","owner":"p-ops","treatment":"modify"}`)
 		v, vrefs := decodeItem(t, "verifications", strings.Replace(string(ver.Data), `"risk":"r-06"`, `"risk":"r-new"`, 1))
-		out, err := s.PutItems(ctx, "o", []store.Write{{Item: risk, Refs: rrefs}, {Item: v, Refs: vrefs, IfVersion: ver.Version}}, "tester")
+		out, err := s.PutItems(ctx, "o", []store.ItemWrite{{Item: risk, Refs: rrefs}, {Item: v, Refs: vrefs, IfVersion: ver.Version}}, "tester")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ var batchContract = []struct {
 		risk, rrefs := decodeItem(t, "risks", `{"id":"r-new","title":"x","owner":"p-ops","treatment":"modify"}`)
 		v, vrefs := decodeItem(t, "verifications", strings.Replace(string(ver.Data), `"risk":"r-06"`, `"risk":"r-new"`, 1))
 		// A stale version of the verification: the risk must not stay behind.
-		_, err := s.PutItems(ctx, "o", []store.Write{{Item: risk, Refs: rrefs}, {Item: v, Refs: vrefs, IfVersion: ver.Version + 7}}, "tester")
+		_, err := s.PutItems(ctx, "o", []store.ItemWrite{{Item: risk, Refs: rrefs}, {Item: v, Refs: vrefs, IfVersion: ver.Version + 7}}, "tester")
 		if !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("stale verification: %v, want a conflict", err)
 		}
@@ -82,7 +82,7 @@ var batchContract = []struct {
 		}
 		// A reference to a person that does not exist fails the same way.
 		bad, brefs := decodeItem(t, "risks", `{"id":"r-new","title":"x","owner":"nobody","treatment":"modify"}`)
-		_, err = s.PutItems(ctx, "o", []store.Write{{Item: bad, Refs: brefs}}, "tester")
+		_, err = s.PutItems(ctx, "o", []store.ItemWrite{{Item: bad, Refs: brefs}}, "tester")
 		var refErr *store.RefError
 		if !errors.As(err, &refErr) {
 			t.Errorf("bad owner: %v, want a RefError", err)

@@ -192,7 +192,7 @@ func (a *App) verificationRisk(w http.ResponseWriter, r *http.Request, p *page, 
 		a.serverError(w, r, p, err)
 		return
 	}
-	_, err = a.store.PutItems(ctx, p.Org, []store.Write{{Item: rit, Refs: rrefs}, {Item: vit, Refs: vrefs, IfVersion: version}}, p.User.Email)
+	_, err = a.store.PutItems(ctx, p.Org, []store.ItemWrite{{Item: rit, Refs: rrefs}, {Item: vit, Refs: vrefs, IfVersion: version}}, p.User.Email)
 	var refErr *store.RefError
 	switch {
 	case errors.Is(err, store.ErrExists):
