@@ -10,7 +10,7 @@ func TestItemSubjectLinks(t *testing.T) {
 		{"systems/sys-app", "/orgs/o/items/systems/sys-app"},
 		{"people/p-1", "/orgs/o/items/people/p-1"},
 		{"cloud_services/svc-x/uses/svc-y", "/orgs/o/items/cloud_services/svc-x"},
-		{"cloud_services/svc-x/verifications/5.23", "/orgs/o/items/cloud_services/svc-x"},
+		{"cloud_services/svc-x/verifications/5.23", "/orgs/o/verifications#need-svc-x-5.23"},
 		{"documents/doc-1", "/orgs/o/items/documents/doc-1"},
 		{"legal/law-1", "/orgs/o/items/legal/law-1"},
 		{"backups/svc-kintai", "/orgs/o/items/backups?q=svc-kintai"},

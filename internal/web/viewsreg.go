@@ -47,19 +47,18 @@ func init() {
 		m.HandleFunc("GET /orgs/{org}/account", a.inOrg("account", a.accountInOrg))
 		m.HandleFunc("POST /orgs/{org}/account", a.inOrg("account", a.accountInOrgPost))
 	})
-	// Where the findings of each kind are fixed: the exact row.
+	// Where the findings of each kind are fixed: the exact row. Systems and
+	// people are fixed on their item forms (items.go).
 	addSubjectLink("organization", func(org string, parts []string) string { return "/orgs/" + org + "/scope#statements" })
 	addSubjectLink("cloud_services", func(org string, parts []string) string {
 		if len(parts) >= 4 && parts[2] == "verifications" {
 			return "/orgs/" + org + "/verifications#need-" + parts[1] + "-" + parts[3]
 		}
 		if len(parts) >= 2 {
-			return "/orgs/" + org + "/scope#svc-" + parts[1]
+			return itemURL(org, "cloud_services", parts[1]) // the form shows the item's findings
 		}
 		return ""
 	})
-	addSubjectLink("systems", viewsRowLink("scope", "sys-"))
-	addSubjectLink("people", viewsRowLink("scope", "person-"))
 	addSubjectLink("verifications", viewsRowLink("verifications", "ver-"))
 	addSubjectLink("reviews", viewsRowLink("reviews", "review-"))
 	addSubjectLink("audits", func(org string, parts []string) string {
