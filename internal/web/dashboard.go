@@ -23,10 +23,21 @@ type areaView struct {
 	Findings []findingView
 }
 
-// link points a finding's subject at the page where it is fixed.
-func link(org, subject string) string {
+// link points a finding at the page where it is fixed: the rule's own
+// link where one is registered, else the subject's.
+func link(org string, f conformity.Finding) string {
+	parts := strings.Split(f.Subject, "/")
+	if rl, ok := ruleLinks[f.Rule]; ok {
+		if l := rl(org, f, parts); l != "" {
+			return l
+		}
+	}
+	return subjectLink(org, parts)
+}
+
+// subjectLink points a subject's path elements at the page of the item.
+func subjectLink(org string, parts []string) string {
 	base := "/orgs/" + org
-	parts := strings.Split(subject, "/")
 	if f, ok := subjectLinks[parts[0]]; ok {
 		if l := f(org, parts); l != "" {
 			return l
@@ -72,7 +83,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 			} else {
 				av.Warnings++
 			}
-			av.Findings = append(av.Findings, findingView{f, f.Message.In(p.Lang), link(p.Org, f.Subject)})
+			av.Findings = append(av.Findings, findingView{f, f.Message.In(p.Lang), link(p.Org, f)})
 		}
 		if len(av.Findings) > 0 {
 			areas = append(areas, av)

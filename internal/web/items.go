@@ -47,11 +47,22 @@ func init() {
 	addRoutes(func(a *App, m *http.ServeMux) {
 		m.HandleFunc("GET /orgs/{org}/items/{kind}", a.inOrg("items", a.itemsList))
 		m.HandleFunc("POST /orgs/{org}/items/{kind}", a.inOrg("items", a.itemCreate))
-		m.HandleFunc("GET /orgs/{org}/items/{kind}/new", a.inOrg("items", a.itemNew))
 		m.HandleFunc("GET /orgs/{org}/items/{kind}/{key...}", a.inOrg("items", a.itemShow))
 		m.HandleFunc("POST /orgs/{org}/items/{kind}/{key...}", a.inOrg("items", a.itemPost))
 		m.HandleFunc("GET /orgs/{org}/history/{kind}/{key...}", a.inOrg("items", a.itemHistory))
 	})
+}
+
+// newItemURL is the form for a new item of a kind, its fields filled in
+// from prefill (field path → values). The form is a query of the list
+// rather than a path below it, so that every id, "new" included, names
+// an item.
+func newItemURL(org, kind string, prefill url.Values) string {
+	u := "/orgs/" + url.PathEscape(org) + "/items/" + kind + "?new=1"
+	if len(prefill) > 0 {
+		u += "&" + prefill.Encode()
+	}
+	return u
 }
 
 func itemURL(org, kind, key string) string {
@@ -118,6 +129,14 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 		return
 	}
 	q := r.URL.Query()
+	if def.Single {
+		http.Redirect(w, r, itemURL(p.Org, def.Kind, def.Kind), http.StatusSeeOther)
+		return
+	}
+	if q.Has("new") {
+		a.itemNew(w, r, p, m, def)
+		return
+	}
 	opts := store.ListOptions{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: perPage}
 	if !contains(listSorts, opts.Sort) {
 		opts.Sort = "pos"
@@ -171,7 +190,7 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 	}
 	data := map[string]any{"Kind": def.Kind, "Keyed": def.Keyed, "Rows": rows, "Total": pg.Total, "Query": opts.Query, "Sorts": sorts,
 		"From": min(opts.Offset+1, pg.Total), "To": opts.Offset + len(rows),
-		"CanCreate": mayWrite(m, def.Kind), "Heads": heads, "Span": len(heads) + 3,
+		"CanCreate": mayWrite(m, def.Kind), "NewURL": newItemURL(p.Org, def.Kind, nil), "Heads": heads, "Span": len(heads) + 3,
 		"Saved": q.Get("deleted")}
 	if pageNo > 1 {
 		data["Prev"] = link(opts.Sort, pageNo-1)
@@ -219,6 +238,8 @@ type itemPage struct {
 	Fields        []*formField
 	Errors        []fieldError
 	CanWrite      bool
+	CanApprove    bool     // the member may record their approval of it here
+	Single        bool     // the one item of its kind: not deleted
 	UploadTargets []option // where a file can be attached ("" the item itself)
 	Conflict      []diffLine
 	Approval      *store.Approval
@@ -245,7 +266,10 @@ func (a *App) itemFindings(r *http.Request, p *page, st formState) []itemFinding
 		return nil
 	}
 	subject := st.def.Kind + "/" + st.key
-	if !st.def.Keyed && st.stored != nil {
+	switch {
+	case st.def.Single:
+		subject = st.def.Kind // organization
+	case !st.def.Keyed && st.stored != nil:
 		subject = st.def.Kind + "/" + st.stored.Label // backups/SERVICE
 	}
 	var out []itemFinding
@@ -288,10 +312,11 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		canWrite = mayWrite(m, st.def.Kind, owner)
 	}
 	if st.stored != nil {
-		// Approvals are shown as stored: the form never carries them.
+		// Approvals and fixed fields are shown as stored: the form never
+		// changes them.
 		old := decodeObj(st.stored.Data)
 		for _, f := range st.def.Fields {
-			if f.Type == fApproval {
+			if f.keptAsStored() {
 				if v, ok := old[f.Name]; ok {
 					st.data[f.Name] = v
 				} else {
@@ -302,7 +327,10 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 	}
 	b := &formBuilder{p: p, options: opts, disabled: !canWrite, stored: st.key != "", focus: st.focus, index: map[string]*formField{}}
 	ip := &itemPage{Kind: st.def.Kind, Key: st.key, KindLabel: p.T("items.kind." + st.def.Kind), New: st.key == "", Version: st.version,
-		CanWrite: canWrite, Conflict: st.conflict, ListURL: "/orgs/" + url.PathEscape(p.Org) + "/items/" + st.def.Kind}
+		CanWrite: canWrite, Conflict: st.conflict, ListURL: "/orgs/" + url.PathEscape(p.Org) + "/items/" + st.def.Kind, Single: st.def.Single}
+	if st.def.Single {
+		ip.ListURL = "/orgs/" + url.PathEscape(p.Org) + "/" + st.def.Section
+	}
 	ip.Fields = b.build(st.def.Fields, "", st.data)
 	ip.Errors = placeErrors(st.def.Kind, st.probs, b.index)
 	if st.key != "" && canWrite && st.stored != nil {
@@ -325,6 +353,7 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 		if ap, err := a.store.ApprovalOf(ctx, p.Org, st.def.Kind, st.key); err == nil {
 			ip.Approval = &ap
 		}
+		ip.CanApprove = st.stored != nil && mayApproveHere(m, st.def.Kind)
 		ip.Findings = a.itemFindings(r, p, st)
 	}
 	if len(ip.Errors) > 0 && p.Error == "" {
@@ -332,6 +361,9 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 	}
 	if r.URL.Query().Get("saved") != "" && r.Method == http.MethodGet {
 		p.Flash = p.T("items.saved")
+	}
+	if r.URL.Query().Get("approved") != "" && r.Method == http.MethodGet {
+		p.Flash = p.T("fix.approved")
 	}
 	p.Data = ip
 	status := st.status
@@ -341,16 +373,20 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 	a.render(w, status, "item", p)
 }
 
-func (a *App) itemNew(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	def, ok := a.kindFor(w, r, p)
-	if !ok {
-		return
-	}
+// itemNew shows the form for a new item, filled in from the query (a
+// finding's link names the service the missing item is about).
+func (a *App) itemNew(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, def *kindDef) {
 	if !mayWrite(m, def.Kind) {
 		a.forbidden(w, r, p)
 		return
 	}
-	a.renderForm(w, r, p, m, formState{def: def, data: obj{}})
+	data := prune(parseForm(def.Fields, "", r.URL.Query()))
+	for _, f := range def.Fields {
+		if f.keptAsStored() {
+			delete(data, f.Name)
+		}
+	}
+	a.renderForm(w, r, p, m, formState{def: def, data: data})
 }
 
 func (a *App) itemShow(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
@@ -373,6 +409,10 @@ const maxFormBody = store.MaxEvidence + 1<<20
 func (a *App) itemCreate(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	def, ok := a.kindFor(w, r, p)
 	if !ok {
+		return
+	}
+	if def.Single {
+		a.notFound(w, r, p)
 		return
 	}
 	if !mayWrite(m, def.Kind) {
@@ -460,10 +500,6 @@ func (a *App) itemPost(w http.ResponseWriter, r *http.Request, p *page, m store.
 		a.serverError(w, r, p, err)
 		return
 	}
-	if !mayWrite(m, def.Kind, cur.Owner) {
-		a.forbidden(w, r, p)
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -474,8 +510,23 @@ func (a *App) itemPost(w http.ResponseWriter, r *http.Request, p *page, m store.
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if r.PostFormValue("_action") == "approve" {
+		// Approving is a permission of its own: an executive approves a
+		// document they may not edit.
+		a.approveItem(w, r, p, m, def, cur)
+		return
+	}
+	if !mayWrite(m, def.Kind, cur.Owner) {
+		a.forbidden(w, r, p)
+		return
+	}
 	version, _ := strconv.ParseInt(r.PostFormValue("_version"), 10, 64)
-	switch r.PostFormValue("_action") {
+	act := r.PostFormValue("_action")
+	if def.Single && (act == "delete" || act == "delete-confirm") {
+		a.forbidden(w, r, p) // the organization's one item stays
+		return
+	}
+	switch act {
 	case "delete":
 		a.renderDelete(w, r, p, def, cur, nil, http.StatusOK)
 		return
@@ -503,10 +554,11 @@ func (a *App) save(w http.ResponseWriter, r *http.Request, p *page, m store.Memb
 	clean := prune(copyObj(st.data))
 	if st.stored != nil {
 		// Approvals are recorded by the approver's own action, never
-		// through this form: the stored one is kept as it is.
+		// through this form, and fixed fields change only by import: the
+		// stored values are kept as they are.
 		old := decodeObj(st.stored.Data)
 		for _, f := range st.def.Fields {
-			if f.Type == fApproval {
+			if f.keptAsStored() {
 				if v, ok := old[f.Name]; ok {
 					clean[f.Name] = v
 				} else {

@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/cloudisms/cloudisms/internal/conformity"
+)
 
 // Findings about the kinds the item pages edit lead to the item's form;
 // the others keep the pages that own them.
@@ -16,7 +20,7 @@ func TestItemSubjectLinks(t *testing.T) {
 		{"backups/svc-kintai", "/orgs/o/items/backups?q=svc-kintai"},
 		{"risks/r-1", "/orgs/o/risks#risk-r-1"},
 	} {
-		if got := link("o", c.subject); got != c.want {
+		if got := link("o", conformity.Finding{Subject: c.subject}); got != c.want {
 			t.Errorf("link(%q) = %q, want %q", c.subject, got, c.want)
 		}
 	}

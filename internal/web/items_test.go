@@ -384,7 +384,7 @@ func TestItemPermissions(t *testing.T) {
 			if st, _, _ := e.do(viewer, "POST", "/orgs/sample/items/assets", assetForm("a-v", "x", "1")); st != http.StatusForbidden {
 				t.Errorf("viewer create: %d, want 403", st)
 			}
-			if st, _, _ := e.do(viewer, "GET", "/orgs/sample/items/assets/new", nil); st != http.StatusForbidden {
+			if st, _, _ := e.do(viewer, "GET", "/orgs/sample/items/assets?new=1", nil); st != http.StatusForbidden {
 				t.Errorf("viewer new form: %d, want 403", st)
 			}
 			if st, _, _ := e.do(viewer, "POST", "/orgs/sample/items/assets/a-01", url.Values{"_action": {"delete-confirm"}, "_version": {"1"}}); st != http.StatusForbidden {
@@ -538,7 +538,7 @@ func TestItemFormsRoundTrip(t *testing.T) {
 	for _, lang := range []string{"en", "ja"} {
 		e.s.SetUserLang(ctx, mustUser(t, e, manager), lang)
 		for _, kind := range kinds {
-			for _, path := range []string{"/orgs/sample/items/" + kind, "/orgs/sample/items/" + kind + "/new"} {
+			for _, path := range []string{"/orgs/sample/items/" + kind, "/orgs/sample/items/" + kind + "?new=1"} {
 				st, _, body := e.do(manager, "GET", path, nil)
 				if st != 200 || untranslated.MatchString(body) {
 					t.Errorf("%s GET %s: %d %v", lang, path, st, untranslated.FindAllString(body, 5))
@@ -546,7 +546,7 @@ func TestItemFormsRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	for _, kind := range kinds {
+	for _, kind := range append(kinds, "organization") {
 		pg, err := e.s.List(ctx, "sample", kind, store.ListOptions{Limit: 5})
 		if err != nil {
 			t.Fatal(err)

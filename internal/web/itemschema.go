@@ -39,7 +39,12 @@ type fieldDef struct {
 	Fields   []fieldDef // fGroup, fGroups
 	Required bool
 	Label    string // message key ("" → "field.NAME")
+	Fixed    bool   // shown but kept as stored once the item exists (changed by import only)
 }
+
+// keptAsStored reports whether a save keeps the stored value of the
+// field whatever the form sends.
+func (f fieldDef) keptAsStored() bool { return f.Type == fApproval || f.Fixed }
 
 // LabelKey is the message key of the field's label.
 func (f fieldDef) LabelKey() string {
@@ -62,6 +67,7 @@ type kindDef struct {
 	Kind    string
 	Section string // the navigation section its pages belong to
 	Keyed   bool   // has an id of its own (otherwise the store names it)
+	Single  bool   // one item keyed by the kind's name: edited, never listed, created or deleted
 	Fields  []fieldDef
 	Columns []string // the fields its list shows
 }
@@ -80,6 +86,17 @@ var (
 
 // kindDefs are the kinds with a generic form, in bundle order.
 var kindDefs = []kindDef{
+	// The organization's scope statements: SCOPE-08 is fixed in the cloud
+	// scope text. The edition is fixed: changing it re-bases every SoA row,
+	// which an import of the whole ISMS does.
+	{Kind: "organization", Section: "scope", Single: true, Fields: []fieldDef{
+		{Name: "id", Type: fText, Required: true, Fixed: true, Label: "fix.field.org_id"},
+		{Name: "name", Type: fText, Required: true, Label: "fix.field.org_name"},
+		{Name: "name_en", Type: fText, Label: "fix.field.org_name_en"},
+		{Name: "annex_a", Type: fText, Required: true, Fixed: true, Label: "fix.field.annex_a"},
+		{Name: "isms_scope", Type: fTextarea, Required: true, Label: "fix.field.isms_scope"},
+		{Name: "cloud_scope", Type: fTextarea, Required: true, Label: "fix.field.cloud_scope"},
+		{Name: "scope_approval", Type: fApproval, Label: "fix.field.scope_approval"}}},
 	{Kind: "units", Columns: []string{"name", "in_isms_scope"}, Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField, boolField("in_isms_scope")}},
 	{Kind: "people", Columns: []string{"name", "unit", "isms_personnel", "cloud_security_personnel", "top_management"}, Section: "scope", Keyed: true, Fields: []fieldDef{idField, nameField,
 		{Name: "unit", Type: fRef, Ref: "units"},

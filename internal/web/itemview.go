@@ -160,7 +160,7 @@ func (b *formBuilder) build(defs []fieldDef, prefix string, m obj) []*formField 
 		default:
 			f.Value = scalarText(v)
 		}
-		if d.Name == "id" && b.stored {
+		if (d.Name == "id" || d.Fixed) && b.stored {
 			f.ReadOnly = true
 		}
 		b.index[name] = f

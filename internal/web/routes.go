@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
 )
 
 func (a *App) routes() {
@@ -21,7 +23,7 @@ func init() {
 	addNav(navItem{Order: 10, Section: "dashboard", Path: "", Label: "ui.dashboard"})
 	addNav(navItem{Order: 50, Section: "risks", Path: "risks", Label: "ui.risks"})
 	addNav(navItem{Order: 60, Section: "soa", Path: "soa", Label: "ui.soa"})
-	addNav(navItem{Order: 900, Section: "admin", Path: "import", Label: "ui.import"})
+	addNav(navItem{Order: 900, Section: "admin", Path: "import", Label: "ui.import", Action: authz.Import})
 	addRoutes(func(a *App, m *http.ServeMux) {
 		m.HandleFunc("GET /orgs/{org}/{$}", a.inOrg("dashboard", a.dashboard))
 		m.HandleFunc("GET /orgs/{org}/soa", a.inOrg("soa", a.soaPage))

@@ -51,10 +51,10 @@ func soaKeys(views []isms.SoAView) []string {
 }
 
 func (a *App) soaPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	a.renderSoA(w, r, p, http.StatusOK, nil)
+	a.renderSoA(w, r, p, m, http.StatusOK, nil)
 }
 
-func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, status int, conflict *soaConflict) {
+func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, status int, conflict *soaConflict) {
 	ctx := r.Context()
 	model, err := a.store.ISMS(ctx, p.Org)
 	if err != nil {
@@ -115,10 +115,23 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, status 
 		}
 		rows = append(rows, row)
 	}
+	header, err := a.soaHeaderOf(r, p, m, sel, v.SoA)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	switch q := r.URL.Query(); {
+	case q.Get("created") != "":
+		p.Flash = p.T("fix.soa.created")
+	case q.Get("approved") != "":
+		p.Flash = p.T("fix.approved")
+	case q.Get("conflict") != "" && p.Error == "":
+		p.Error = p.T("api.conflict")
+	}
 	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})
 	p.Title = p.T("ui.soa")
 	p.Data = map[string]any{"Keys": keys, "Selected": sel, "View": v, "Rows": rows, "Counts": v.Counts, "Filter": filter,
-		"CanEdit": canEdit, "Conflict": conflict, "ReasonValues": []string{"risk", "legal", "contract", "business", "best-practice"},
+		"CanEdit": canEdit && header.Exists, "Header": header, "Conflict": conflict, "ReasonValues": []string{"risk", "legal", "contract", "business", "best-practice"},
 		"ImplValues": []string{isms.ImplImplemented, isms.ImplPartial, isms.ImplPlanned, isms.ImplNotImplemented}}
 	a.render(w, status, "soa", p)
 }
@@ -166,7 +179,7 @@ func (a *App) soaPost(w http.ResponseWriter, r *http.Request, p *page, m store.M
 	it, refs, err := a.decodeRow(ctx, p.Org, key, data)
 	if err != nil {
 		p.Error = problemText(err, p.Lang)
-		a.renderSoA(w, r, p, http.StatusBadRequest, nil)
+		a.renderSoA(w, r, p, m, http.StatusBadRequest, nil)
 		return
 	}
 	refs = append(refs, bundle.Ref{List: bundle.KindSoA, ID: soaKey, Path: "soa"})
@@ -185,13 +198,13 @@ func (a *App) soaPost(w http.ResponseWriter, r *http.Request, p *page, m store.M
 		var mine map[string]any
 		json.Unmarshal(it.Data, &mine)
 		p.Error = p.T("api.conflict")
-		a.renderSoA(w, r, p, http.StatusConflict, &soaConflict{Control: control, Mine: mine, Current: current})
+		a.renderSoA(w, r, p, m, http.StatusConflict, &soaConflict{Control: control, Mine: mine, Current: current})
 		return
 	case err != nil:
 		var ref *store.RefError
 		if errors.As(err, &ref) {
 			p.Error = err.Error()
-			a.renderSoA(w, r, p, http.StatusBadRequest, nil)
+			a.renderSoA(w, r, p, m, http.StatusBadRequest, nil)
 			return
 		}
 		a.serverError(w, r, p, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type verRow struct {
 // verNeed is a verification the rules ask for and nobody has made yet.
 type verNeed struct {
 	Service, Control, Text string
+	New                    string // the new verification's form, filled in
 }
 
 // gapRiskForm is the "create the linked risk" form of one verification.
@@ -101,7 +103,8 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 		subj := f.Subject
 		parts := strings.Split(subj, "/")
 		if len(parts) == 4 && parts[0] == "cloud_services" && parts[2] == "verifications" {
-			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: f.Message.In(p.Lang)})
+			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: f.Message.In(p.Lang),
+				New: newItemURL(p.Org, "verifications", url.Values{"service": {parts[1]}, "control": {parts[3]}})})
 		}
 	}
 	if form == nil {

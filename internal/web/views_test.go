@@ -139,7 +139,7 @@ func TestViewPagesRender(t *testing.T) {
 	eachBackend(t, func(t *testing.T, st *site) {
 		pages := map[string][]string{
 			"/orgs/sample/scope": {`id="statements"`, "クラウド勤怠管理サービス「サンプル勤怠」", `<svg class="chart supply"`, `id="svc-svc-kintai"`, `id="person-p-ops"`,
-				`id="sys-sys-app"`, `href="/orgs/sample/items/people/p-ops"`, `href="/orgs/sample/items/people/new"`, "クラウドセキュリティ要員"},
+				`id="sys-sys-app"`, `href="/orgs/sample/items/people/p-ops"`, `href="/orgs/sample/items/people?new=1"`, "クラウドセキュリティ要員"},
 			"/orgs/sample/criteria":         {"起こりやすさ × 影響度", `class="matrix"`, "高（月に 1 回以上）", `name="scale_likelihood"`},
 			"/orgs/sample/responsibilities": {`id="resp-svc-kintai"`, "利用者アカウントの登録・削除と権限の設定", `id="resp-missing-svc-kintai"`, `href="/orgs/sample/items/responsibilities/`},
 			"/orgs/sample/verifications":    {`id="ver-ver-04"`, "差異あり", `href="/orgs/sample/risks#risk-r-06"`},

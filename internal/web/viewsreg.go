@@ -26,7 +26,7 @@ func init() {
 	addNav(navItem{Order: 75, Section: "verifications", Path: "verifications", Label: "views.nav.verifications"})
 	addNav(navItem{Order: 120, Section: "audits", Path: "audits", Label: "views.nav.audits"})
 	addNav(navItem{Order: 130, Section: "reviews", Path: "reviews", Label: "views.nav.reviews"})
-	addNav(navItem{Order: 910, Section: "members", Path: "members", Label: "views.nav.members"})
+	addNav(navItem{Order: 910, Section: "members", Path: "members", Label: "views.nav.members", Action: authz.Members})
 	addNav(navItem{Order: 920, Section: "account", Path: "account", Label: "views.nav.account"})
 	addRoutes(func(a *App, m *http.ServeMux) {
 		m.HandleFunc("GET /orgs/{org}/scope", a.inOrg("scope", a.scopePage))
@@ -87,7 +87,7 @@ func viewsRowLink(pagePath, prefix string) func(org string, parts []string) stri
 func viewsEditURL(org, kind, key string) string {
 	return "/orgs/" + org + "/items/" + kind + "/" + url.PathEscape(key)
 }
-func viewsNewURL(org, kind string) string { return "/orgs/" + org + "/items/" + kind + "/new" }
+func viewsNewURL(org, kind string) string { return newItemURL(org, kind, nil) }
 func viewsHistoryURL(org, kind, key string) string {
 	return "/orgs/" + org + "/history/" + kind + "/" + url.PathEscape(key)
 }

@@ -148,8 +148,16 @@ type page struct {
 	Section string
 }
 
-// NavItems is the side navigation.
-func (p *page) NavItems() []navItem { return navItems }
+// NavItems is the side navigation: the entries the member's role may use.
+func (p *page) NavItems() []navItem {
+	out := make([]navItem, 0, len(navItems))
+	for _, n := range navItems {
+		if n.allowed(p.Role) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // T renders a message key in the page's language.
 func (p *page) T(key string, args ...any) string { return i18n.M(key, args...).In(p.Lang) }
