@@ -59,7 +59,8 @@ var reviewKinds = map[string]bool{"reviews": true}
 //   - auditor: reads everything; records internal audits, findings and
 //     corrective actions; does not edit the SoA or anything else.
 //   - executive: reads everything; records and approves management
-//     reviews, and approves the scope, SoAs and documents.
+//     reviews, and approves the scope, SoAs and documents, and the risks
+//     they own (top management often owns the largest risks).
 //   - viewer: reads only.
 func Can(role, action string, s Subject) bool {
 	switch role {
@@ -88,7 +89,8 @@ func Can(role, action string, s Subject) bool {
 		case Write:
 			return reviewKinds[s.Kind]
 		case Approve:
-			return reviewKinds[s.Kind] || s.Kind == "organization" || s.Kind == "soa" || s.Kind == "documents"
+			return reviewKinds[s.Kind] || s.Kind == "organization" || s.Kind == "soa" || s.Kind == "documents" ||
+				s.Kind == "risks" && s.IsOwner
 		}
 	case Viewer:
 		return action == Read

@@ -22,6 +22,8 @@ func TestCan(t *testing.T) {
 		{Executive, Write, Subject{Kind: "reviews"}, true},
 		{Executive, Approve, Subject{Kind: "soa"}, true},
 		{Executive, Write, Subject{Kind: "risks"}, false},
+		{Executive, Approve, Subject{Kind: "risks", IsOwner: true}, true},
+		{Executive, Approve, Subject{Kind: "risks"}, false},
 		{ISMSManager, Import, Subject{}, true},
 		{ISMSManager, Members, Subject{}, false},
 		{Admin, Members, Subject{}, true},
