@@ -71,6 +71,22 @@ func init() {
 		}
 		return newItemURL(org, "risk_sources_not_applicable", url.Values{"source": {parts[1]}})
 	})
+	// A used service out of scope is brought into scope on its own form;
+	// a system at an out-of-scope site, by the site's scope flag.
+	addRuleLink("SCOPE-03", func(org string, f conformity.Finding, parts []string) string {
+		if len(parts) < 4 || parts[2] != "uses" {
+			return ""
+		}
+		return itemURL(org, "cloud_services", parts[3]) + "#" + htmlID("in_scope")
+	})
+	addRuleLink("SCOPE-05", func(org string, f conformity.Finding, parts []string) string {
+		for _, arg := range f.Message.Args {
+			if s, ok := arg.Value.(string); ok && arg.Name == "site" && s != "" {
+				return itemURL(org, "sites", s) + "#" + htmlID("in_isms_scope")
+			}
+		}
+		return ""
+	})
 	// Risk fields the form edits: the factors and owner, the controls.
 	addRuleLink("RISK-03", riskFieldLink(""))
 	addRuleLink("RISK-05", riskFieldLink("controls"))

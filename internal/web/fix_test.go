@@ -1,0 +1,645 @@
+package web_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/conformity"
+	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+)
+
+// Every conformity rule can be found on the dashboard and fixed in the UI:
+// for each rule, an ISMS that breaks it is imported, the finding's link is
+// followed as a member who may fix it, the linked page must exist, hold
+// the anchor the link names and offer the fix, and the fix is then posted
+// through the page's own forms until the finding leaves the dashboard.
+// The finding's text must show in Japanese and in English.
+
+// fixCase is one rule broken and fixed.
+type fixCase struct {
+	rule, subject string
+	mutate        func(m *isms.ISMS)
+	as            string   // the member who fixes it
+	offer         []string // what the linked page holds for the fix
+	fix           func(fx *fixer)
+}
+
+// fixer follows a finding's link and fixes it through forms, as one member.
+type fixer struct {
+	t    *testing.T
+	st   *site
+	as   string
+	href string // the finding's link
+	body string // the linked page
+	m    *isms.ISMS
+}
+
+func (fx *fixer) get(path string) string {
+	fx.t.Helper()
+	return fx.st.get(fx.as, path)
+}
+
+// post sends a form and expects the redirect of a successful save.
+func (fx *fixer) post(path string, form url.Values) string {
+	fx.t.Helper()
+	code, body, h := fx.st.do(fx.as, "POST", path, form)
+	if code != http.StatusSeeOther {
+		fx.t.Fatalf("POST %s as %s: %d\n%s", path, fx.as, code, errorsOf(body))
+	}
+	return h.Get("Location")
+}
+
+// errorsOf shortens a page to its error messages, for failure output.
+func errorsOf(body string) string {
+	var out []string
+	for _, m := range regexp.MustCompile(`(?s)class="(?:field-error|error-summary|error-list)"[^>]*>(.*?)</(?:div|ul)>`).FindAllStringSubmatch(body, -1) {
+		out = append(out, strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], " ")))
+	}
+	if len(out) == 0 {
+		return body
+	}
+	return strings.Join(out, " | ")
+}
+
+// saveItem submits the item form of a page (an item's form, or a new
+// one) with some fields changed; a nil value removes the field.
+func (fx *fixer) saveItem(page string, body string, set map[string][]string) {
+	fx.t.Helper()
+	f := formValues(body)
+	for k, v := range set {
+		if v == nil {
+			f.Del(k)
+		} else {
+			f[k] = v
+		}
+	}
+	f.Set("_action", "save")
+	action := regexp.MustCompile(`<form method="post" action="([^"]+)" class="item-form"`).FindStringSubmatch(body)
+	if action == nil {
+		fx.t.Fatalf("%s has no item form", page)
+	}
+	fx.post(html.UnescapeString(action[1]), f)
+}
+
+var (
+	formTag   = regexp.MustCompile(`(?s)<form\b[^>]*\baction="([^"]*)"[^>]*>(.*?)</form>`)
+	inputTag  = regexp.MustCompile(`<input\b[^>]*>`)
+	attr      = regexp.MustCompile(`\b([a-z_-]+)(?:="([^"]*)")?`)
+	selectTag = regexp.MustCompile(`(?s)<select\b([^>]*)>(.*?)</select>`)
+	chosen    = regexp.MustCompile(`<option value="([^"]*)" selected>`)
+	areaTag   = regexp.MustCompile(`(?s)<textarea\b([^>]*)>(.*?)</textarea>`)
+)
+
+func attrs(tag string) map[string]string {
+	out := map[string]string{}
+	for _, m := range attr.FindAllStringSubmatch(tag, -1) {
+		out[m[1]] = html.UnescapeString(m[2])
+	}
+	return out
+}
+
+// formAt collects what a browser would send from the first form posting
+// to action whose markup contains every part of within.
+func formAt(t *testing.T, body, action string, within ...string) url.Values {
+	t.Helper()
+forms:
+	for _, m := range formTag.FindAllStringSubmatch(body, -1) {
+		if html.UnescapeString(m[1]) != action {
+			continue
+		}
+		for _, w := range within {
+			if !strings.Contains(m[2], w) {
+				continue forms
+			}
+		}
+		v := url.Values{}
+		for _, in := range inputTag.FindAllString(m[2], -1) {
+			a := attrs(strings.TrimPrefix(in, "<input"))
+			if a["name"] == "" {
+				continue
+			}
+			switch a["type"] {
+			case "checkbox", "radio":
+				if _, on := a["checked"]; on {
+					v.Add(a["name"], a["value"])
+				}
+			case "file", "submit":
+			default:
+				v.Add(a["name"], a["value"])
+			}
+		}
+		for _, s := range selectTag.FindAllStringSubmatch(m[2], -1) {
+			if c := chosen.FindStringSubmatch(s[2]); c != nil {
+				v.Add(attrs(s[1])["name"], html.UnescapeString(c[1]))
+			}
+		}
+		for _, s := range areaTag.FindAllStringSubmatch(m[2], -1) {
+			v.Add(attrs(s[1])["name"], html.UnescapeString(s[2]))
+		}
+		return v
+	}
+	t.Fatalf("no form to %s holding %q", action, within)
+	return nil
+}
+
+// findingLink is a finding on the dashboard: its link and text.
+var findingItem = regexp.MustCompile(`(?s)<li class="finding [a-z]+" data-rule="([^"]+)" data-subject="([^"]+)">\s*<span[^>]*>[^<]*</span>\s*<a href="([^"]+)">.*?</a>\s*<p>(.*?)</p>`)
+
+// dashboardFinding returns the link and text of a finding, "" when the
+// dashboard does not show it.
+func dashboardFinding(t *testing.T, st *site, as, rule, subject string) (href, text string) {
+	t.Helper()
+	for _, m := range findingItem.FindAllStringSubmatch(st.get(as, "/orgs/sample/"), -1) {
+		if m[1] == rule && html.UnescapeString(m[2]) == subject {
+			return html.UnescapeString(m[3]), html.UnescapeString(m[4])
+		}
+	}
+	return "", ""
+}
+
+func pick[T any](t *testing.T, list []T, match func(T) bool) *T {
+	for i := range list {
+		if match(list[i]) {
+			return &list[i]
+		}
+	}
+	panic("fixture: the sample lacks what a case changes")
+}
+
+func svcOf(m *isms.ISMS, id string) *isms.CloudService {
+	return pick(nil, m.Services, func(x isms.CloudService) bool { return x.ID == id })
+}
+func personOf(m *isms.ISMS, id string) *isms.Person {
+	return pick(nil, m.People, func(x isms.Person) bool { return x.ID == id })
+}
+func riskOf(m *isms.ISMS, id string) *isms.Risk {
+	return pick(nil, m.Risks, func(x isms.Risk) bool { return x.ID == id })
+}
+func soaOf(m *isms.ISMS, service, role string) *isms.SoA {
+	return pick(nil, m.SoAs, func(x isms.SoA) bool { return x.Service == service && (service == "" || x.Role == role) })
+}
+func soaRowOf(m *isms.ISMS, service, role, ctl string) *isms.SoARow {
+	return pick(nil, soaOf(m, service, role).Rows, func(x isms.SoARow) bool { return x.Control == ctl })
+}
+func auditOf(m *isms.ISMS, id string) *isms.Audit {
+	return pick(nil, m.Audits, func(x isms.Audit) bool { return x.ID == id })
+}
+func auditFindingOf(m *isms.ISMS, aid, fid string) *isms.AuditFinding {
+	return pick(nil, auditOf(m, aid).Findings, func(x isms.AuditFinding) bool { return x.ID == fid })
+}
+func flag(b bool) *bool { return &b }
+
+// rowIndex finds the row of a list field whose id is given, in a form.
+func rowIndex(t *testing.T, f url.Values, list, id string) string {
+	t.Helper()
+	for k, v := range f {
+		if strings.HasPrefix(k, list+"[") && strings.HasSuffix(k, "].id") && len(v) == 1 && v[0] == id {
+			return strings.TrimSuffix(k, ".id")
+		}
+	}
+	t.Fatalf("no %s row %s in %v", list, id, f)
+	return ""
+}
+
+// soaRowFix adopts a control in the SoA row form of the linked page.
+func soaRowFix(control string) func(fx *fixer) {
+	return func(fx *fixer) {
+		f := formAt(fx.t, fx.body, "/orgs/sample/soa", `name="control" value="`+control+`"`)
+		f.Set("applicable", "true")
+		f["reasons"] = []string{"risk"}
+		f.Set("implementation", isms.ImplImplemented)
+		fx.post("/orgs/sample/soa", f)
+	}
+}
+
+// itemFix changes fields of the linked item form (or new-item form).
+func itemFix(set map[string][]string) func(fx *fixer) {
+	return func(fx *fixer) { fx.saveItem(fx.href, fx.body, set) }
+}
+
+const (
+	fixManager = "manager@example.com"
+	fixCEO     = "ceo@example.com"
+	fixAuditor = "auditor@example.com"
+)
+
+func one(s string) []string { return []string{s} }
+
+func fixCases() []fixCase {
+	return []fixCase{
+		{rule: "SCOPE-01", subject: "organization", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Services {
+					m.Services[i].InScope = false
+				}
+			},
+			offer: []string{`href="/orgs/sample/items/cloud_services/svc-kintai"`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/cloud_services/svc-kintai"
+				fx.saveItem(p, fx.get(p), map[string][]string{"in_scope": one("true")})
+			}},
+		{rule: "SCOPE-02", subject: "cloud_services/svc-workchat", as: fixManager,
+			mutate: func(m *isms.ISMS) { svcOf(m, "svc-workchat").Role = isms.RoleBoth },
+			offer:  []string{`name="role"`, `name="provider"`},
+			fix:    itemFix(map[string][]string{"role": one(isms.RoleCustomer)})},
+		{rule: "SCOPE-03", subject: "cloud_services/svc-kintai/uses/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) { svcOf(m, "svc-iaas").InScope = false },
+			offer:  []string{`name="in_scope"`},
+			fix:    itemFix(map[string][]string{"in_scope": one("true")})},
+		{rule: "SCOPE-04", subject: "systems/sys-app", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Systems, func(x isms.System) bool { return x.ID == "sys-app" }).InScope = flag(false)
+			},
+			offer: []string{`name="in_scope"`},
+			fix:   itemFix(map[string][]string{"in_scope": one("true")})},
+		{rule: "SCOPE-05", subject: "systems/sys-office-net", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Sites, func(x isms.Site) bool { return x.ID == "site-hq" }).InISMSScope = flag(false)
+			},
+			offer: []string{`name="in_isms_scope"`},
+			fix:   itemFix(map[string][]string{"in_isms_scope": one("true")})},
+		{rule: "SCOPE-06", subject: "people/p-dev", as: fixManager,
+			mutate: func(m *isms.ISMS) { personOf(m, "p-dev").CloudSecurityPersonnel = flag(false) },
+			offer:  []string{`name="cloud_security_personnel"`, `name="cloud_duties"`},
+			fix:    itemFix(map[string][]string{"cloud_security_personnel": one("true")})},
+		{rule: "SCOPE-07", subject: "people/p-ops", as: fixManager,
+			mutate: func(m *isms.ISMS) { personOf(m, "p-ops").ISMSPersonnel = flag(false) },
+			offer:  []string{`name="isms_personnel"`, `name="unit"`},
+			fix:    itemFix(map[string][]string{"isms_personnel": one("true")})},
+		{rule: "SCOPE-08", subject: "cloud_services/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Organization.CloudScope = strings.ReplaceAll(m.Organization.CloudScope, svcOf(m, "svc-iaas").Name, "IaaS")
+			},
+			offer: []string{`name="cloud_scope"`},
+			fix: func(fx *fixer) {
+				f := formValues(fx.body)
+				fx.saveItem(fx.href, fx.body, map[string][]string{"cloud_scope": one(f.Get("cloud_scope") + "\n" + svcOf(fx.m, "svc-iaas").Name)})
+			}},
+		{rule: "RISK-01", subject: "cloud_services/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Risks {
+					m.Risks[i].Services = slices.DeleteFunc(m.Risks[i].Services, func(s string) bool { return s == "svc-iaas" })
+				}
+			},
+			offer: []string{`name="services" value="svc-iaas" checked`, `name="treatment"`},
+			fix: itemFix(map[string][]string{"id": one("r-90"), "title": one("IaaS の長期停止"), "likelihood": one("1"), "impact": one("2"),
+				"owner": one("p-isms"), "treatment": one(isms.TreatRetain)})},
+		{rule: "RISK-02", subject: "risk_sources/cloud.backup", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Risks {
+					m.Risks[i].Sources = slices.DeleteFunc(m.Risks[i].Sources, func(s string) bool { return s == "cloud.backup" })
+				}
+			},
+			offer: []string{`<option value="cloud.backup" selected>`, `name="reason"`},
+			fix:   itemFix(map[string][]string{"reason": one("データを保存しないため該当しない")})},
+		{rule: "RISK-03", subject: "risks/r-13", as: fixManager,
+			mutate: func(m *isms.ISMS) { riskOf(m, "r-13").Likelihood = isms.Factor{Set: true, IsInt: true, Int: 9} },
+			offer:  []string{`name="likelihood"`, `name="owner"`},
+			fix:    itemFix(map[string][]string{"likelihood": one("2")})},
+		{rule: "RISK-04", subject: "risks/r-12", as: fixCEO, // p-ceo owns r-12
+			mutate: func(m *isms.ISMS) {
+				r := riskOf(m, "r-12")
+				r.Likelihood = isms.Factor{Set: true, IsInt: true, Int: 2}
+				r.Residual = &isms.Residual{Likelihood: isms.Factor{Set: true, IsInt: true, Int: 1}}
+				r.Approval.ResidualAccepted = flag(false)
+			},
+			offer: []string{`action="/orgs/sample/risks/r-12/approve"`, `name="residual_accepted"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/risks/r-12/approve", formAt(fx.t, fx.body, "/orgs/sample/risks/r-12/approve"))
+			}},
+		{rule: "RISK-05", subject: "risks/r-01", as: fixManager,
+			mutate: func(m *isms.ISMS) { riskOf(m, "r-01").Controls = nil },
+			offer:  []string{`name="controls"`},
+			fix:    itemFix(map[string][]string{"controls": one("5.15\n8.5")})},
+		{rule: "RISK-06", subject: "risks/r-01/controls/5.36/soa/svc-iaas/customer", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				r := soaRowOf(m, "", "", "5.36")
+				r.Applicable, r.Reasons, r.Implementation, r.Justification = flag(false), nil, "", "対象外"
+			},
+			offer: []string{`name="control" value="5.36"`, `name="applicable"`},
+			fix:   soaRowFix("5.36")},
+		{rule: "RISK-07", subject: "risks/r-01", as: fixManager, // p-isms owns r-01
+			mutate: func(m *isms.ISMS) { riskOf(m, "r-01").Approval = nil },
+			offer:  []string{`action="/orgs/sample/risks/r-01/approve"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/risks/r-01/approve", formAt(fx.t, fx.body, "/orgs/sample/risks/r-01/approve"))
+			}},
+		{rule: "RISK-08", subject: "cloud_services/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Legal {
+					m.Legal[i].Services = slices.DeleteFunc(m.Legal[i].Services, func(s string) bool { return s == "svc-iaas" })
+				}
+			},
+			offer: []string{`name="services" value="svc-iaas" checked`, `name="jurisdictions"`},
+			fix:   itemFix(map[string][]string{"id": one("law-90"), "name": one("個人情報保護法"), "jurisdictions": one("JP")})},
+		{rule: "SOA-01", subject: "soa/svc-kintai/customer", as: fixManager,
+			mutate: func(m *isms.ISMS) { svcOf(m, "svc-kintai").Role = isms.RoleBoth },
+			offer:  []string{`action="/orgs/sample/soa/create"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/soa/create", formAt(fx.t, fx.body, "/orgs/sample/soa/create"))
+			}},
+		{rule: "SOA-02", subject: "soa/organization/7.12", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				s := soaOf(m, "", "")
+				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "7.12" })
+			},
+			offer: []string{`name="control" value="7.12"`},
+			fix:   soaRowFix("7.12")},
+		{rule: "SOA-03", subject: "soa/svc-kintai/provider/27017:9.2.1", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				s := soaOf(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "27017:9.2.1" })
+			},
+			offer: []string{`name="control" value="27017:9.2.1"`},
+			fix:   soaRowFix("27017:9.2.1")},
+		{rule: "SOA-04", subject: "soa/organization/5.4", as: fixManager,
+			mutate: func(m *isms.ISMS) { soaRowOf(m, "", "", "5.4").Reasons = nil },
+			offer:  []string{`name="control" value="5.4"`, `name="reasons"`},
+			fix:    soaRowFix("5.4")},
+		{rule: "SOA-05", subject: "soa/svc-iaas/customer/27017:9.2.4", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				s := soaOf(m, "svc-iaas", isms.RoleCustomer)
+				s.Rows = append(s.Rows, isms.SoARow{Control: "5.17", Applicable: flag(false), Justification: "対象外"})
+			},
+			offer: []string{`name="control" value="5.17"`},
+			fix:   soaRowFix("5.17")}, // adopt the base control in the service's own row
+		{rule: "SOA-06", subject: "soa/svc-iaas/customer/27017:12.4.4", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				r := soaRowOf(m, "svc-iaas", isms.RoleCustomer, "27017:12.4.4")
+				r.Applicable, r.Reasons, r.Implementation, r.Justification = flag(false), nil, "", "対象外"
+			},
+			offer: []string{`name="control" value="27017:12.4.4"`},
+			fix:   soaRowFix("27017:12.4.4")},
+		{rule: "SOA-07", subject: "soa/svc-iaas/customer", as: fixCEO,
+			mutate: func(m *isms.ISMS) { soaOf(m, "svc-iaas", isms.RoleCustomer).Approval = nil },
+			offer:  []string{`action="/orgs/sample/soa/approve"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/soa/approve", formAt(fx.t, fx.body, "/orgs/sample/soa/approve"))
+			}},
+		{rule: "RESP-01", subject: "cloud_services/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Responsibilities = slices.DeleteFunc(m.Responsibilities, func(r isms.Responsibility) bool { return r.Service == "svc-iaas" })
+			},
+			offer: []string{`<option value="svc-iaas" selected>`, `name="provider"`, `name="customer"`},
+			fix: itemFix(map[string][]string{"control": one("CLD.6.3.1"), "area": one("アカウント管理"),
+				"provider": one("基盤の利用者認証"), "customer": one("利用者アカウントの登録と削除")})},
+		{rule: "VERIFY-01", subject: "cloud_services/svc-iaas/verifications/27017:12.3.1", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Verifications = slices.DeleteFunc(m.Verifications, func(v isms.Verification) bool { return v.ID == "ver-02" })
+			},
+			offer: []string{`/orgs/sample/items/verifications?new=1&amp;control=27017%3A12.3.1&amp;service=svc-iaas`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/verifications?new=1&control=27017%3A12.3.1&service=svc-iaas"
+				body := fx.get(p)
+				mustContain(fx.t, "new verification", body, `<option value="svc-iaas" selected>`, `value="27017:12.3.1"`)
+				fx.saveItem(p, body, map[string][]string{"id": one("ver-90"), "result": one(isms.ResultMeets),
+					"provider_statement": one("日次のスナップショットを 30 日保管")})
+			}},
+		{rule: "VERIFY-02", subject: "verifications/ver-04", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Verifications, func(v isms.Verification) bool { return v.ID == "ver-04" }).Risk = ""
+			},
+			offer: []string{`action="/orgs/sample/verifications/ver-04/risk"`},
+			fix: func(fx *fixer) {
+				f := formAt(fx.t, fx.body, "/orgs/sample/verifications/ver-04/risk")
+				f.Set("owner", "p-ops-lead")
+				fx.post("/orgs/sample/verifications/ver-04/risk", f)
+			}},
+		{rule: "OPS-01", subject: "cloud_services/svc-kintai", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Backups = slices.DeleteFunc(m.Backups, func(b isms.Backup) bool { return b.Service == "svc-kintai" })
+			},
+			offer: []string{`<option value="svc-kintai" selected>`, `name="policy"`},
+			fix:   itemFix(map[string][]string{"policy": one("日次の完全バックアップを大阪リージョンへ複製")})},
+		{rule: "OPS-02", subject: "backups/svc-kintai", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Backups, func(b isms.Backup) bool { return b.Service == "svc-kintai" }).RestoreTestIntervalDays = new(int)
+				*pick(nil, m.Backups, func(b isms.Backup) bool { return b.Service == "svc-kintai" }).RestoreTestIntervalDays = 1
+			},
+			offer: []string{`href="/orgs/sample/items/backups/`},
+			fix: func(fx *fixer) {
+				p := html.UnescapeString(regexp.MustCompile(`href="(/orgs/sample/items/backups/[0-9]+)"`).FindStringSubmatch(fx.body)[1])
+				body := fx.get(p)
+				f := formValues(body)
+				n := f.Get("tests#rows")
+				fx.saveItem(p, body, map[string][]string{"tests#rows": one(itoaInt(atoi(n) + 1)),
+					"tests[" + n + "].date": one("2026-10-31"), "tests[" + n + "].result": one("pass"), "tests[" + n + "].by": one("p-ops")})
+			}},
+		{rule: "OPS-03", subject: "cloud_services/svc-iaas", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Monitoring = slices.DeleteFunc(m.Monitoring, func(x isms.Monitoring) bool { return x.Service == "svc-iaas" })
+			},
+			offer: []string{`<option value="svc-iaas" selected>`, `value="add:items"`},
+			fix: func(fx *fixer) {
+				// Add a row (the form comes back with it), then fill it in.
+				f := formValues(fx.body)
+				f.Set("_action", "add:items")
+				code, body, _ := fx.st.do(fx.as, "POST", "/orgs/sample/items/monitoring", f)
+				if code != http.StatusOK || !strings.Contains(body, `name="items[0].what"`) {
+					fx.t.Fatalf("add row: %d", code)
+				}
+				fx.saveItem(fx.href, body, map[string][]string{"items[0].what": one("管理 API の監査ログ"), "items[0].method": one("ログ監視")})
+			}},
+		{rule: "POL-01", subject: "organization", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				d := pick(nil, m.Documents, func(x isms.Document) bool { return x.ID == "doc-pol-002" })
+				d.CloudTopics = slices.DeleteFunc(d.CloudTopics, func(s string) bool { return s == "virtualization" || s == "data-location" })
+			},
+			offer: []string{`<option value="policy" selected>`, `name="cloud_topics" value="virtualization" checked`, `name="cloud_topics" value="data-location" checked`},
+			fix: func(fx *fixer) {
+				// The new policy is saved, then approved on its page.
+				fx.saveItem(fx.href, fx.body, map[string][]string{"id": one("doc-pol-090"), "title": one("クラウド基本方針 補遺"), "version": one("1.0")})
+				p := "/orgs/sample/items/documents/doc-pol-090"
+				body := fx.get(p)
+				f := formAt(fx.t, body, p, `value="approve"`)
+				f.Set("_action", "approve") // the button pressed
+				fx.post(p, f)
+				if !strings.Contains(fx.get(p+"?approved=1"), "承認を記録しました") {
+					fx.t.Error("no word that the approval was recorded")
+				}
+			}},
+		{rule: "AUD-01", subject: "cloud_services/svc-iaas", as: fixAuditor,
+			mutate: func(m *isms.ISMS) {
+				a := auditOf(m, "aud-2026-01")
+				a.Start, a.End = isms.MustDate("2025-10-27"), isms.MustDate("2025-10-31")
+			},
+			offer: []string{`name="services" value="svc-iaas" checked`, `name="end"`},
+			fix: itemFix(map[string][]string{"id": one("aud-2026-90"), "title": one("臨時内部監査"),
+				"start": one("2026-10-20"), "end": one("2026-10-21")})},
+		{rule: "AUD-02", subject: "audits/aud-2026-02/auditors/p-isms", as: fixAuditor,
+			mutate: func(m *isms.ISMS) {
+				a := auditOf(m, "aud-2026-02")
+				a.Auditors = append(a.Auditors, "p-isms")
+			},
+			offer: []string{`href="/orgs/sample/items/audits/aud-2026-02"`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/audits/aud-2026-02"
+				body := fx.get(p)
+				f := formValues(body)
+				fx.saveItem(p, body, map[string][]string{"auditors": slices.DeleteFunc(f["auditors"], func(s string) bool { return s == "p-isms" })})
+			}},
+		{rule: "AUD-03", subject: "audits/aud-2026-01/findings/f-01", as: fixAuditor,
+			mutate: func(m *isms.ISMS) { auditFindingOf(m, "aud-2026-01", "f-01").CorrectiveAction = nil },
+			offer:  []string{`href="/orgs/sample/items/audits/aud-2026-01"`},
+			fix: auditFindingFix(func(row string) map[string][]string {
+				return map[string][]string{row + ".corrective_action.action": one("手順書を改訂し周知する"), row + ".corrective_action.owner": one("p-isms"),
+					row + ".corrective_action.due": one("2026-12-31")}
+			})},
+		{rule: "AUD-04", subject: "audits/aud-2026-01/findings/f-01", as: fixAuditor,
+			mutate: func(m *isms.ISMS) {
+				ca := auditFindingOf(m, "aud-2026-01", "f-01").CorrectiveAction
+				ca.DoneOn, ca.Due = isms.Date{}, isms.MustDate("2026-10-31")
+			},
+			offer: []string{`href="/orgs/sample/items/audits/aud-2026-01"`},
+			fix: auditFindingFix(func(row string) map[string][]string {
+				return map[string][]string{row + ".corrective_action.done_on": one("2026-10-31")}
+			})},
+		{rule: "AUD-05", subject: "audits/aud-2026-01/findings/f-01", as: fixAuditor,
+			mutate: func(m *isms.ISMS) { auditFindingOf(m, "aud-2026-01", "f-01").CorrectiveAction.Effective = flag(false) },
+			offer:  []string{`href="/orgs/sample/items/audits/aud-2026-01"`},
+			fix: auditFindingFix(func(row string) map[string][]string {
+				return map[string][]string{row + ".corrective_action.effective": one("true"), row + ".corrective_action.verified_by": one("p-audit-lead")}
+			})},
+		{rule: "MR-01", subject: "organization", as: fixCEO,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Reviews, func(r isms.Review) bool { return r.ID == "mr-2026" }).Date = isms.MustDate("2025-10-31")
+			},
+			offer: []string{`action="/orgs/sample/reviews/new"`, `name="chair"`},
+			fix: func(fx *fixer) {
+				f := formAt(fx.t, fx.body, "/orgs/sample/reviews/new")
+				f.Set("id", "mr-2026-11")
+				for _, k := range isms.ReviewInputKeys {
+					if strings.TrimSpace(f.Get("in_"+k)) == "" {
+						f.Set("in_"+k, "議長の所見 "+k)
+					}
+				}
+				f.Set("decision0", "ログ保存期間の見直し")
+				fx.post("/orgs/sample/reviews/new", f)
+			}},
+		{rule: "MR-02", subject: "reviews/mr-2026", as: fixCEO,
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Reviews, func(r isms.Review) bool { return r.ID == "mr-2026" }).Outputs = nil
+			},
+			offer: []string{`href="/orgs/sample/items/reviews/mr-2026"`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/reviews/mr-2026"
+				f := formValues(fx.get(p))
+				f.Set("_action", "add:outputs")
+				code, body, _ := fx.st.do(fx.as, "POST", p, f)
+				if code != http.StatusOK {
+					fx.t.Fatalf("add output: %d", code)
+				}
+				fx.saveItem(p, body, map[string][]string{"outputs[0].decision": one("次年度の監査計画を承認")})
+			}},
+	}
+}
+
+// auditFindingFix edits finding f-01 of aud-2026-01 on the audit's form.
+func auditFindingFix(set func(row string) map[string][]string) func(fx *fixer) {
+	return func(fx *fixer) {
+		p := "/orgs/sample/items/audits/aud-2026-01"
+		body := fx.get(p)
+		fx.saveItem(p, body, set(rowIndex(fx.t, formValues(body), "findings", "f-01")))
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+func itoaInt(n int) string { return itoa(int64(n)) }
+
+func TestEveryRuleFoundAndFixedInTheUI(t *testing.T) {
+	st := newSite(t, storetest.Backends(t)[0])
+	ctx := context.Background()
+	src, err := os.ReadFile("../../examples/sample-saas.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := fixCases()
+	var ids []string
+	for _, c := range cases {
+		ids = append(ids, c.rule)
+	}
+	for _, r := range conformity.Rules() {
+		if !slices.Contains(ids, r.ID) {
+			t.Errorf("rule %s has no case", r.ID)
+		}
+	}
+	fixed := 0
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			m, err := bundle.Decode("sample-saas.yaml", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.mutate(m)
+			if _, err := st.s.Import(ctx, "sample", m, "t"); err != nil {
+				t.Fatal(err)
+			}
+			var want *conformity.Finding
+			for _, f := range conformity.Check(m, isms.DateOf(testNow)) {
+				if f.Rule == c.rule && f.Subject == c.subject {
+					want = &f
+				}
+			}
+			if want == nil {
+				t.Fatalf("the mutation does not fire %s on %s", c.rule, c.subject)
+			}
+			// The finding shows in Japanese and in English.
+			href, text := dashboardFinding(t, st, c.as, c.rule, c.subject)
+			if href == "" {
+				t.Fatalf("the dashboard does not show %s %s", c.rule, c.subject)
+			}
+			if text != want.Message.In("ja") {
+				t.Errorf("Japanese text %q, want %q", text, want.Message.In("ja"))
+			}
+			user := st.users[c.as]
+			st.s.SetUserLang(ctx, user.ID, "en")
+			if _, en := dashboardFinding(t, st, c.as, c.rule, c.subject); en != want.Message.In("en") || en == text {
+				t.Errorf("English text %q, want %q", en, want.Message.In("en"))
+			}
+			st.s.SetUserLang(ctx, user.ID, "ja")
+			// The link leads to a page that exists, holds the anchor and
+			// offers the fix to this member.
+			path, anchor, _ := strings.Cut(href, "#")
+			code, body, _ := st.do(c.as, "GET", path, nil)
+			if code != http.StatusOK {
+				t.Fatalf("%s links to %s: %d", c.rule, href, code)
+			}
+			if anchor != "" && !strings.Contains(body, `id="`+anchor+`"`) {
+				t.Errorf("%s links to %s, and the page has no such anchor", c.rule, href)
+			}
+			for _, o := range c.offer {
+				if !strings.Contains(body, o) {
+					t.Errorf("%s: the page %s does not offer %s", c.rule, href, o)
+				}
+			}
+			if strings.Contains(body, `class="lead read-only"`) {
+				t.Errorf("%s: %s is read-only for %s", c.rule, href, c.as)
+			}
+			if t.Failed() {
+				return
+			}
+			c.fix(&fixer{t: t, st: st, as: c.as, href: path, body: body, m: m})
+			if h, _ := dashboardFinding(t, st, c.as, c.rule, c.subject); h != "" {
+				t.Errorf("%s %s is still on the dashboard after the fix", c.rule, c.subject)
+				return
+			}
+			fixed++
+		})
+	}
+	t.Logf("%d of %d rules found and fixed through the UI", fixed, len(cases))
+}
