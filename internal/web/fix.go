@@ -142,7 +142,7 @@ func (a *App) approveItem(w http.ResponseWriter, r *http.Request, p *page, m sto
 	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: path}}
 	_, err = a.store.Approve(r.Context(), p.Org, it, refs, version, m.Person, p.User.Email)
 	switch {
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists): // version 0 asks to create: stale too
 		p.Error = p.T("api.conflict")
 		st := formState{def: def, key: cur.Key, version: cur.Version, data: decodeObj(cur.Data), stored: &cur, status: http.StatusConflict}
 		a.renderForm(w, r, p, m, st)
@@ -264,7 +264,7 @@ func (a *App) soaApprove(w http.ResponseWriter, r *http.Request, p *page, m stor
 	back := "/orgs/" + url.PathEscape(p.Org) + "/soa?soa=" + url.QueryEscape(key)
 	_, err = a.store.Approve(ctx, p.Org, it, refs, version, m.Person, p.User.Email)
 	switch {
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists): // version 0 asks to create: stale too
 		http.Redirect(w, r, back+"&conflict=1#soa-state", http.StatusSeeOther)
 	case err != nil:
 		a.serverError(w, r, p, err)

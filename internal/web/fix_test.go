@@ -643,3 +643,157 @@ func TestEveryRuleFoundAndFixedInTheUI(t *testing.T) {
 	}
 	t.Logf("%d of %d rules found and fixed through the UI", fixed, len(cases))
 }
+
+// An item whose id is "new" opens like any other; the form for a new item
+// is a query of the list, filled in from the query's fields.
+func TestItemCalledNew(t *testing.T) {
+	st := newSite(t, storetest.Backends(t)[0])
+	form := url.Values{"id": {"new"}, "name": {"新規事業の資料"}, "kind": {"information"}, "owner": {"p-isms"}, "confidentiality": {"1"}, "integrity": {"1"}, "availability": {"1"}}
+	if code, body, h := st.do(fixManager, "POST", "/orgs/sample/items/assets", form); code != http.StatusSeeOther || h.Get("Location") != "/orgs/sample/items/assets/new?saved=1" {
+		t.Fatalf("create: %d %s\n%s", code, h.Get("Location"), errorsOf(body))
+	}
+	body := st.get(fixManager, "/orgs/sample/items/assets/new")
+	mustContain(t, "the item called new", body, `name="id" value="new" readonly`, `value="新規事業の資料"`, `name="_action" value="delete"`)
+	blank := st.get(fixManager, "/orgs/sample/items/assets?new=1&name=x&owner=p-ops&confidentiality=3")
+	mustContain(t, "new form", blank, `name="id" value=""`, `name="name" value="x"`, `<option value="p-ops" selected>`, `name="confidentiality" value="3"`)
+	if strings.Contains(blank, `value="delete"`) {
+		t.Error("a new item's form offers deletion")
+	}
+	mustContain(t, "list", st.get(fixManager, "/orgs/sample/items/assets"), `href="/orgs/sample/items/assets?new=1"`)
+	if code, _, _ := st.do("viewer@example.com", "GET", "/orgs/sample/items/assets?new=1", nil); code != http.StatusForbidden {
+		t.Errorf("viewer's new form: %d", code)
+	}
+}
+
+// The navigation shows a member only the pages their role may use.
+func TestNavFollowsRole(t *testing.T) {
+	st := newSite(t, storetest.Backends(t)[0])
+	for _, c := range []struct {
+		as            string
+		members, load bool
+	}{
+		{"admin@example.com", true, true},
+		{fixManager, false, true},
+		{"viewer@example.com", false, false},
+		{fixAuditor, false, false},
+	} {
+		body := st.get(c.as, "/orgs/sample/")
+		nav := body[strings.Index(body, `<nav class="side"`):]
+		nav = nav[:strings.Index(nav, "</nav>")]
+		if got := strings.Contains(nav, `href="/orgs/sample/members"`); got != c.members {
+			t.Errorf("%s: members in the navigation %v, want %v", c.as, got, c.members)
+		}
+		if got := strings.Contains(nav, `href="/orgs/sample/import"`); got != c.load {
+			t.Errorf("%s: import in the navigation %v, want %v", c.as, got, c.load)
+		}
+		mustContain(t, c.as+" navigation", nav, `href="/orgs/sample/risks"`, `href="/orgs/sample/account"`)
+	}
+}
+
+// The organization's statements are edited on a form of their own: the
+// scope page links to it, the edition and the approval stay as stored,
+// and the one item is neither listed, created nor deleted.
+func TestOrganizationForm(t *testing.T) {
+	st := newSite(t, storetest.Backends(t)[0])
+	p := "/orgs/sample/items/organization/organization"
+	mustContain(t, "scope page", st.get(fixManager, "/orgs/sample/scope"), `href="`+p+`"`)
+	before := st.item("organization", "organization")
+	body := st.get(fixManager, p)
+	mustContain(t, "organization form", body, `name="cloud_scope"`, `name="annex_a" value="iso27001:2022" readonly`, "クラウドサービスの適用範囲")
+	if strings.Contains(body, `value="delete"`) {
+		t.Error("the organization offers deletion")
+	}
+	f := formValues(body)
+	f.Set("annex_a", "iso27001:2013") // fixed: kept as stored
+	f.Set("isms_scope", "本社の全業務")
+	f.Set("_action", "save")
+	if code, body, _ := st.do(fixManager, "POST", p, f); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", code, errorsOf(body))
+	}
+	after := st.item("organization", "organization")
+	mustContain(t, "saved organization", string(after.Data), `"annex_a":"iso27001:2022"`, `"isms_scope":"本社の全業務"`, `"scope_approval":{"by":`)
+	if after.Version == before.Version {
+		t.Error("nothing was saved")
+	}
+	for _, c := range []struct {
+		method, path string
+		form         url.Values
+		want         int
+	}{
+		{"GET", "/orgs/sample/items/organization", nil, http.StatusSeeOther},
+		{"POST", "/orgs/sample/items/organization", url.Values{"id": {"x"}}, http.StatusNotFound},
+		{"POST", p, url.Values{"_action": {"delete-confirm"}, "_version": {itoa(after.Version)}}, http.StatusForbidden},
+		{"GET", "/orgs/sample/items/organization?new=1", nil, http.StatusSeeOther},
+	} {
+		if code, _, _ := st.do(fixManager, c.method, c.path, c.form); code != c.want {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, code, c.want)
+		}
+	}
+	if code, _, _ := st.do("viewer@example.com", "POST", p, f); code != http.StatusForbidden {
+		t.Errorf("viewer saving the organization: %d", code)
+	}
+}
+
+// Approving on a document's page and on the SoA page is for those who
+// may approve and are a person of the ISMS; a stale version is refused.
+func TestApprovalActions(t *testing.T) {
+	st := newSite(t, storetest.Backends(t)[0])
+	ctx := context.Background()
+	doc := "/orgs/sample/items/documents/doc-pol-002"
+	// The executive may approve a document it may not edit.
+	body := st.get(fixCEO, doc)
+	mustContain(t, "executive's document page", body, `value="approve"`, `class="lead read-only"`)
+	if strings.Contains(st.get("viewer@example.com", doc), `value="approve"`) || strings.Contains(st.get(fixAuditor, doc), `value="approve"`) {
+		t.Error("viewer or auditor offered to approve")
+	}
+	v := st.item("documents", "doc-pol-002").Version
+	for _, who := range []string{"viewer@example.com", fixAuditor, "admin@example.com"} {
+		want := http.StatusForbidden
+		if who == "admin@example.com" {
+			want = http.StatusConflict // may, but the version is stale
+		}
+		for _, stale := range []int64{v + 1, 0} {
+			if code, _, _ := st.do(who, "POST", doc, url.Values{"_action": {"approve"}, "_version": {itoa(stale)}}); code != want {
+				t.Errorf("%s approving version %d of %d: %d, want %d", who, stale, v, code, want)
+			}
+		}
+	}
+	if code, _, h := st.do(fixCEO, "POST", doc, url.Values{"_action": {"approve"}, "_version": {itoa(v)}}); code != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "?approved=1") {
+		t.Fatalf("executive approves: %d %s", code, h.Get("Location"))
+	}
+	mustContain(t, "approved document", string(st.item("documents", "doc-pol-002").Data), `"approval":{"by":"p-ceo","date":"2026-11-01"}`)
+	ap, err := st.s.ApprovalOf(ctx, "sample", "documents", "doc-pol-002")
+	if err != nil || ap.Person != "p-ceo" || ap.Stale {
+		t.Errorf("approval record %+v %v", ap, err)
+	}
+	// The SoA page: the state of the SoA, approve, and create a missing one.
+	soa := st.get(fixCEO, "/orgs/sample/soa?soa=svc-iaas:customer")
+	mustContain(t, "SoA state", soa, `id="soa-state"`, `action="/orgs/sample/soa/approve"`)
+	if strings.Contains(st.get(fixAuditor, "/orgs/sample/soa?soa=svc-iaas:customer"), `action="/orgs/sample/soa/approve"`) {
+		t.Error("auditor offered to approve the SoA")
+	}
+	for _, c := range []struct {
+		as, path string
+		form     url.Values
+		want     int
+	}{
+		{fixAuditor, "/orgs/sample/soa/approve", url.Values{"soa": {"svc-iaas:customer"}}, http.StatusForbidden},
+		{"viewer@example.com", "/orgs/sample/soa/create", url.Values{"soa": {"svc-x:customer"}}, http.StatusForbidden},
+		{fixCEO, "/orgs/sample/soa/create", url.Values{"soa": {"svc-iaas:customer"}}, http.StatusForbidden},
+		{fixManager, "/orgs/sample/soa/create", url.Values{"soa": {"nonsense"}}, http.StatusNotFound},
+		{fixManager, "/orgs/sample/soa/create", url.Values{"soa": {"svc-nosuch:customer"}}, http.StatusBadRequest},
+		{fixManager, "/orgs/sample/soa/approve", url.Values{"soa": {"svc-iaas:customer"}, "version": {"1000"}}, http.StatusSeeOther}, // stale: back with a conflict
+		{fixManager, "/orgs/sample/soa/approve", url.Values{"soa": {"svc-iaas:customer"}}, http.StatusSeeOther},
+	} {
+		code, _, h := st.do(c.as, "POST", c.path, c.form)
+		if code != c.want {
+			t.Errorf("%s %s %v: %d, want %d", c.as, c.path, c.form, code, c.want)
+		}
+		if code == http.StatusSeeOther && !strings.Contains(h.Get("Location"), "conflict=1") {
+			t.Errorf("stale SoA approval went to %s", h.Get("Location"))
+		}
+	}
+	if _, err := st.s.Get(ctx, "sample", "soa", "svc-nosuch:customer"); err == nil {
+		t.Error("an SoA of an unknown service was created")
+	}
+}

@@ -607,7 +607,9 @@ func (a *App) save(w http.ResponseWriter, r *http.Request, p *page, m store.Memb
 	case errors.Is(err, store.ErrExists) && st.stored == nil:
 		st.probs, st.status = []problem{{Path: st.def.Kind + ".id", Msg: p.T("api.exists")}}, http.StatusConflict
 		a.renderForm(w, r, p, m, st)
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound) && st.stored != nil:
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound) && st.stored != nil,
+		errors.Is(err, store.ErrExists) && st.stored != nil: // a form without its version
+
 		a.conflict(w, r, p, m, st, clean)
 	case errors.As(err, &refErr):
 		st.probs, st.status = []problem{{Path: refErr.Path, Msg: i18n.M("bundle.unknown_ref", "id", refErr.ID, "list", refErr.List).In(p.Lang)}}, http.StatusBadRequest
