@@ -562,7 +562,10 @@ func atoi(s string) int {
 func itoaInt(n int) string { return itoa(int64(n)) }
 
 func TestEveryRuleFoundAndFixedInTheUI(t *testing.T) {
-	st := newSite(t, storetest.Backends(t)[0])
+	eachBackend(t, everyRuleFixed)
+}
+
+func everyRuleFixed(t *testing.T, st *site) {
 	ctx := context.Background()
 	src, err := os.ReadFile("../../examples/sample-saas.yaml")
 	if err != nil {
