@@ -396,6 +396,12 @@ func (a *App) itemShow(w http.ResponseWriter, r *http.Request, p *page, m store.
 	}
 	key := r.PathValue("key")
 	it, err := a.store.Get(r.Context(), p.Org, def.Kind, key)
+	if errors.Is(err, store.ErrNotFound) && key == "new" && !def.Single {
+		// Links written before the new-item form moved to ?new=1 still
+		// lead to it, as long as no item is called "new".
+		http.Redirect(w, r, newItemURL(p.Org, def.Kind, r.URL.Query()), http.StatusSeeOther)
+		return
+	}
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
