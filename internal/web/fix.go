@@ -33,7 +33,7 @@ func init() {
 			if len(parts) < 2 || parts[0] != "cloud_services" {
 				return ""
 			}
-			return newItemURL(org, kind, url.Values{field: {parts[1]}})
+			return newItemURL(org, kind, url.Values{field: {parts[1]}, aboutParam: {aboutOf(f)}})
 		}
 	}
 	addRuleLink("RISK-01", newFor("risks", "services"))
@@ -52,7 +52,7 @@ func init() {
 	addRuleLink("POL-01", func(org string, f conformity.Finding, parts []string) string {
 		// A new cloud policy covering the missing topics; an existing
 		// policy can be revised from the documents list instead.
-		v := url.Values{"kind": {"policy"}}
+		v := url.Values{"kind": {"policy"}, aboutParam: {aboutOf(f)}}
 		for _, arg := range f.Message.Args {
 			if topics, ok := arg.Value.([]string); ok && arg.Name == "topics" {
 				v["cloud_topics"] = topics
@@ -69,7 +69,7 @@ func init() {
 		if len(parts) < 2 {
 			return ""
 		}
-		return newItemURL(org, "risk_sources_not_applicable", url.Values{"source": {parts[1]}})
+		return newItemURL(org, "risk_sources_not_applicable", url.Values{"source": {parts[1]}, aboutParam: {aboutOf(f)}})
 	})
 	// A used service out of scope is brought into scope on its own form;
 	// a system at an out-of-scope site, by the site's scope flag.
@@ -98,6 +98,34 @@ func init() {
 		}
 		return subjectLink(org, append(append([]string{}, parts[4:]...), parts[3]))
 	})
+}
+
+// aboutParam names the finding a new-item form was opened for, so that
+// the form shows what it fixes; no field of any kind has this name.
+const aboutParam = "finding"
+
+// aboutOf is a finding as aboutParam carries it: rule and subject.
+func aboutOf(f conformity.Finding) string { return f.Rule + " " + f.Subject }
+
+// findingsAbout are the current findings that a new-item form was opened
+// for (none once they are fixed).
+func (a *App) findingsAbout(r *http.Request, p *page, about string) []itemFinding {
+	rule, subject, ok := strings.Cut(about, " ")
+	if !ok {
+		return nil
+	}
+	model, err := a.store.ISMS(r.Context(), p.Org)
+	if err != nil {
+		a.log.Warn("findings about", "org", p.Org, "err", err)
+		return nil
+	}
+	var out []itemFinding
+	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+		if f.Rule == rule && f.Subject == subject {
+			out = append(out, itemFinding{Rule: f.Rule, Severity: f.Severity, Subject: f.Subject, Text: f.Message.In(p.Lang), Reference: f.Reference})
+		}
+	}
+	return out
 }
 
 // riskFieldLink points a risk finding at the risk's form, at a field.

@@ -396,11 +396,13 @@ func fixCases() []fixCase {
 			mutate: func(m *isms.ISMS) {
 				m.Verifications = slices.DeleteFunc(m.Verifications, func(v isms.Verification) bool { return v.ID == "ver-02" })
 			},
-			offer: []string{`/orgs/sample/items/verifications?new=1&amp;control=27017%3A12.3.1&amp;service=svc-iaas`},
+			offer: []string{`href="/orgs/sample/items/verifications?new=1&amp;control=27017%3A12.3.1&amp;finding=VERIFY-01`},
 			fix: func(fx *fixer) {
-				p := "/orgs/sample/items/verifications?new=1&control=27017%3A12.3.1&service=svc-iaas"
+				need := regexp.MustCompile(`(?s)id="need-svc-iaas-27017:12.3.1".*?href="([^"]+)"`).FindStringSubmatch(fx.body)
+				p := html.UnescapeString(need[1])
 				body := fx.get(p)
-				mustContain(fx.t, "new verification", body, `<option value="svc-iaas" selected>`, `value="27017:12.3.1"`)
+				mustContain(fx.t, "new verification", body, `<option value="svc-iaas" selected>`, `value="27017:12.3.1"`,
+					`data-rule="VERIFY-01" data-subject="cloud_services/svc-iaas/verifications/27017:12.3.1"`)
 				fx.saveItem(p, body, map[string][]string{"id": one("ver-90"), "result": one(isms.ResultMeets),
 					"provider_statement": one("日次のスナップショットを 30 日保管")})
 			}},
@@ -624,6 +626,9 @@ func everyRuleFixed(t *testing.T, st *site) {
 			}
 			if anchor != "" && !strings.Contains(body, `id="`+anchor+`"`) {
 				t.Errorf("%s links to %s, and the page has no such anchor", c.rule, href)
+			}
+			if strings.Contains(href, "?new=1") && !strings.Contains(body, `data-rule="`+c.rule+`" data-subject="`+c.subject+`"`) {
+				t.Errorf("%s: the new-item form %s does not say which finding it fixes", c.rule, href)
 			}
 			for _, o := range c.offer {
 				if !strings.Contains(body, o) {

@@ -292,6 +292,7 @@ type formState struct {
 	status   int
 	probs    []problem
 	conflict []diffLine
+	about    string // the finding a new item is made for (rule and subject)
 }
 
 // renderForm shows an item's form with its values, errors beside fields
@@ -339,6 +340,9 @@ func (a *App) renderForm(w http.ResponseWriter, r *http.Request, p *page, m stor
 	if st.key == "" {
 		ip.Action = ip.ListURL
 		p.Title = p.T("items.new_title", "kind", ip.KindLabel)
+		if st.about != "" {
+			ip.Findings = a.findingsAbout(r, p, st.about)
+		}
 	} else {
 		ip.Action = itemURL(p.Org, st.def.Kind, st.key)
 		ip.HistoryURL = "/orgs/" + url.PathEscape(p.Org) + "/history/" + st.def.Kind + "/" + escapeKey(st.key)
@@ -386,7 +390,7 @@ func (a *App) itemNew(w http.ResponseWriter, r *http.Request, p *page, m store.M
 			delete(data, f.Name)
 		}
 	}
-	a.renderForm(w, r, p, m, formState{def: def, data: data})
+	a.renderForm(w, r, p, m, formState{def: def, data: data, about: r.URL.Query().Get(aboutParam)})
 }
 
 func (a *App) itemShow(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {

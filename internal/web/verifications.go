@@ -104,7 +104,7 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 		parts := strings.Split(subj, "/")
 		if len(parts) == 4 && parts[0] == "cloud_services" && parts[2] == "verifications" {
 			needs = append(needs, verNeed{Service: parts[1], Control: parts[3], Text: f.Message.In(p.Lang),
-				New: newItemURL(p.Org, "verifications", url.Values{"service": {parts[1]}, "control": {parts[3]}})})
+				New: newItemURL(p.Org, "verifications", url.Values{"service": {parts[1]}, "control": {parts[3]}, aboutParam: {aboutOf(f)}})})
 		}
 	}
 	if form == nil {
