@@ -26,6 +26,7 @@ import (
 
 // fixCase is one rule broken and fixed.
 type fixCase struct {
+	sample        string // "" for sample-saas.yaml
 	rule, subject string
 	mutate        func(m *isms.ISMS)
 	as            string   // the member who fixes it
@@ -542,6 +543,32 @@ func fixCases() []fixCase {
 				}
 				fx.saveItem(p, body, map[string][]string{"outputs[0].decision": one("次年度の監査計画を承認")})
 			}},
+		// The 2013 edition and the asset-threat-vulnerability method.
+		{sample: "sample-2013.yaml", rule: "RISK-03", subject: "risks/r-01", as: fixManager,
+			mutate: func(m *isms.ISMS) { riskOf(m, "r-01").Threat = isms.Factor{Set: true, IsInt: true, Int: 7} },
+			offer:  []string{`name="threat"`, `name="vulnerability"`},
+			fix:    itemFix(map[string][]string{"threat": one("2")})},
+		{sample: "sample-2013.yaml", rule: "SOA-02", subject: "soa/organization/A.7.2.1", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				s := soaOf(m, "", "")
+				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "A.7.2.1" })
+			},
+			offer: []string{`name="control" value="A.7.2.1"`},
+			fix:   soaRowFix("A.7.2.1")},
+		{sample: "sample-2013.yaml", rule: "SOA-04", subject: "soa/organization/A.14.3.1", as: fixManager,
+			mutate: func(m *isms.ISMS) { soaRowOf(m, "", "", "A.14.3.1").Justification = "" },
+			offer:  []string{`name="control" value="A.14.3.1"`, `name="justification"`},
+			fix: func(fx *fixer) {
+				f := formAt(fx.t, fx.body, "/orgs/sample/soa", `name="control" value="A.14.3.1"`)
+				f.Set("justification", "試験データに本番データを使わないため")
+				fx.post("/orgs/sample/soa", f)
+			}},
+		{sample: "sample-2013.yaml", rule: "OPS-01", subject: "cloud_services/svc-drive", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				m.Backups = slices.DeleteFunc(m.Backups, func(b isms.Backup) bool { return b.Service == "svc-drive" })
+			},
+			offer: []string{`<option value="svc-drive" selected>`},
+			fix:   itemFix(map[string][]string{"policy": one("日次で別リージョンへ複製")})},
 	}
 }
 
@@ -569,9 +596,13 @@ func TestEveryRuleFoundAndFixedInTheUI(t *testing.T) {
 
 func everyRuleFixed(t *testing.T, st *site) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../../examples/sample-saas.yaml")
-	if err != nil {
-		t.Fatal(err)
+	srcs := map[string][]byte{}
+	for _, name := range []string{"sample-saas.yaml", "sample-2013.yaml"} {
+		src, err := os.ReadFile("../../examples/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[name] = src
 	}
 	cases := fixCases()
 	var ids []string
@@ -585,8 +616,12 @@ func everyRuleFixed(t *testing.T, st *site) {
 	}
 	fixed := 0
 	for _, c := range cases {
-		t.Run(c.rule, func(t *testing.T) {
-			m, err := bundle.Decode("sample-saas.yaml", src)
+		sample := c.sample
+		if sample == "" {
+			sample = "sample-saas.yaml"
+		}
+		t.Run(sample+"/"+c.rule, func(t *testing.T) {
+			m, err := bundle.Decode(sample, srcs[sample])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -649,7 +684,7 @@ func everyRuleFixed(t *testing.T, st *site) {
 			fixed++
 		})
 	}
-	t.Logf("%d of %d rules found and fixed through the UI", fixed, len(cases))
+	t.Logf("%d of %d cases (%d rules) found and fixed through the UI", fixed, len(cases), len(conformity.Rules()))
 }
 
 // An item whose id is "new" opens like any other; the form for a new item
