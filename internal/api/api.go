@@ -73,6 +73,7 @@ var routes = []Route{
 	{"POST", "/api/v1/orgs/{org}/approvals/{kind}/{key...}", authz.Approve, "Approve an item (If-Match: its ETag); records exactly what was approved", (*Server).approve, false},
 	{"POST", "/api/v1/orgs/{org}/evidence/{kind}/{key...}", authz.Write, "Upload an evidence file and attach it to an item (?name=, ?at= for a nested element; If-Match)", (*Server).attachEvidence, false},
 	{"GET", "/api/v1/orgs/{org}/evidence/{sha256}", authz.Read, "Download an evidence file (always as an attachment)", (*Server).downloadEvidence, false},
+	{"GET", "/api/v1/orgs/{org}/reports/xlsx", authz.Read, "Excel workbook (?kind=soa|assets|risks|audit-checklist|corrective-actions|all, ?service=, ?lang=ja|en)", (*Server).xlsxReport, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list, false},
 	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get, false},

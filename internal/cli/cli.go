@@ -60,6 +60,7 @@ func init() {
 		{"member", "usage.member", runMember},
 		{"token", "usage.token", runToken},
 		{"serve", "usage.serve", runServe},
+		{"report", "report.usage.report", runReport},
 	}
 }
 
