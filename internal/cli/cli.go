@@ -61,6 +61,7 @@ func init() {
 		{"token", "usage.token", runToken},
 		{"serve", "usage.serve", runServe},
 		{"report", "report.usage.report", runReport},
+		{"import-soa", "report.usage.import_soa", runImportSoA},
 	}
 }
 

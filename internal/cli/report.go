@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
@@ -65,4 +66,63 @@ func runReport(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, i18n.M("report.cli.wrote", "file", name, "bytes", buf.Len()).In(e.lang))
 	return exitOK
+}
+
+// runImportSoA applies an edited SoA workbook to an organization's SoAs:
+// import-soa FILE --org ID [--dry-run]. Every problem is listed with its
+// sheet, cell and value, and then nothing is changed.
+func runImportSoA(e *env, args []string) int {
+	fs, lang := e.flags("import-soa")
+	sf := e.addStoreFlags(fs)
+	org := fs.String("org", "", "ID")
+	dry := fs.Bool("dry-run", false, "")
+	pos, ok := e.parse(fs, lang, args)
+	if !ok {
+		return exitInvalid
+	}
+	file, ok := e.oneFile("import-soa", pos)
+	if !ok || !e.needOrg(*org) {
+		return exitInvalid
+	}
+	src, err := readInput(e, file)
+	if err != nil {
+		e.errorf("cli.read", "file", file, "detail", err.Error())
+		return exitInvalid
+	}
+	s, ok := e.openStore(sf)
+	if !ok {
+		return exitInvalid
+	}
+	defer s.Close()
+	var res report.SoAImport
+	if *dry {
+		res, err = report.PreviewSoA(e.ctx, s, *org, src)
+	} else {
+		res, err = report.ApplySoA(e.ctx, s, *org, src, -1, e.actor())
+	}
+	var errs report.ImportErrors
+	if errors.As(err, &errs) {
+		fmt.Fprintln(e.stderr, errs.In(e.lang))
+		e.errorf("report.import.rejected", "n", len(errs))
+		return exitInvalid
+	}
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
+	for _, c := range res.Changes {
+		fmt.Fprintln(e.stdout, describeChange(c, e.lang))
+	}
+	key := "report.import.applied"
+	if *dry {
+		key = "report.import.would_apply"
+	}
+	fmt.Fprintln(e.stdout, i18n.M(key, "n", len(res.Changes), "org", *org).In(e.lang))
+	return exitOK
+}
+
+// describeChange is one line of what an import changes.
+func describeChange(c report.SoAChange, lang string) string {
+	return i18n.M("report.import.change", "soa", c.SoA, "control", c.Control, "before", report.RowSummary(c.Before, lang),
+		"after", report.RowSummary(&c.After, lang)).In(lang)
 }

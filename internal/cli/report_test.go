@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,57 @@ func TestReportXLSX(t *testing.T) {
 		if code != 2 || !strings.Contains(e, c.want) {
 			t.Errorf("%v: exit %d, stderr %q (want it to name %q)", c.args, code, e, c.want)
 		}
+	}
+}
+
+func TestImportSoA(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"CLOUDISMS_DATA": data, "LANG": "ja_JP.UTF-8", "USER": "alice"}
+	if code, _, e := run(t, env, "import", sample, "--org", "sample"); code != 0 {
+		t.Fatal(e)
+	}
+	dir := t.TempDir()
+	wb := filepath.Join(dir, "soa.xlsx")
+	if code, _, e := run(t, env, "report", "xlsx", "--org", "sample", "--kind", "soa", "--out", wb); code != 0 {
+		t.Fatal(e)
+	}
+	f, err := excelize.OpenFile(wb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := f.GetSheetList()[0]
+	rows, _ := f.GetRows(sh)
+	r51, r52 := 0, 0
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "5.1" {
+			r51 = i + 1
+		}
+		if len(r) > 0 && r[0] == "5.2" {
+			r52 = i + 1
+		}
+	}
+	f.SetCellValue(sh, fmt.Sprintf("F%d", r51), "計画中")
+	good := filepath.Join(dir, "good.xlsx")
+	f.SaveAs(good)
+	f.SetCellValue(sh, fmt.Sprintf("D%d", r52), "maybe")
+	bad := filepath.Join(dir, "bad.xlsx")
+	f.SaveAs(bad)
+	f.Close()
+
+	code, _, e := run(t, env, "import-soa", bad, "--org", "sample")
+	if code != 2 || !strings.Contains(e, fmt.Sprintf("シート「%s」のセル D%d（値「maybe」）", sh, r52)) {
+		t.Fatalf("bad workbook: %d %s", code, e)
+	}
+	code, out, e := run(t, env, "import-soa", good, "--org", "sample", "--dry-run")
+	if code != 0 || !strings.Contains(out, "organization 5.1") || !strings.Contains(out, "1 行") {
+		t.Fatalf("dry run: %d %s %s", code, out, e)
+	}
+	code, out, e = run(t, env, "import-soa", good, "--org", "sample")
+	if code != 0 || !strings.Contains(out, "1 行変更") {
+		t.Fatalf("import: %d %s %s", code, out, e)
+	}
+	// Importing the same file again changes nothing.
+	if code, out, _ := run(t, env, "import-soa", good, "--org", "sample"); code != 0 || !strings.Contains(out, "0 行") {
+		t.Errorf("second import: %d %s", code, out)
 	}
 }

@@ -212,7 +212,7 @@ func (r *sheetReader) read(views []isms.SoAView, seenSoA map[string]string) []So
 func (r *sheetReader) checkHeadings(hr int) bool {
 	ok := true
 	for col, key := range map[int]string{soaColControl: "report.col.control_id", soaColTitle: "report.col.control_title",
-		soaColApplicable: "ui.applicable_q", soaColReasons: "ui.reasons", soaColImplementation: "ui.implementation", soaColJustification: "ui.justification"} {
+		soaColApplicable: "ui.applicable_q", soaColReasons: "ui.reasons", soaColImplementation: "ui.implementation", soaColJustification: "ui.justification", soaColFrom: "report.col.from"} {
 		if !matchesKey(r.at(col+1, hr), key) {
 			r.fail(col+1, hr, i18n.M("report.import.bad_heading", "want", i18n.M(key).In(i18n.JA)+" / "+i18n.M(key).In(i18n.EN)))
 			ok = false
@@ -238,6 +238,9 @@ func (r *sheetReader) readRows(view *isms.SoAView, key string, hr int) []SoAChan
 	seen := map[string]int{}
 	var out []SoAChange
 	for i := hr + 1; i <= len(r.rows); i++ {
+		if strings.TrimSpace(strings.Join(r.rows[i-1], "")) == "" {
+			break // the table ends at the first empty row; a note may follow
+		}
 		id := strings.TrimSpace(r.at(soaColControl+1, i))
 		if id == "" {
 			if r.rowHasValues(i) {
@@ -262,6 +265,17 @@ func (r *sheetReader) readRows(view *isms.SoAView, key string, hr int) []SoAChan
 		if t := strings.TrimSpace(r.at(soaColTitle+1, i)); t != "" && t != er.Control.TitleJA && t != er.Control.TitleEN {
 			r.fail(soaColControl+1, i, i18n.M("report.import.changed_id", "title", t))
 			continue
+		}
+		if view.Service != "" {
+			from := strings.TrimSpace(r.at(soaColFrom+1, i))
+			switch {
+			case matchesKey(from, "report.from.organization"):
+				continue // mirrors the organization's row: edit it there, or mark the row as this SoA's own
+			case from == "" || matchesKey(from, "report.from.service") || matchesKey(from, "report.from.none"):
+			default:
+				r.fail(soaColFrom+1, i, i18n.M("report.import.bad_value", "allowed", r.allowed("report.from.", []string{isms.FromService, isms.FromOrganization})))
+				continue
+			}
 		}
 		after, ok := r.rowValues(i, er)
 		if !ok || sameRow(er.Row, after) {
@@ -380,4 +394,34 @@ func Items(m *isms.ISMS, changes []SoAChange) ([]bundle.Item, [][]bundle.Ref, er
 		return nil, nil, errs
 	}
 	return items, refs, nil
+}
+
+// RowSummary shows the four imported fields of a row in one line.
+func RowSummary(r *isms.SoARow, lang string) string {
+	if r == nil {
+		return i18n.M("report.row.none").In(lang)
+	}
+	b := &builder{o: Options{Lang: lang}}
+	parts := []string{b.applicable(r.Applicable)}
+	if parts[0] == "" {
+		parts[0] = i18n.M("report.row.none").In(lang)
+	}
+	var reasons []string
+	for _, x := range r.Reasons {
+		reasons = append(reasons, b.t("reason."+x))
+	}
+	if len(reasons) > 0 {
+		parts = append(parts, b.list(reasons))
+	}
+	if r.Implementation != "" {
+		parts = append(parts, b.t("state."+r.Implementation))
+	}
+	if r.Justification != "" {
+		q := "\"" + r.Justification + "\""
+		if lang == i18n.JA {
+			q = "「" + r.Justification + "」"
+		}
+		parts = append(parts, q)
+	}
+	return strings.Join(parts, " / ")
 }

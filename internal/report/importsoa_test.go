@@ -87,8 +87,11 @@ func TestSoAImportRoundTrip(t *testing.T) {
 		r = rowOf(t, x, org, "5.2")
 		set(t, x, org, cell(5, r), "risk, legal , 契約") // labels and codes, either language
 		set(t, x, org, cell(6, r), "planned")
-		r = rowOf(t, x, svc, "8.13") // inherited from the organization's SoA
+		r = rowOf(t, x, svc, "8.13") // inherited from the organization's SoA: made the service's own
 		set(t, x, svc, cell(6, r), "一部実施")
+		set(t, x, svc, cell(9, r), "この適用宣言書")
+		r = rowOf(t, x, svc, "8.14") // inherited and still marked so: mirrors the organization's row, not read
+		set(t, x, svc, cell(6, r), "計画中")
 		r = rowOf(t, x, svc, "CLD.6.3.1")
 		set(t, x, svc, cell(6, r), "計画中")
 		set(t, x, svc, cell(8, r), "notes are not read")

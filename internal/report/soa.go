@@ -131,7 +131,11 @@ func (b *builder) soaSheet(v isms.SoAView) *sheet {
 		name = b.t("report.sheet.soa_service", "service", v.Service, "role", b.t("report.role_short."+v.Role))
 	}
 	rows := orderedRows(v, b.m.Organization.AnnexA)
-	return &sheet{
+	var tail [][]any
+	if v.Service != "" {
+		tail = [][]any{{b.t("report.note.inherited", "org", b.t("report.from.organization"), "own", b.t("report.from.service"))}}
+	}
+	return &sheet{Tail: tail,
 		Name: name, Title: b.title(KindSoA), Meta: b.soaMeta(v), Cols: b.soaColumns(), N: len(rows),
 		Rows: func(emit func([]any) error) error {
 			for _, er := range rows {
