@@ -3,12 +3,16 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +110,101 @@ func TestReportsPageDownloads(t *testing.T) {
 			t.Errorf("%s: no sheets", path)
 		}
 		f.Close()
+	}
+}
+
+func (p *plain) post(path, contentType string, body io.Reader) (int, []byte) {
+	p.t.Helper()
+	req, _ := http.NewRequest("POST", p.url+path, body)
+	req.Header.Set("Content-Type", contentType)
+	req.AddCookie(p.cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func (p *plain) upload(path string, wb []byte) (int, []byte) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("workbook", "soa.xlsx")
+	fw.Write(wb)
+	mw.Close()
+	return p.post(path, mw.FormDataContentType(), &buf)
+}
+
+func TestSoAImportPreviewThenApply(t *testing.T) {
+	p := startPlain(t, "isms-manager")
+	_, _, src := p.get("/api/v1/orgs/sample/reports/xlsx?kind=soa&lang=ja")
+	x, err := excelize.OpenReader(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := x.GetSheetList()[0]
+	rows, _ := x.GetRows(sh)
+	row := 0
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "5.1" {
+			row = i + 1
+		}
+	}
+	x.SetCellValue(sh, "F"+strconv.Itoa(row), "計画中")
+	var good bytes.Buffer
+	x.WriteTo(&good)
+	x.SetCellValue(sh, "D"+strconv.Itoa(row), "たぶん")
+	var bad bytes.Buffer
+	x.WriteTo(&bad)
+	x.Close()
+	ctx := context.Background()
+	_, head, _ := p.store.ISMSAt(ctx, "sample")
+
+	code, body := p.upload("/orgs/sample/reports/soa-import", bad.Bytes())
+	if code != 400 || !bytes.Contains(body, []byte("セル D"+strconv.Itoa(row))) || !bytes.Contains(body, []byte("たぶん")) {
+		t.Fatalf("bad workbook: %d %s", code, body)
+	}
+	code, body = p.upload("/orgs/sample/reports/soa-import", good.Bytes())
+	if code != 200 || !bytes.Contains(body, []byte(`id="changes"`)) || !bytes.Contains(body, []byte("計画中")) {
+		t.Fatalf("preview: %d %s", code, body)
+	}
+	if _, h, _ := p.store.ISMSAt(ctx, "sample"); h != head {
+		t.Fatal("the preview changed the ISMS")
+	}
+	field := func(name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s field", name)
+		}
+		return html.UnescapeString(string(m[1]))
+	}
+	form := url.Values{"workbook": {field("workbook")}, "head": {field("head")}, "file": {field("file")}}
+	code, body = p.post("/orgs/sample/reports/soa-import/apply", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if code != 200 || !bytes.Contains(body, []byte("1 行変更しました")) {
+		t.Fatalf("apply: %d %s", code, body)
+	}
+	hist, _ := p.store.History(ctx, "sample", store.HistoryFilter{After: head})
+	if len(hist) != 1 || hist[0].Actor != "member@example.com" || hist[0].Key != "organization/5.1" {
+		t.Fatalf("history %+v", hist)
+	}
+	// The same form again was previewed at an older head: shown again, not applied.
+	code, body = p.post("/orgs/sample/reports/soa-import/apply", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if code != 200 || !bytes.Contains(body, []byte("もう一度確認")) || !bytes.Contains(body, []byte(`id="no-changes"`)) {
+		t.Fatalf("stale apply: %d %s", code, body)
+	}
+	if hist, _ := p.store.History(ctx, "sample", store.HistoryFilter{After: head}); len(hist) != 1 {
+		t.Fatalf("stale apply wrote: %d records", len(hist))
+	}
+}
+
+func TestSoAImportNeedsWriteRole(t *testing.T) {
+	p := startPlain(t, "viewer")
+	_, _, src := p.get("/api/v1/orgs/sample/reports/xlsx?kind=soa")
+	if code, _ := p.upload("/orgs/sample/reports/soa-import", src); code != 403 {
+		t.Errorf("viewer preview: %d", code)
+	}
+	if _, _, body := p.get("/orgs/sample/reports"); bytes.Contains(body, []byte("soa-import")) {
+		t.Error("a viewer is offered the import form")
 	}
 }
