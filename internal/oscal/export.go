@@ -441,4 +441,3 @@ func POAMOf(m *isms.ISMS, o Options) (POAMDoc, error) {
 	}
 	return doc, nil
 }
-
