@@ -1,0 +1,54 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+)
+
+func TestFrameworks(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			f := store.Framework{ID: "nist-basic", Title: "Basic", Version: "1.0", OSCALVersion: "1.1.3", SourceUUID: "u",
+				Controls: []store.FrameworkControl{{ID: "s1.1.1", Label: "s1.1.1", Title: "Physical security", Group: "Organization"}}}
+			if err := s.PutFramework(ctx, "acme", f, "alice"); err != nil {
+				t.Fatal(err)
+			}
+			f.Title = "Basic v2"
+			f.Controls = append(f.Controls, store.FrameworkControl{ID: "s1.1.2", Title: "Other", Parent: "s1.1.1"})
+			if err := s.PutFramework(ctx, "acme", f, "bob"); err != nil {
+				t.Fatal(err)
+			}
+			list, err := s.Frameworks(ctx, "acme")
+			if err != nil || len(list) != 1 || list[0].Title != "Basic v2" || list[0].ImportedBy != "bob" {
+				t.Fatalf("list %+v %v", list, err)
+			}
+			got, err := s.Framework(ctx, "acme", "nist-basic")
+			if err != nil || len(got.Controls) != 2 || got.Controls[1].Parent != "s1.1.1" {
+				t.Fatalf("get %+v %v", got, err)
+			}
+			if _, err := s.Framework(ctx, "acme", "none"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("missing: %v", err)
+			}
+			if err := s.PutFramework(ctx, "nobody", f, "x"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown org: %v", err)
+			}
+			hist, _ := s.History(ctx, "acme", store.HistoryFilter{Kind: "frameworks"})
+			if len(hist) != 2 || hist[0].Action != "create" || hist[1].Action != "update" || hist[1].Actor != "bob" {
+				t.Fatalf("history %+v", hist)
+			}
+			if broken, _, err := s.VerifyHistory(ctx); err != nil || broken != nil {
+				t.Fatalf("history chain: %v %v", broken, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,12 @@
+CREATE TABLE frameworks (
+	org_id        TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+	id            TEXT NOT NULL,
+	title         TEXT NOT NULL,
+	version       TEXT NOT NULL,
+	oscal_version TEXT NOT NULL,
+	source_uuid   TEXT NOT NULL,
+	controls      TEXT NOT NULL,
+	imported_at   TEXT NOT NULL,
+	imported_by   TEXT NOT NULL,
+	PRIMARY KEY (org_id, id)
+)
