@@ -62,6 +62,7 @@ func init() {
 		{"serve", "usage.serve", runServe},
 		{"report", "report.usage.report", runReport},
 		{"import-soa", "report.usage.import_soa", runImportSoA},
+		{"oscal", "report.usage.oscal", runOSCAL},
 	}
 }
 
