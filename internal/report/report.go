@@ -118,6 +118,7 @@ type builder struct {
 	m      *isms.ISMS
 	o      Options
 	people map[string]string
+	memo   map[string]string
 }
 
 func newBuilder(m *isms.ISMS, o Options) *builder {
@@ -128,8 +129,23 @@ func newBuilder(m *isms.ISMS, o Options) *builder {
 	return b
 }
 
-// t renders a message in the workbook's language.
-func (b *builder) t(key string, args ...any) string { return i18n.M(key, args...).In(b.o.Lang) }
+// t renders a message in the workbook's language. Messages without
+// arguments (column labels, states) are rendered once per workbook: a
+// large register asks for the same few tens of thousands of times.
+func (b *builder) t(key string, args ...any) string {
+	if len(args) > 0 {
+		return i18n.M(key, args...).In(b.o.Lang)
+	}
+	if s, ok := b.memo[key]; ok {
+		return s
+	}
+	s := i18n.M(key).In(b.o.Lang)
+	if b.memo == nil {
+		b.memo = map[string]string{}
+	}
+	b.memo[key] = s
+	return s
+}
 
 // person shows a person id with the name, when the person is known.
 func (b *builder) person(id string) string {

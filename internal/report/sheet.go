@@ -200,16 +200,14 @@ func (b *builder) writeSheet(f *excelize.File, s *sheet, st styles, progress fun
 		return err
 	}
 	row := hr
+	body := excelize.RowOpts{StyleID: st.body}
 	err = s.Rows(func(vals []any) error {
 		row++
-		out := make([]any, len(vals))
-		for i, v := range vals {
-			out[i] = excelize.Cell{Value: v, StyleID: st.body}
-		}
 		if (row-hr)%500 == 0 {
 			progress(500)
 		}
-		return sw.SetRow(cell(1, row), out)
+		// The row's style reaches every cell of it: no per-cell wrapper.
+		return sw.SetRow(cell(1, row), vals, body)
 	})
 	if err != nil {
 		return err
