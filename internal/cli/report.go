@@ -14,8 +14,11 @@ import (
 // runReport writes reports of an organization from the store:
 // report xlsx --org ID --kind K [--service ID] [--out FILE].
 func runReport(e *env, args []string) int {
+	if len(args) > 0 && (args[0] == "html" || args[0] == "pdf") {
+		return runPrint(e, args[0], args[1:])
+	}
 	if len(args) == 0 || args[0] != "xlsx" {
-		e.errorf("report.cli.format", "allowed", "xlsx")
+		e.errorf("report.cli.format", "allowed", "xlsx, html, pdf")
 		return exitInvalid
 	}
 	fs, lang := e.flags("report")
@@ -125,4 +128,69 @@ func runImportSoA(e *env, args []string) int {
 func describeChange(c report.SoAChange, lang string) string {
 	return i18n.M("report.import.change", "soa", c.SoA, "control", c.Control, "before", report.RowSummary(c.Before, lang),
 		"after", report.RowSummary(&c.After, lang)).In(lang)
+}
+
+// runPrint writes a printed document as HTML, or as PDF through headless
+// Chromium: report html|pdf --org ID --doc D [--subject S] [--out FILE].
+func runPrint(e *env, format string, args []string) int {
+	fs, lang := e.flags("report " + format)
+	sf := e.addStoreFlags(fs)
+	org := fs.String("org", "", "ID")
+	doc := fs.String("doc", report.DocSoA, "DOC")
+	subject := fs.String("subject", "", "KEY")
+	out := fs.String("out", "", "FILE")
+	pos, ok := e.parse(fs, lang, args)
+	if !ok || !e.needOrg(*org) || !e.oneOf("--doc", *doc, report.Docs...) {
+		return exitInvalid
+	}
+	if len(pos) > 0 {
+		e.errorf("cli.no_args", "command", "report "+format)
+		return exitInvalid
+	}
+	var browser string
+	if format == "pdf" {
+		b, err := report.FindBrowser()
+		if err != nil {
+			e.errorf("report.cli.no_browser", "detail", err.Error())
+			return exitInvalid
+		}
+		browser = b
+	}
+	s, ok := e.openStore(sf)
+	if !ok {
+		return exitInvalid
+	}
+	defer s.Close()
+	m, head, err := s.ISMSAt(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
+	var page bytes.Buffer
+	_, err = report.PrintHTML(&page, m, *doc, report.PrintOptions{Subject: *subject, Options: report.Options{Lang: e.lang, Date: isms.DateOf(e.now()),
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang)}})
+	if err != nil {
+		e.errorf("report.cli.doc_failed", "detail", err.Error())
+		return exitInvalid
+	}
+	name := *out
+	if name == "" {
+		name = *org + "-" + *doc + "." + format
+	}
+	if format == "pdf" {
+		err = report.PDF(e.ctx, browser, page.Bytes(), name)
+	} else {
+		err = os.WriteFile(name, page.Bytes(), 0o644)
+	}
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
+	st, _ := os.Stat(name)
+	size := 0
+	if st != nil {
+		size = int(st.Size())
+	}
+	fmt.Fprintln(e.stdout, i18n.M("report.cli.wrote", "file", name, "bytes", size).In(e.lang))
+	return exitOK
 }

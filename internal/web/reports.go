@@ -63,7 +63,15 @@ func (a *App) renderReports(w http.ResponseWriter, r *http.Request, p *page, sta
 		}
 	}
 	p.Title = p.T("report.ui.title")
-	p.Data = map[string]any{"Kinds": report.Kinds, "Services": services, "Import": imp,
+	var soas []string
+	for _, v := range isms.SoAViews(model) {
+		if v.Service == "" {
+			soas = append(soas, "organization")
+		} else {
+			soas = append(soas, v.Service+":"+v.Role)
+		}
+	}
+	p.Data = map[string]any{"Kinds": report.Kinds, "Services": services, "Import": imp, "SoAs": soas, "Audits": model.Audits, "Reviews": model.Reviews,
 		"CanImport": authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})}
 	a.render(w, status, "reports", p)
 }

@@ -208,3 +208,28 @@ func TestSoAImportNeedsWriteRole(t *testing.T) {
 		t.Error("a viewer is offered the import form")
 	}
 }
+
+func TestPrintPages(t *testing.T) {
+	p := startPlain(t, "viewer")
+	for _, path := range []string{"/orgs/sample/print/scope", "/orgs/sample/print/soa?subject=svc-kintai:provider", "/orgs/sample/print/risks",
+		"/orgs/sample/print/audit", "/orgs/sample/print/review"} {
+		code, hdr, body := p.get(path)
+		if code != 200 || !strings.Contains(hdr.Get("Content-Security-Policy"), "'sha256-") || !bytes.Contains(body, []byte(`href="/print.css"`)) ||
+			!bytes.Contains(body, []byte("counter(page)")) {
+			t.Errorf("%s: %d %v", path, code, hdr)
+		}
+	}
+	if code, _, _ := p.get("/orgs/sample/print/minutes"); code != 404 {
+		t.Errorf("unknown document: %d", code)
+	}
+	if code, hdr, css := p.get("/print.css"); code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/css") || len(css) == 0 {
+		t.Errorf("print.css: %d", code)
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("chromium is not installed: PDF download not tested")
+	}
+	code, hdr, pdf := p.get("/orgs/sample/print/review?format=pdf")
+	if code != 200 || hdr.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("PDF: %d %v", code, hdr)
+	}
+}
