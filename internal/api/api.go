@@ -64,6 +64,7 @@ var routes = []Route{
 	{"POST", "/api/v1/session", "", "Log in with email and password: sets the session cookie", (*Server).login, true},
 	{"DELETE", "/api/v1/session", "", "Log out: ends the session on the server", (*Server).logout, false},
 	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me, false},
+	{"GET", "/api/v1/disclosure/{org}/{service}", "", "Public: a provider-role service's disclosure to its customers (what the provider does, what is left to the customer, per ISO/IEC 27017 item and CLD control), when an admin has made it public (?lang=ja|en)", (*Server).disclosure, true},
 	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle, false},
 	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle, false},
 	{"GET", "/api/v1/orgs/{org}/check", authz.Read, "Conformity check (same JSON as cloudisms check)", (*Server).check, false},

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/oscal"
+	"github.com/cloudisms/cloudisms/internal/report"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
@@ -156,4 +157,36 @@ func (a *Server) importFramework(w http.ResponseWriter, r *http.Request, c *call
 	}
 	f.Controls = nil
 	writeJSON(w, http.StatusCreated, f)
+}
+
+// disclosure answers a provider-role service's public disclosure as JSON,
+// only when an admin has made it public (otherwise not found, as if it
+// did not exist). ?lang= picks the language.
+func (a *Server) disclosure(w http.ResponseWriter, r *http.Request, c *call) {
+	org, service := r.PathValue("org"), r.PathValue("service")
+	on, err := a.store.Disclosures(r.Context(), org)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	if _, ok := on[service]; !ok {
+		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+		return
+	}
+	m, err := a.store.ISMS(r.Context(), org)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	lang := c.lang
+	if l := r.URL.Query().Get("lang"); i18n.Valid(l) {
+		lang = l
+	}
+	d, err := report.Disclosure(m, service, lang, isms.DateOf(a.now()))
+	if err != nil {
+		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, d)
 }

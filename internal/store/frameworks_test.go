@@ -52,3 +52,35 @@ func TestFrameworks(t *testing.T) {
 		})
 	}
 }
+
+func TestDisclosures(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := s.Disclosures(ctx, "acme"); err != nil || len(d) != 0 {
+				t.Fatalf("disclosed by default: %v %v", d, err)
+			}
+			for _, on := range []bool{true, true, false, false, true} {
+				if err := s.SetDisclosure(ctx, "acme", "svc-kintai", on, "admin@example.com"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d, _ := s.Disclosures(ctx, "acme")
+			if d["svc-kintai"].EnabledBy != "admin@example.com" || len(d) != 1 {
+				t.Errorf("disclosures %+v", d)
+			}
+			hist, _ := s.History(ctx, "acme", store.HistoryFilter{Kind: "disclosures"})
+			if len(hist) != 3 {
+				t.Errorf("%d history records for on, off, on", len(hist))
+			}
+			if err := s.SetDisclosure(ctx, "nobody", "x", true, "a"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown org: %v", err)
+			}
+		})
+	}
+}

@@ -63,6 +63,22 @@ func (a *App) renderReports(w http.ResponseWriter, r *http.Request, p *page, sta
 		}
 	}
 	p.Title = p.T("report.ui.title")
+	disclosed, err := a.store.Disclosures(r.Context(), p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	type provided struct {
+		ID, Name string
+		Public   bool
+	}
+	var providers []provided
+	for _, s := range model.Services {
+		if s.IsProvider() {
+			_, on := disclosed[s.ID]
+			providers = append(providers, provided{s.ID, s.Name, on})
+		}
+	}
 	var soas []string
 	for _, v := range isms.SoAViews(model) {
 		if v.Service == "" {
@@ -72,6 +88,7 @@ func (a *App) renderReports(w http.ResponseWriter, r *http.Request, p *page, sta
 		}
 	}
 	p.Data = map[string]any{"Kinds": report.Kinds, "Services": services, "Import": imp, "SoAs": soas, "Audits": model.Audits, "Reviews": model.Reviews,
+		"Providers": providers, "CanPublish": authz.Can(p.Role, authz.Members, authz.Subject{Kind: "disclosures"}),
 		"CanImport": authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})}
 	a.render(w, status, "reports", p)
 }

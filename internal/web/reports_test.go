@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"io"
 	"log/slog"
@@ -231,5 +232,66 @@ func TestPrintPages(t *testing.T) {
 	code, hdr, pdf := p.get("/orgs/sample/print/review?format=pdf")
 	if code != 200 || hdr.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("PDF: %d %v", code, hdr)
+	}
+}
+
+func TestDisclosurePublishedByAdminOnly(t *testing.T) {
+	p := startPlain(t, "admin")
+	anon := func(path string) (int, []byte) {
+		res, err := http.Get(p.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	if code, _ := anon("/disclosure/sample/svc-kintai"); code != 404 {
+		t.Fatalf("public before publishing: %d", code)
+	}
+	if code, _ := anon("/api/v1/disclosure/sample/svc-kintai"); code != 404 {
+		t.Fatalf("JSON before publishing: %d", code)
+	}
+	form := "on=true"
+	if code, body := p.post("/orgs/sample/disclosure/svc-iaas", "application/x-www-form-urlencoded", strings.NewReader(form)); code != 404 {
+		t.Errorf("a customer-role service published: %d %s", code, body)
+	}
+	code, body := p.post("/orgs/sample/disclosure/svc-kintai", "application/x-www-form-urlencoded", strings.NewReader(form))
+	if code != 200 || !bytes.Contains(body, []byte(`id="public-svc-kintai"`)) {
+		t.Fatalf("publish: %d %s", code, body)
+	}
+	code, body = anon("/disclosure/sample/svc-kintai?lang=en")
+	if code != 200 || !bytes.Contains(body, []byte("The provider does")) || !bytes.Contains(body, []byte("CLD.6.3.1")) {
+		t.Fatalf("public page: %d %s", code, body)
+	}
+	code, body = anon("/api/v1/disclosure/sample/svc-kintai")
+	var d struct {
+		Service string `json:"service"`
+		Items   []struct {
+			Control string `json:"control"`
+			Shares  []struct {
+				Provider string `json:"provider"`
+			} `json:"shares"`
+		} `json:"items"`
+	}
+	if code != 200 || json.Unmarshal(body, &d) != nil || d.Service != "svc-kintai" || len(d.Items) == 0 {
+		t.Fatalf("JSON: %d %s", code, body)
+	}
+	shared := 0
+	for _, it := range d.Items {
+		shared += len(it.Shares)
+	}
+	if shared == 0 {
+		t.Error("no control carries the service's responsibilities")
+	}
+	manager := startPlain(t, "isms-manager")
+	if code, _ := manager.post("/orgs/sample/disclosure/svc-kintai", "application/x-www-form-urlencoded", strings.NewReader(form)); code != 403 {
+		t.Errorf("an ISMS manager published: %d", code)
+	}
+	if code, _ := p.post("/orgs/sample/disclosure/svc-kintai", "application/x-www-form-urlencoded", strings.NewReader("on=false")); code != 200 {
+		t.Fatal("unpublish failed")
+	}
+	if code, _ := anon("/disclosure/sample/svc-kintai"); code != 404 {
+		t.Errorf("still public after unpublishing: %d", code)
 	}
 }

@@ -10,3 +10,11 @@ CREATE TABLE frameworks (
 	imported_by   TEXT NOT NULL,
 	PRIMARY KEY (org_id, id)
 )
+;
+CREATE TABLE disclosures (
+	org_id     TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+	service    TEXT NOT NULL,
+	enabled_by TEXT NOT NULL,
+	enabled_at TEXT NOT NULL,
+	PRIMARY KEY (org_id, service)
+)
