@@ -39,10 +39,15 @@ func (a *Server) xlsxReport(w http.ResponseWriter, r *http.Request, c *call) {
 		a.storeError(w, c, err)
 		return
 	}
+	texts, err := a.store.ControlTexts(r.Context(), org)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
 	service := q.Get("service")
 	var buf bytes.Buffer
 	err = report.Write(&buf, m, kind, report.Options{Lang: lang, Service: service, Date: isms.DateOf(a.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(lang)})
+		Version: i18n.M("report.version_head", "pos", head).In(lang), ControlTexts: texts})
 	if err != nil {
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"), FieldError{Path: "service", Message: err.Error()})
 		return

@@ -63,6 +63,7 @@ func init() {
 		{"report", "report.usage.report", runReport},
 		{"import-soa", "report.usage.import_soa", runImportSoA},
 		{"oscal", "report.usage.oscal", runOSCAL},
+		{"control-texts", "report.usage.control_texts", runControlTexts},
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/report"
@@ -45,9 +47,14 @@ func runReport(e *env, args []string) int {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
 	}
+	texts, err := s.ControlTexts(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
 	var buf bytes.Buffer
 	err = report.Write(&buf, m, *kind, report.Options{Lang: e.lang, Service: *service, Date: isms.DateOf(e.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(e.lang)})
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts})
 	if err != nil {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
@@ -166,9 +173,14 @@ func runPrint(e *env, format string, args []string) int {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
 	}
+	texts, err := s.ControlTexts(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
 	var page bytes.Buffer
 	_, err = report.PrintHTML(&page, m, *doc, report.PrintOptions{Subject: *subject, Options: report.Options{Lang: e.lang, Date: isms.DateOf(e.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(e.lang)}})
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts}})
 	if err != nil {
 		e.errorf("report.cli.doc_failed", "detail", err.Error())
 		return exitInvalid
@@ -192,5 +204,71 @@ func runPrint(e *env, format string, args []string) int {
 		size = int(st.Size())
 	}
 	fmt.Fprintln(e.stdout, i18n.M("report.cli.wrote", "file", name, "bytes", size).In(e.lang))
+	return exitOK
+}
+
+// runControlTexts imports an organization's own control texts from TSV:
+// control-texts FILE --org ID. Every line must name a control of the
+// organization; otherwise every problem is listed and nothing changes.
+func runControlTexts(e *env, args []string) int {
+	fs, lang := e.flags("control-texts")
+	sf := e.addStoreFlags(fs)
+	org := fs.String("org", "", "ID")
+	pos, ok := e.parse(fs, lang, args)
+	if !ok {
+		return exitInvalid
+	}
+	file, ok := e.oneFile("control-texts", pos)
+	if !ok || !e.needOrg(*org) {
+		return exitInvalid
+	}
+	src, err := readInput(e, file)
+	if err != nil {
+		e.errorf("cli.read", "file", file, "detail", err.Error())
+		return exitInvalid
+	}
+	s, ok := e.openStore(sf)
+	if !ok {
+		return exitInvalid
+	}
+	defer s.Close()
+	edition, err := s.Edition(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
+	texts := map[string]string{}
+	bad := 0
+	for i, line := range strings.Split(strings.TrimSuffix(string(src), "\n"), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		id, text, found := strings.Cut(line, "\t")
+		id = strings.TrimSpace(id)
+		var problem string
+		switch {
+		case !found:
+			problem = i18n.M("report.cli.texts_bad_line").In(e.lang)
+		case !catalog.Std().ValidFor(id, edition):
+			problem = i18n.M("report.ui.texts_unknown", "control", id).In(e.lang)
+		}
+		if problem != "" {
+			bad++
+			e.errorf("report.cli.texts_line", "file", file, "line", i+1, "problem", problem)
+			continue
+		}
+		texts[id] = strings.TrimSpace(strings.ReplaceAll(text, `\n`, "\n"))
+	}
+	if bad > 0 {
+		e.errorf("report.import.rejected", "n", bad)
+		return exitInvalid
+	}
+	n, err := s.SetControlTexts(e.ctx, *org, texts, e.actor())
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
+	fmt.Fprintln(e.stdout, i18n.M("report.cli.texts_saved", "n", n, "org", *org).In(e.lang))
 	return exitOK
 }

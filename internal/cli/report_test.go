@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,5 +102,40 @@ func TestImportSoA(t *testing.T) {
 	// Importing the same file again changes nothing.
 	if code, out, _ := run(t, env, "import-soa", good, "--org", "sample"); code != 0 || !strings.Contains(out, "0 行") {
 		t.Errorf("second import: %d %s", code, out)
+	}
+}
+
+func TestControlTexts(t *testing.T) {
+	env := map[string]string{"CLOUDISMS_DATA": t.TempDir(), "LANG": "en_US.UTF-8"}
+	if code, _, e := run(t, env, "import", sample, "--org", "sample"); code != 0 {
+		t.Fatal(e)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.tsv")
+	os.WriteFile(bad, []byte("5.1\t方針の本文\nA.5.1.1\t2013 の番号\nno tab here\n"), 0o644)
+	code, _, e := run(t, env, "control-texts", bad, "--org", "sample")
+	if code != 2 || !strings.Contains(e, "line 2") || !strings.Contains(e, "line 3") {
+		t.Fatalf("bad file: %d %s", code, e)
+	}
+	good := filepath.Join(dir, "good.tsv")
+	os.WriteFile(good, []byte("5.1\t方針の本文\\n二行目\nCLD.6.3.1\t分担の本文\n"), 0o644)
+	if code, out, e := run(t, env, "control-texts", good, "--org", "sample"); code != 0 || !strings.Contains(out, "changed 2") {
+		t.Fatalf("good file: %d %s %s", code, out, e)
+	}
+	out := filepath.Join(dir, "soa.xlsx")
+	if code, _, e := run(t, env, "report", "xlsx", "--org", "sample", "--kind", "soa", "--out", out); code != 0 {
+		t.Fatal(e)
+	}
+	f, _ := excelize.OpenFile(out)
+	defer f.Close()
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	found := false
+	for _, r := range rows {
+		if len(r) > 9 && r[0] == "5.1" && r[9] == "方針の本文\n二行目" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the SoA workbook does not show the organization's text of 5.1")
 	}
 }

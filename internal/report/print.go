@@ -211,7 +211,11 @@ func (b *builder) soaDoc(key string) (printDoc, string, error) {
 		}
 		for _, er := range orderedRows(v, b.m.Organization.AnnexA) {
 			r := b.soaRow(er)
-			t.Rows = append(t.Rows, []string{fmt.Sprint(r[soaColControl]), fmt.Sprint(r[soaColTitle]), fmt.Sprint(r[soaColApplicable]),
+			title := fmt.Sprint(r[soaColTitle])
+			if text := b.o.ControlTexts[er.Control.ID]; text != "" {
+				title += "\n\n" + text
+			}
+			t.Rows = append(t.Rows, []string{fmt.Sprint(r[soaColControl]), title, fmt.Sprint(r[soaColApplicable]),
 				fmt.Sprint(r[soaColReasons]), fmt.Sprint(r[soaColImplementation]), fmt.Sprint(r[soaColJustification]), fmt.Sprint(r[soaColNotes])})
 		}
 		c := v.Counts

@@ -51,6 +51,9 @@ type Options struct {
 	Date isms.Date
 	// Progress, when set, is called as rows are written.
 	Progress func(done, total int)
+	// ControlTexts are the organization's own texts of controls (a
+	// licensed text or translation) by control id; shown beside the rows.
+	ControlTexts map[string]string
 }
 
 // Filename is a download name for a workbook of an organization.

@@ -386,3 +386,24 @@ func TestOpensInLibreOffice(t *testing.T) {
 		t.Errorf("soa-ja.csv does not hold the SoA:\n%.300s", b)
 	}
 }
+
+func TestOwnControlTextInReports(t *testing.T) {
+	m := sample(t)
+	texts := map[string]string{"5.1": "組織が購入した規格の本文（5.1）"}
+	f := reopen(t, m, KindSoA, Options{ControlTexts: texts})
+	sh := f.GetSheetList()[0]
+	r := findRow(t, f, sh, "5.1")
+	if get(t, f, sh, cell(soaCols+1, 11)) != tr("ja", "report.col.control_text") || get(t, f, sh, cell(soaCols+1, r)) != texts["5.1"] {
+		t.Errorf("control text column: %q %q", get(t, f, sh, cell(soaCols+1, 11)), get(t, f, sh, cell(soaCols+1, r)))
+	}
+	// The importer reads such a workbook as any other.
+	var buf bytes.Buffer
+	Write(&buf, m, KindSoA, Options{ControlTexts: texts})
+	if ch, err := ReadSoA(buf.Bytes(), m); err != nil || len(ch) != 0 {
+		t.Errorf("import of a workbook with texts: %v %v", ch, err)
+	}
+	var page bytes.Buffer
+	if _, err := PrintHTML(&page, m, DocSoA, PrintOptions{Options: Options{ControlTexts: texts}}); err != nil || !strings.Contains(page.String(), texts["5.1"]) {
+		t.Errorf("printed SoA lacks the text: %v", err)
+	}
+}

@@ -96,6 +96,10 @@ func (b *builder) soaColumns() []column {
 	cols[soaColJustification] = column{Header: b.t("ui.justification"), Width: 32}
 	cols[soaColNotes] = column{Header: b.t("ui.notes"), Width: 36}
 	cols[soaColFrom] = column{Header: b.t("report.col.from"), Width: 16}
+	if len(b.o.ControlTexts) > 0 {
+		// After every column the importer reads, so that it shifts none.
+		cols = append(cols, column{Header: b.t("report.col.control_text"), Width: 48})
+	}
 	return cols
 }
 
@@ -166,7 +170,7 @@ func (b *builder) section(c *catalog.Control) string {
 }
 
 func (b *builder) soaRow(er isms.EffectiveRow) []any {
-	out := make([]any, soaCols)
+	out := make([]any, soaCols, soaCols+1)
 	out[soaColControl] = er.Control.ID
 	out[soaColTitle] = b.controlTitle(er.Control)
 	out[soaColSection] = b.section(er.Control)
@@ -186,6 +190,9 @@ func (b *builder) soaRow(er isms.EffectiveRow) []any {
 		}
 		out[soaColJustification] = r.Justification
 		out[soaColNotes] = r.Notes
+	}
+	if len(b.o.ControlTexts) > 0 {
+		out = append(out, b.o.ControlTexts[er.Control.ID])
 	}
 	return out
 }

@@ -84,3 +84,35 @@ func TestDisclosures(t *testing.T) {
 		})
 	}
 }
+
+func TestControlTexts(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.SetControlTexts(ctx, "acme", map[string]string{"5.1": "方針の本文", "5.2": "役割の本文", "5.3": ""}, "alice")
+			if err != nil || n != 2 {
+				t.Fatalf("%d %v", n, err)
+			}
+			n, err = s.SetControlTexts(ctx, "acme", map[string]string{"5.1": "方針の本文", "5.2": "", "5.3": "職務の分離"}, "bob")
+			if err != nil || n != 2 {
+				t.Fatalf("second: %d %v", n, err)
+			}
+			got, _ := s.ControlTexts(ctx, "acme")
+			if len(got) != 2 || got["5.1"] != "方針の本文" || got["5.3"] != "職務の分離" {
+				t.Errorf("%v", got)
+			}
+			hist, _ := s.History(ctx, "acme", store.HistoryFilter{Kind: "control_texts"})
+			if len(hist) != 4 || hist[3].Actor != "bob" {
+				t.Errorf("history %+v", hist)
+			}
+			if _, err := s.SetControlTexts(ctx, "nobody", map[string]string{"5.1": "x"}, "a"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown org: %v", err)
+			}
+		})
+	}
+}

@@ -37,9 +37,14 @@ func (a *App) printPage(w http.ResponseWriter, r *http.Request, p *page, m store
 		a.serverError(w, r, p, err)
 		return
 	}
+	texts, err := a.store.ControlTexts(r.Context(), p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
 	pdf := r.URL.Query().Get("format") == "pdf"
 	o := report.PrintOptions{Subject: r.URL.Query().Get("subject"), CSSHref: "/print.css",
-		Options: report.Options{Lang: p.Lang, Date: isms.DateOf(a.now()), Version: i18n.M("report.version_head", "pos", head).In(p.Lang)}}
+		Options: report.Options{Lang: p.Lang, Date: isms.DateOf(a.now()), Version: i18n.M("report.version_head", "pos", head).In(p.Lang), ControlTexts: texts}}
 	if pdf {
 		o.CSSHref = "" // the page is opened from a file: everything inline
 	}

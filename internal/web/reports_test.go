@@ -295,3 +295,23 @@ func TestDisclosurePublishedByAdminOnly(t *testing.T) {
 		t.Errorf("still public after unpublishing: %d", code)
 	}
 }
+
+func TestControlTextsPage(t *testing.T) {
+	p := startPlain(t, "isms-manager")
+	form := url.Values{"control": {"5.1"}, "text": {"<b>本文</b> 5.1"}}
+	code, body := p.post("/orgs/sample/control-texts", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if code != 200 || !bytes.Contains(body, []byte("&lt;b&gt;本文&lt;/b&gt; 5.1")) {
+		t.Fatalf("save: %d %s", code, body)
+	}
+	if _, _, soa := p.get("/orgs/sample/soa"); !bytes.Contains(soa, []byte(`class="own-text"`)) || !bytes.Contains(soa, []byte("&lt;b&gt;本文")) {
+		t.Error("the SoA page does not show the control's text")
+	}
+	bad := url.Values{"control": {"A.5.1.1"}, "text": {"x"}}
+	if code, _ := p.post("/orgs/sample/control-texts", "application/x-www-form-urlencoded", strings.NewReader(bad.Encode())); code != 400 {
+		t.Errorf("a 2013 control on a 2022 organization: %d", code)
+	}
+	v := startPlain(t, "viewer")
+	if code, _ := v.post("/orgs/sample/control-texts", "application/x-www-form-urlencoded", strings.NewReader(form.Encode())); code != 403 {
+		t.Errorf("a viewer saved a text: %d", code)
+	}
+}

@@ -18,3 +18,12 @@ CREATE TABLE disclosures (
 	enabled_at TEXT NOT NULL,
 	PRIMARY KEY (org_id, service)
 )
+;
+CREATE TABLE control_texts (
+	org_id     TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+	control    TEXT NOT NULL,
+	body       TEXT NOT NULL,
+	updated_by TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (org_id, control)
+)
