@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/oscal"
 	"github.com/cloudisms/cloudisms/internal/report"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
@@ -21,6 +23,7 @@ func init() {
 		m.HandleFunc("GET /orgs/{org}/reports", a.inOrg("reports", a.reportsPage))
 		m.HandleFunc("POST /orgs/{org}/reports/soa-import", a.inOrg("reports", a.soaImportPreview))
 		m.HandleFunc("POST /orgs/{org}/reports/soa-import/apply", a.inOrg("reports", a.soaImportApply))
+		m.HandleFunc("POST /orgs/{org}/reports/frameworks", a.inOrg("reports", a.frameworkUpload))
 	})
 }
 
@@ -79,6 +82,11 @@ func (a *App) renderReports(w http.ResponseWriter, r *http.Request, p *page, sta
 			providers = append(providers, provided{s.ID, s.Name, on})
 		}
 	}
+	frameworks, err := a.store.Frameworks(r.Context(), p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
 	var soas []string
 	for _, v := range isms.SoAViews(model) {
 		if v.Service == "" {
@@ -88,7 +96,7 @@ func (a *App) renderReports(w http.ResponseWriter, r *http.Request, p *page, sta
 		}
 	}
 	p.Data = map[string]any{"Kinds": report.Kinds, "Services": services, "Import": imp, "SoAs": soas, "Audits": model.Audits, "Reviews": model.Reviews,
-		"Providers": providers, "CanPublish": authz.Can(p.Role, authz.Members, authz.Subject{Kind: "disclosures"}),
+		"Providers": providers, "Frameworks": frameworks, "CanImportFramework": authz.Can(p.Role, authz.Import, authz.Subject{}), "CanPublish": authz.Can(p.Role, authz.Members, authz.Subject{Kind: "disclosures"}),
 		"CanImport": authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})}
 	a.render(w, status, "reports", p)
 }
@@ -174,3 +182,48 @@ func (a *App) showImport(w http.ResponseWriter, r *http.Request, p *page, name s
 	}
 	a.renderReports(w, r, p, http.StatusOK, v)
 }
+
+// frameworkUpload imports an OSCAL catalog as an additional framework; a
+// document that is not a valid catalog is refused with the reason and
+// changes nothing.
+func (a *App) frameworkUpload(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
+	if !authz.Can(m.Role, authz.Import, authz.Subject{}) {
+		a.forbidden(w, r, p)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, oscal.MaxCatalogBytes+1<<20)
+	f, _, err := r.FormFile("catalog")
+	if err != nil {
+		p.Error = p.T("ui.import_nofile")
+		a.renderReports(w, r, p, http.StatusBadRequest, nil)
+		return
+	}
+	defer f.Close()
+	src, err := io.ReadAll(f)
+	if err != nil {
+		p.Error = p.T("api.too_large", "max", oscal.MaxCatalogBytes)
+		a.renderReports(w, r, p, http.StatusRequestEntityTooLarge, nil)
+		return
+	}
+	id := r.PostFormValue("id")
+	if !frameworkID.MatchString(id) {
+		p.Error = p.T("report.api.bad_framework_id", "id", id)
+		a.renderReports(w, r, p, http.StatusBadRequest, nil)
+		return
+	}
+	fw, err := oscal.ReadCatalog(src, id)
+	var ie *oscal.ImportError
+	if errors.As(err, &ie) {
+		p.Error = ie.In(p.Lang)
+		a.renderReports(w, r, p, http.StatusBadRequest, nil)
+		return
+	}
+	if err := a.store.PutFramework(r.Context(), p.Org, fw, p.User.Email); err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	p.Flash = p.T("report.cli.imported_catalog", "id", id, "n", len(fw.Controls), "org", p.Org)
+	a.renderReports(w, r, p, http.StatusOK, nil)
+}
+
+var frameworkID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,47}$`)

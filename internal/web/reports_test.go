@@ -315,3 +315,34 @@ func TestControlTextsPage(t *testing.T) {
 		t.Errorf("a viewer saved a text: %d", code)
 	}
 }
+
+func TestFrameworkUploadAndOSCALLinks(t *testing.T) {
+	p := startPlain(t, "isms-manager")
+	upload := func(name string, src []byte, id string) (int, []byte) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("catalog", name)
+		fw.Write(src)
+		mw.WriteField("id", id)
+		mw.Close()
+		return p.post("/orgs/sample/reports/frameworks", mw.FormDataContentType(), &buf)
+	}
+	if code, body := upload("x.json", []byte(`{"profile":{}}`), "x"); code != 400 || !bytes.Contains(body, []byte("catalog")) {
+		t.Errorf("a profile: %d", code)
+	}
+	src, _ := os.ReadFile("../oscal/testdata/basic-catalog.json")
+	code, body := upload("basic.json", src, "nist-basic")
+	if code != 200 || !bytes.Contains(body, []byte("<code>nist-basic</code>")) {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	links := regexp.MustCompile(`href="(/api/v1/[^"]*oscal[^"]*)"`).FindAllSubmatch(body, -1)
+	if len(links) < 4 {
+		t.Fatalf("%d OSCAL links", len(links))
+	}
+	for _, l := range links {
+		path := html.UnescapeString(string(l[1]))
+		if code, _, b := p.get(path); code != 200 || !bytes.Contains(b, []byte(`"oscal-version": "1.1.3"`)) {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+}
