@@ -300,3 +300,44 @@ func FuzzSoAImportCells(f *testing.F) {
 		}
 	})
 }
+
+// A service in scope without an SoA yet gets one from the workbook.
+func TestSoAImportCreatesServiceSoA(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := sample(t)
+	var keep []isms.SoA
+	for _, x := range m.SoAs {
+		if x.Service != "svc-iaas" {
+			keep = append(keep, x)
+		}
+	}
+	m.SoAs = keep
+	if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	stored, head, _ := s.ISMSAt(ctx, "acme")
+	src := workbookBytes(t, stored, KindSoA, Options{Service: "svc-iaas"})
+	src = edit(t, src, func(x *excelize.File) {
+		sh := x.GetSheetList()[0]
+		r := rowOf(t, x, sh, "CLD.12.1.5")
+		set(t, x, sh, cell(4, r), "採用")
+		set(t, x, sh, cell(5, r), "リスク対応")
+		set(t, x, sh, cell(6, r), "実施済")
+	})
+	res, err := ApplySoA(ctx, s, "acme", src, head, "alice")
+	if err != nil || len(res.Changes) != 1 || !res.Changes[0].NewSoA {
+		t.Fatalf("%v %+v", err, res)
+	}
+	after, _, _ := s.ISMSAt(ctx, "acme")
+	for _, x := range after.SoAs {
+		if x.Service == "svc-iaas" && len(x.Rows) == 1 && x.Rows[0].Control == "CLD.12.1.5" && x.Rows[0].Implementation == "implemented" {
+			return
+		}
+	}
+	t.Errorf("no SoA for svc-iaas with the imported row: %+v", after.SoAs)
+}

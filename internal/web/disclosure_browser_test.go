@@ -29,6 +29,7 @@ func TestDisclosurePageInBrowser(t *testing.T) {
 		t.Error("publishing did not ask for confirmation")
 	}
 	u.run("public link", chromedp.WaitVisible(chromedp.ID("public-svc-kintai")))
+	saveShot(t, u, "reports")
 	u.submit("log out", `form[action="/logout"] button`)
 	u.run("public page", chromedp.Navigate(u.url+"/disclosure/sample/svc-kintai?lang=ja"), chromedp.WaitVisible(chromedp.ID("disclosure")))
 	page := u.text("main")
