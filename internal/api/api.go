@@ -76,7 +76,7 @@ var routes = []Route{
 	{"GET", "/api/v1/orgs/{org}/evidence/{sha256}", authz.Read, "Download an evidence file (always as an attachment)", (*Server).downloadEvidence, false},
 	{"GET", "/api/v1/orgs/{org}/reports/xlsx", authz.Read, "Excel workbook (?kind=soa|assets|risks|audit-checklist|corrective-actions|all, ?service=, ?lang=ja|en)", (*Server).xlsxReport, false},
 	{"GET", "/api/v1/oscal/catalog", "", "An embedded control catalog as OSCAL JSON (?framework=iso27001:2022|iso27001:2013|iso27017:2015, ?oscal_version=1.1.3|1.2.2, ?lang=)", (*Server).oscalCatalog, false},
-	{"GET", "/api/v1/orgs/{org}/oscal/ssp", authz.Read, "An SoA as an OSCAL system security plan (?soa=organization|SERVICE:ROLE, ?oscal_version=1.1.3|1.2.2, ?lang=)", (*Server).oscalDoc, false},
+	{"GET", "/api/v1/orgs/{org}/oscal/ssp", authz.Read, "An SoA as an OSCAL system security plan (?soa=organization|SERVICE:ROLE, or ?framework=ID for an imported framework; ?oscal_version=1.1.3|1.2.2, ?lang=)", (*Server).oscalDoc, false},
 	{"GET", "/api/v1/orgs/{org}/oscal/assessment-results", authz.Read, "Internal audit findings as OSCAL assessment results (?oscal_version=, ?lang=)", (*Server).oscalDoc, false},
 	{"GET", "/api/v1/orgs/{org}/oscal/poam", authz.Read, "Open corrective and treatment actions as an OSCAL plan of action and milestones (?oscal_version=, ?lang=)", (*Server).oscalDoc, false},
 	{"GET", "/api/v1/orgs/{org}/frameworks", authz.Read, "Frameworks imported from OSCAL catalogs", (*Server).frameworks, false},

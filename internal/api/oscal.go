@@ -84,6 +84,20 @@ func (a *Server) oscalDoc(w http.ResponseWriter, r *http.Request, c *call) {
 	var doc any
 	switch path.Base(r.URL.Path) {
 	case "ssp":
+		if id := r.URL.Query().Get("framework"); id != "" {
+			fw, err := a.store.Framework(r.Context(), r.PathValue("org"), id)
+			if err != nil {
+				a.storeError(w, c, err)
+				return
+			}
+			rows, err := a.store.FrameworkRows(r.Context(), r.PathValue("org"), id)
+			if err != nil {
+				a.storeError(w, c, err)
+				return
+			}
+			a.writeOSCAL(w, c, oscal.FrameworkSSP(m, fw, rows, o), o.OSCALVersion)
+			return
+		}
 		key := r.URL.Query().Get("soa")
 		if key == "" {
 			key = "organization"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 func TestReadNISTExampleCatalog(t *testing.T) {
@@ -96,4 +97,31 @@ func FuzzReadCatalog(f *testing.F) {
 			seen[c.ID] = true
 		}
 	})
+}
+
+// The SoA of an imported framework is written as a valid plan against
+// that catalog's own control ids.
+func TestFrameworkSSP(t *testing.T) {
+	src, _ := os.ReadFile("testdata/basic-catalog.json")
+	fw, err := ReadCatalog(src, "nist-basic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sample(t)
+	first := fw.Controls[0].ID
+	rows := map[string]store.FrameworkRow{first: {Control: first, Applicable: "false", Justification: "対象外"}}
+	for _, v := range Versions {
+		doc := FrameworkSSP(m, fw, rows, Options{OSCALVersion: v, Now: now})
+		if _, err := Encode(doc, v); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		req := doc.SSP.ControlImplementation.ImplementedRequirements
+		if len(req) != 1 || req[0].ControlID != first || req[0].ByComponents[0].ImplementationStatus.State != "not-applicable" {
+			t.Errorf("%+v", req)
+		}
+	}
+	// Without rows the plan is still valid.
+	if _, err := Encode(FrameworkSSP(m, fw, nil, Options{Now: now}), V113); err != nil {
+		t.Error(err)
+	}
 }

@@ -116,3 +116,48 @@ func TestControlTexts(t *testing.T) {
 		})
 	}
 }
+
+func TestFrameworkRows(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			f := store.Framework{ID: "nist", Title: "N", Version: "1", OSCALVersion: "1.1.3", SourceUUID: "u",
+				Controls: []store.FrameworkControl{{ID: "ac-1", Title: "Policy"}, {ID: "ac-2", Title: "Accounts"}}}
+			if err := s.PutFramework(ctx, "acme", f, "alice"); err != nil {
+				t.Fatal(err)
+			}
+			row := store.FrameworkRow{Control: "ac-1", Applicable: "true", Reasons: []string{"risk"}, Implementation: "implemented"}
+			got, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 0, "alice")
+			if err != nil || got.Version != 1 {
+				t.Fatalf("create: %+v %v", got, err)
+			}
+			if _, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 0, "bob"); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("second create: %v", err)
+			}
+			row.Implementation = "partial"
+			if got, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 1, "bob"); err != nil || got.Version != 2 {
+				t.Fatalf("update: %+v %v", got, err)
+			}
+			if _, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 1, "carol"); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("stale update: %v", err)
+			}
+			row.Control = "zz-9"
+			if _, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 0, "bob"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown control: %v", err)
+			}
+			rows, err := s.FrameworkRows(ctx, "acme", "nist")
+			if err != nil || len(rows) != 1 || rows["ac-1"].Implementation != "partial" || rows["ac-1"].UpdatedBy != "bob" || rows["ac-1"].Reasons[0] != "risk" {
+				t.Fatalf("rows %+v %v", rows, err)
+			}
+			hist, _ := s.History(ctx, "acme", store.HistoryFilter{Kind: "framework_rows"})
+			if len(hist) != 2 || hist[1].Action != "update" {
+				t.Errorf("history %+v", hist)
+			}
+		})
+	}
+}

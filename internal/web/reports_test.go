@@ -20,6 +20,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/api"
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/oscal"
 	"github.com/cloudisms/cloudisms/internal/server"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/xuri/excelize/v2"
@@ -344,5 +345,50 @@ func TestFrameworkUploadAndOSCALLinks(t *testing.T) {
 		if code, _, b := p.get(path); code != 200 || !bytes.Contains(b, []byte(`"oscal-version": "1.1.3"`)) {
 			t.Errorf("%s: %d", path, code)
 		}
+	}
+}
+
+func TestImportedFrameworkSoA(t *testing.T) {
+	p := startPlain(t, "isms-manager")
+	src, _ := os.ReadFile("../oscal/testdata/basic-catalog.json")
+	fw, err := oscal.ReadCatalog(src, "nist-basic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.store.PutFramework(context.Background(), "sample", fw, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	ctl := fw.Controls[0].ID
+	code, _, body := p.get("/orgs/sample/frameworks/nist-basic?control=" + ctl)
+	if code != 200 || !bytes.Contains(body, []byte(`id="fw-edit"`)) || !bytes.Contains(body, []byte(`id="c-`+ctl+`"`)) {
+		t.Fatalf("page: %d %s", code, body)
+	}
+	post := func(v url.Values) (int, []byte) {
+		return p.post("/orgs/sample/frameworks/nist-basic", "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
+	}
+	code, body = post(url.Values{"control": {ctl}, "version": {"0"}, "applicable": {"false"}})
+	if code != 400 || !bytes.Contains(body, []byte(`id="justification-error"`)) {
+		t.Fatalf("excluded without justification: %d", code)
+	}
+	good := url.Values{"control": {ctl}, "version": {"0"}, "applicable": {"true"}, "reasons": {"risk", "legal"}, "implementation": {"partial"}}
+	if code, body = post(good); code != 200 || !bytes.Contains(body, []byte("一部実施")) {
+		t.Fatalf("save: %d %s", code, body)
+	}
+	good.Set("implementation", "planned")
+	if code, body = post(good); code != 409 || !bytes.Contains(body, []byte(`id="conflict"`)) || !bytes.Contains(body, []byte("(member@example.com):")) {
+		t.Fatalf("stale save: %d", code)
+	}
+	rows, _ := p.store.FrameworkRows(context.Background(), "sample", "nist-basic")
+	if rows[ctl].Implementation != "partial" || rows[ctl].UpdatedBy != "member@example.com" {
+		t.Errorf("stored %+v", rows[ctl])
+	}
+	code, _, ssp := p.get("/api/v1/orgs/sample/oscal/ssp?framework=nist-basic")
+	if code != 200 || oscal.Validate(oscal.V113, ssp) != nil || !bytes.Contains(ssp, []byte(`"control-id": "`+ctl+`"`)) {
+		t.Errorf("framework SSP: %d %v", code, oscal.Validate(oscal.V113, ssp))
+	}
+	v := startPlain(t, "viewer")
+	v.store.PutFramework(context.Background(), "sample", fw, "setup")
+	if code, _ := v.post("/orgs/sample/frameworks/nist-basic", "application/x-www-form-urlencoded", strings.NewReader(good.Encode())); code != 403 {
+		t.Errorf("viewer: %d", code)
 	}
 }

@@ -27,3 +27,18 @@ CREATE TABLE control_texts (
 	updated_at TEXT NOT NULL,
 	PRIMARY KEY (org_id, control)
 )
+;
+CREATE TABLE framework_rows (
+	org_id         TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+	framework      TEXT NOT NULL,
+	control        TEXT NOT NULL,
+	applicable     TEXT NOT NULL,
+	reasons        TEXT NOT NULL,
+	implementation TEXT NOT NULL,
+	justification  TEXT NOT NULL,
+	notes          TEXT NOT NULL,
+	version        INTEGER NOT NULL,
+	updated_by     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	PRIMARY KEY (org_id, framework, control)
+)
