@@ -1,11 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/cloudisms/cloudisms/internal/report"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 // An admin publishes a provider service's disclosure page from the reports
@@ -49,5 +56,55 @@ func TestDisclosurePageInBrowser(t *testing.T) {
 	styled := eval[bool](u, `getComputedStyle(document.querySelector("th")).borderTopStyle === "solid"`)
 	if !styled {
 		t.Error("the print style sheet is not applied")
+	}
+}
+
+// The Excel round trip in the browser: download the SoA workbook, edit it,
+// upload it, see the changed row in the preview, apply it.
+func TestSoAWorkbookRoundTripInBrowser(t *testing.T) {
+	u := start(t)
+	ctx := context.Background()
+	m, head, err := u.store.ISMSAt(ctx, "sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, m, report.KindSoA, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := x.GetSheetList()[0]
+	rows, _ := x.GetRows(sh)
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "5.3" {
+			x.SetCellValue(sh, fmt.Sprintf("F%d", i+1), "計画中")
+		}
+	}
+	file := filepath.Join(t.TempDir(), "soa.xlsx")
+	if err := x.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	u.acceptDialogs()
+	u.login("manager@example.com")
+	u.run("reports page", chromedp.Navigate(u.url+"/orgs/sample/reports"), chromedp.WaitVisible(chromedp.ID("workbook")),
+		chromedp.SetUploadFiles(chromedp.ID("workbook"), []string{file}))
+	u.submit("preview", `form[action$="/reports/soa-import"] button`)
+	if c := u.text("#changes"); !strings.Contains(c, "5.3") || !strings.Contains(c, "計画中") {
+		t.Fatalf("preview: %q", c)
+	}
+	if _, h, _ := u.store.ISMSAt(ctx, "sample"); h != head {
+		t.Fatal("the preview changed the ISMS")
+	}
+	u.submit("apply", "#apply")
+	if f := u.text(".flash"); !strings.Contains(f, "1 行") {
+		t.Fatalf("after applying: %q", f)
+	}
+	hist, _ := u.store.History(ctx, "sample", store.HistoryFilter{After: head})
+	if len(hist) != 1 || hist[0].Actor != "manager@example.com" || hist[0].Key != "organization/5.3" {
+		t.Errorf("history %+v", hist)
 	}
 }
