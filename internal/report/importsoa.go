@@ -211,8 +211,13 @@ func (r *sheetReader) read(views []isms.SoAView, seenSoA map[string]string) []So
 // (an inserted or moved column would shift every value).
 func (r *sheetReader) checkHeadings(hr int) bool {
 	ok := true
-	for col, key := range map[int]string{soaColControl: "report.col.control_id", soaColTitle: "report.col.control_title",
-		soaColApplicable: "ui.applicable_q", soaColReasons: "ui.reasons", soaColImplementation: "ui.implementation", soaColJustification: "ui.justification", soaColFrom: "report.col.from"} {
+	// In column order, so that the problems are listed as the sheet reads.
+	for _, h := range []struct {
+		col int
+		key string
+	}{{soaColControl, "report.col.control_id"}, {soaColTitle, "report.col.control_title"}, {soaColApplicable, "ui.applicable_q"},
+		{soaColReasons, "ui.reasons"}, {soaColImplementation, "ui.implementation"}, {soaColJustification, "ui.justification"}, {soaColFrom, "report.col.from"}} {
+		col, key := h.col, h.key
 		if !matchesKey(r.at(col+1, hr), key) {
 			r.fail(col+1, hr, i18n.M("report.import.bad_heading", "want", i18n.M(key).In(i18n.JA)+" / "+i18n.M(key).In(i18n.EN)))
 			ok = false

@@ -407,3 +407,23 @@ func TestOwnControlTextInReports(t *testing.T) {
 		t.Errorf("printed SoA lacks the text: %v", err)
 	}
 }
+
+// The builder's messages read as i18n renders them.
+func TestMessagesAsI18nRendersThem(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		b := newBuilder(sample(t), Options{Lang: lang})
+		for _, c := range []struct {
+			key  string
+			args []any
+		}{
+			{"report.plan_line", []any{"action", "{owner} を含む", "owner", "p-1", "due", "2026-01-01"}},
+			{"ui.approved_by", []any{"who", "佐藤", "at", "2026-06-24"}},
+			{"report.sheet.soa_service", []any{"service", "svc-a", "role", "P"}},
+			{"report.col.id", nil},
+		} {
+			if got, want := b.t(c.key, c.args...), i18n.M(c.key, c.args...).In(lang); got != want {
+				t.Errorf("%s %s: %q, want %q", lang, c.key, got, want)
+			}
+		}
+	}
+}
