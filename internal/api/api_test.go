@@ -207,6 +207,8 @@ func TestPermissionMatrix(t *testing.T) {
 						path += "?name=evidence.txt"
 					case strings.Contains(rt.Path, "/approvals/"):
 						hdr = []string{"If-Match", e.tagIn(org, kind, key)}
+					case rt.Method == "POST" && strings.HasSuffix(rt.Path, "/frameworks"):
+						body, path = basicCatalog, path+"?id=nist-"+strings.ToLower(who)
 					case rt.Method == "POST":
 						body = map[string]any{"id": "new-" + who + "-" + org, "title": "新しいリスク", "treatment": "retain", "owner": "p-isms"}
 					case rt.Method == "DELETE" && strings.Contains(rt.Path, "{org}"):

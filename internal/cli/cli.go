@@ -60,6 +60,10 @@ func init() {
 		{"member", "usage.member", runMember},
 		{"token", "usage.token", runToken},
 		{"serve", "usage.serve", runServe},
+		{"report", "report.usage.report", runReport},
+		{"import-soa", "report.usage.import_soa", runImportSoA},
+		{"oscal", "report.usage.oscal", runOSCAL},
+		{"control-texts", "report.usage.control_texts", runControlTexts},
 	}
 }
 

@@ -28,6 +28,7 @@ type soaRow struct {
 	Version                   int64 // of the row item that governs the state (0: none)
 	Findings                  []string
 	State                     string // implemented, partial, planned, not-implemented, excluded, missing
+	OwnText                   string // the organization's own text of the control
 }
 
 // soaConflict is a stale edit: what the user sent and what is stored now.
@@ -95,11 +96,16 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 			findings[c] = append(findings[c], f.Rule+": "+f.Message.In(p.Lang))
 		}
 	}
+	texts, err := a.store.ControlTexts(ctx, p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
 	filter := r.URL.Query().Get("state")
 	var rows []soaRow
 	for _, er := range v.Rows {
 		row := soaRow{Control: er.Control.ID, TitleJA: er.Control.TitleJA, TitleEN: er.Control.TitleEN, Cloud: er.Control.Is27017(),
-			Base: er.Control.Base2013, From: er.From, Findings: findings[er.Control.ID]}
+			Base: er.Control.Base2013, From: er.From, Findings: findings[er.Control.ID], OwnText: texts[er.Control.ID]}
 		if er.Row != nil {
 			row.Applicable, row.Reasons, row.Implementation = er.Row.Applicable, er.Row.Reasons, er.Row.Implementation
 			row.Justification, row.Notes = er.Row.Justification, er.Row.Notes

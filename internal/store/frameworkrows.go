@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// FrameworkRow is an organization's statement of applicability for one
+// control of an imported framework: the same fields as an SoA row.
+type FrameworkRow struct {
+	Control        string   `json:"control"`
+	Applicable     string   `json:"applicable"` // "", "true" or "false"
+	Reasons        []string `json:"reasons,omitempty"`
+	Implementation string   `json:"implementation,omitempty"`
+	Justification  string   `json:"justification,omitempty"`
+	Notes          string   `json:"notes,omitempty"`
+	Version        int64    `json:"version"`
+	UpdatedBy      string   `json:"updated_by,omitempty"`
+}
+
+// FrameworkRows reads an organization's rows for an imported framework by control.
+func (s *Store) FrameworkRows(ctx context.Context, org, framework string) (map[string]FrameworkRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT control, applicable, reasons, implementation, justification, notes, version, updated_by
+		FROM framework_rows WHERE org_id = $1 AND framework = $2`, org, framework)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]FrameworkRow{}
+	for rows.Next() {
+		var r FrameworkRow
+		var reasons string
+		if err := rows.Scan(&r.Control, &r.Applicable, &reasons, &r.Implementation, &r.Justification, &r.Notes, &r.Version, &r.UpdatedBy); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(reasons), &r.Reasons); err != nil {
+			return nil, err
+		}
+		out[r.Control] = r
+	}
+	return out, rows.Err()
+}
+
+// PutFrameworkRow writes one row of an imported framework's statement of
+// applicability at the version the caller read (0: the row must not exist
+// yet); another version is ErrConflict. The control must be one of the
+// framework's. The history records the change as made by actor.
+func (s *Store) PutFrameworkRow(ctx context.Context, org, framework string, r FrameworkRow, ifVersion int64, actor string) (FrameworkRow, error) {
+	fw, err := s.Framework(ctx, org, framework)
+	if err != nil {
+		return r, err
+	}
+	known := false
+	for _, c := range fw.Controls {
+		known = known || c.ID == r.Control
+	}
+	if !known {
+		return r, fmt.Errorf("control %s of framework %s: %w", r.Control, framework, ErrNotFound)
+	}
+	reasons, _ := json.Marshal(r.Reasons)
+	if r.Reasons == nil {
+		reasons = []byte("[]")
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+			return err
+		}
+		var version int64
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT version, applicable || '|' || reasons || '|' || implementation || '|' || justification || '|' || notes
+			FROM framework_rows WHERE org_id = $1 AND framework = $2 AND control = $3`, org, framework, r.Control).Scan(&version, &before)
+		exists := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if version != ifVersion {
+			return fmt.Errorf("%s/%s is at version %d, not %d: %w", framework, r.Control, version, ifVersion, ErrConflict)
+		}
+		r.Version, r.UpdatedBy = version+1, actor
+		if exists {
+			_, err = tx.ExecContext(ctx, `UPDATE framework_rows SET applicable = $1, reasons = $2, implementation = $3, justification = $4, notes = $5,
+				version = $6, updated_by = $7, updated_at = $8 WHERE org_id = $9 AND framework = $10 AND control = $11 AND version = $12`,
+				r.Applicable, string(reasons), r.Implementation, r.Justification, r.Notes, r.Version, actor, s.stamp(), org, framework, r.Control, version)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO framework_rows (org_id, framework, control, applicable, reasons, implementation, justification, notes, version, updated_by, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				org, framework, r.Control, r.Applicable, string(reasons), r.Implementation, r.Justification, r.Notes, r.Version, actor, s.stamp())
+		}
+		if err != nil {
+			return err
+		}
+		after, _ := json.Marshal(r)
+		a := string(after)
+		c := Change{Actor: actor, Kind: "framework_rows", Key: framework + "/" + r.Control, Action: "create", After: &a}
+		if exists {
+			c.Action, c.Before = "update", &before
+		}
+		return s.appendHistory(ctx, tx, org, []Change{c})
+	})
+	return r, err
+}
