@@ -191,7 +191,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 			return out, err
 		}
 		out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
-		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor); err != nil {
+		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor, nil); err != nil {
 			return out, err
 		}
 		return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})

@@ -80,8 +80,19 @@ type ImportResult struct {
 // items that are gone are deleted, and nothing is written when any step
 // fails. The organization is created when it does not exist yet.
 func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor string) (ImportResult, error) {
+	return s.ImportProgress(ctx, org, m, actor, nil)
+}
+
+// ImportProgress is Import telling progress how many of the bundle's items
+// are written (nil: nobody watches).
+func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, actor string, progress func(done, total int)) (ImportResult, error) {
 	var res ImportResult
 	items := bundle.Split(m)
+	report := func(done int) {
+		if progress != nil {
+			progress(done, len(items))
+		}
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
@@ -132,6 +143,9 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 				}
 				res.Unchanged++
 			}
+			if i%500 == 0 {
+				report(i + 1 - len(inserts))
+			}
 		}
 		for _, it := range old {
 			if _, gone := byKey[it.Kind+"\x00"+it.Key]; !gone {
@@ -144,7 +158,9 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 			changes = append(changes, Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "delete", Before: &before})
 			res.Deleted++
 		}
-		if err := s.insertItems(ctx, tx, org, inserts, stamp, actor); err != nil {
+		written := len(items) - len(inserts)
+		report(written)
+		if err := s.insertItems(ctx, tx, org, inserts, stamp, actor, func(n int) { report(written + n) }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1 WHERE id = $2`, m.Organization.Name, org); err != nil {
@@ -162,7 +178,8 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 }
 
 // insertItems writes new items in batches.
-func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items []StoredItem, stamp, actor string) error {
+// inserted, when set, is told how many are written so far.
+func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items []StoredItem, stamp, actor string, inserted func(int)) error {
 	const cols = 10
 	for start := 0; start < len(items); start += s.d.batchRows {
 		batch := items[start:min(start+s.d.batchRows, len(items))]
@@ -179,6 +196,9 @@ func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items [
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert items: %w", err)
 		}
+		if inserted != nil {
+			inserted(start + len(batch))
+		}
 	}
 	return nil
 }
@@ -189,6 +209,19 @@ type querier interface {
 
 // loadItems reads all items of an organization in position order.
 func (s *Store) loadItems(ctx context.Context, q querier, org string) ([]StoredItem, error) {
+	return s.loadItemsProgress(ctx, q, org, nil)
+}
+
+// loadItemsProgress is loadItems telling progress how many rows are read.
+func (s *Store) loadItemsProgress(ctx context.Context, q querier, org string, progress func(done, total int)) ([]StoredItem, error) {
+	total := 0
+	if progress != nil {
+		if rq, ok := q.(rowQuerier); ok {
+			if err := rq.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE org_id = $1`, org).Scan(&total); err != nil {
+				return nil, err
+			}
+		}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 ORDER BY pos, kind, key`, org)
 	if err != nil {
 		return nil, err
@@ -203,6 +236,12 @@ func (s *Store) loadItems(ctx context.Context, q querier, org string) ([]StoredI
 		}
 		it.Data = []byte(data)
 		out = append(out, it)
+		if progress != nil && len(out)%1000 == 0 {
+			progress(len(out), max(total, len(out)))
+		}
+	}
+	if progress != nil {
+		progress(len(out), len(out))
 	}
 	return out, rows.Err()
 }
@@ -232,6 +271,10 @@ func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
 // ISMSAt is ISMS with the history head the model belongs to, for callers
 // that cache what they compute from it (the same head means the same ISMS).
 func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, error) {
+	return s.ismsAt(ctx, org, nil)
+}
+
+func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, total int)) (*isms.ISMS, int64, error) {
 	if _, err := s.Org(ctx, org); err != nil {
 		return nil, 0, err
 	}
@@ -258,7 +301,7 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	// Read the items between two looks at the head (no transaction: on
 	// SQLite it would take the write lock); the model is cached only when
 	// nothing moved the head meanwhile.
-	stored, err := s.loadItems(ctx, s.db, org)
+	stored, err := s.loadItemsProgress(ctx, s.db, org, progress)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -298,7 +341,12 @@ func headOf(ctx context.Context, q rowQuerier, org string) (int64, error) {
 
 // Export writes an organization's ISMS as a canonical bundle.
 func (s *Store) Export(ctx context.Context, org string) ([]byte, error) {
-	m, err := s.ISMS(ctx, org)
+	return s.ExportProgress(ctx, org, nil)
+}
+
+// ExportProgress is Export telling progress how many items are read.
+func (s *Store) ExportProgress(ctx context.Context, org string, progress func(done, total int)) ([]byte, error) {
+	m, _, err := s.ismsAt(ctx, org, progress)
 	if err != nil {
 		return nil, err
 	}
