@@ -32,6 +32,8 @@ func runBackup(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer s.Close()
+	// CreateTemp makes the file readable by its owner only, as a backup
+	// holding password hashes must be.
 	tmp, err := os.CreateTemp(filepath.Dir(*to), ".cloudisms-backup-*")
 	if err != nil {
 		e.errorf("cli.write", "file", *to, "detail", err.Error())
@@ -46,9 +48,6 @@ func runBackup(e *env, args []string) int {
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = tmp.Chmod(0o600) // a backup holds password hashes
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), *to)
