@@ -89,39 +89,47 @@ type call struct {
 
 func (a *Server) routes() {
 	for _, rt := range routes {
-		rt := rt
-		a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
-			if rt.Public {
-				rt.handler(a, w, r, &call{lang: langOf(r, "")})
-				return
-			}
-			c, ok := a.authenticate(w, r)
-			if !ok {
-				return
-			}
-			if org := r.PathValue("org"); org != "" {
-				m, err := a.store.Member(r.Context(), org, c.user.ID)
-				if err != nil {
-					// Another organization's data is not found, never
-					// forbidden: its existence is not revealed.
-					a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
-					return
-				}
-				c.member = m
-				// Reading is checked here for every route; writes and
-				// approvals per item, since a risk owner may write and
-				// approve the risks they own.
-				if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
-					a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
-					return
-				}
-			}
-			rt.handler(a, w, r, c)
-		})
+		a.handle(rt)
+	}
+	for _, rt := range jobRoutes {
+		a.handle(rt)
 	}
 	a.mux.HandleFunc("GET /api/v1/openapi.json", a.openAPI)
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, langOf(r, ""), http.StatusNotFound, "not_found", i18n.M("api.no_route"))
+	})
+}
+
+// handle registers one route behind authentication and the organization's
+// membership and read permission.
+func (a *Server) handle(rt Route) {
+	a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+		if rt.Public {
+			rt.handler(a, w, r, &call{lang: langOf(r, "")})
+			return
+		}
+		c, ok := a.authenticate(w, r)
+		if !ok {
+			return
+		}
+		if org := r.PathValue("org"); org != "" {
+			m, err := a.store.Member(r.Context(), org, c.user.ID)
+			if err != nil {
+				// Another organization's data is not found, never
+				// forbidden: its existence is not revealed.
+				a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+				return
+			}
+			c.member = m
+			// Reading is checked here for every route; writes and
+			// approvals per item, since a risk owner may write and
+			// approve the risks they own.
+			if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
+				a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
+				return
+			}
+		}
+		rt.handler(a, w, r, c)
 	})
 }
 
