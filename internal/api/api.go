@@ -114,6 +114,10 @@ func (a *Server) handle(rt Route) {
 		}
 		if org := r.PathValue("org"); org != "" {
 			m, err := a.store.Member(r.Context(), org, c.user.ID)
+			if store.Unavailable(err) {
+				a.storeError(w, c, err)
+				return
+			}
 			if err != nil {
 				// Another organization's data is not found, never
 				// forbidden: its existence is not revealed.
@@ -144,6 +148,12 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bo
 		u, err = a.store.SessionUser(ctx, ck.Value)
 	}
 	if err != nil {
+		if store.Unavailable(err) {
+			// The database cannot say who this is: not a reason to log
+			// the caller out.
+			a.storeError(w, &call{lang: langOf(r, "")}, err)
+			return nil, false
+		}
 		if !errors.Is(err, store.ErrNotFound) {
 			a.log.Error("authenticate", "err", err)
 		}
@@ -222,6 +232,13 @@ func (a *Server) storeError(w http.ResponseWriter, c *call, err error) {
 	case errors.Is(err, store.ErrExists):
 		a.fail(w, c.lang, http.StatusConflict, "exists", i18n.M("api.exists"))
 	case errors.Is(err, context.Canceled):
+	case store.StorageFailed(err):
+		a.log.Error("storage: a write failed, nothing was saved", "err", err)
+		a.fail(w, c.lang, http.StatusInsufficientStorage, "storage", i18n.M("ops.storage_failed"))
+	case store.Unavailable(err):
+		a.log.Error("database unavailable", "err", err)
+		w.Header().Set("Retry-After", "5")
+		a.fail(w, c.lang, http.StatusServiceUnavailable, "unavailable", i18n.M("ops.unavailable"))
 	default:
 		a.log.Error("store", "err", err)
 		a.fail(w, c.lang, http.StatusInternalServerError, "internal", i18n.M("api.internal"))

@@ -91,6 +91,15 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect
+		// A database that does not answer must fail requests in seconds,
+		// not hang them: bound connection attempts unless told otherwise.
+		if !strings.Contains(dsn, "connect_timeout=") {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + "connect_timeout=5"
+		}
 		s.db, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
