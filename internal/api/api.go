@@ -33,13 +33,11 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	mux   *http.ServeMux
-	// results keeps computed checks and summaries by history head.
-	results *store.HeadCache[[]byte]
 }
 
 // New returns the API handler. now gives the date for as-of defaults.
 func New(s *store.Store, log *slog.Logger, now func() time.Time) *Server {
-	a := &Server{store: s, log: log, now: now, mux: http.NewServeMux(), results: store.NewHeadCache[[]byte](64)}
+	a := &Server{store: s, log: log, now: now, mux: http.NewServeMux()}
 	a.routes()
 	return a
 }

@@ -103,29 +103,31 @@ func (a *Server) asOf(w http.ResponseWriter, r *http.Request, c *call) (isms.Dat
 }
 
 // computed serves a view computed from the whole ISMS as of a date. The
-// result is kept per organization, history head and date: the same head
-// is the same ISMS, so a kept result is never stale.
+// result is kept per organization, history head and date (the same head
+// is the same ISMS, so a kept result is never stale), and computed once
+// when many ask at the same time.
 func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(*isms.ISMS, isms.Date) any) {
 	asOf, ok := a.asOf(w, r, c)
 	if !ok {
 		return
 	}
-	org := r.PathValue("org")
-	m, head, err := a.store.ISMSAt(r.Context(), org)
+	v, _, err := a.store.Derived(r.Context(), r.PathValue("org"), "api "+view+" "+asOf.String(), func(m *isms.ISMS) any {
+		body, err := json.Marshal(f(m, asOf))
+		if err != nil {
+			return err
+		}
+		return body
+	})
+	if err == nil {
+		if e, isErr := v.(error); isErr {
+			err = e
+		}
+	}
 	if err != nil {
 		a.storeError(w, c, err)
 		return
 	}
-	key := view + "\x00" + org + "\x00" + asOf.String()
-	body, ok := a.results.Get(key, head)
-	if !ok {
-		body, err = json.Marshal(f(m, asOf))
-		if err != nil {
-			a.storeError(w, c, err)
-			return
-		}
-		a.results.Put(key, head, body)
-	}
+	body := v.([]byte)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(body)

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/generate"
@@ -182,4 +185,45 @@ func BenchmarkEditThenRead(b *testing.B) {
 			step(b, other)
 		}
 	})
+}
+
+// TestDerivedOncePerHead: many concurrent callers at one head share one
+// computation; a change computes anew; names are kept apart.
+func TestDerivedOncePerHead(t *testing.T) {
+	s, _ := storetest.Backends(t)[0].Open(t)
+	m, _ := sample(t, "sample-saas.yaml")
+	if _, err := s.Import(ctx, "o", m, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	count := func(m *isms.ISMS) any { calls.Add(1); time.Sleep(50 * time.Millisecond); return len(m.Risks) }
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			v, _, err := s.Derived(ctx, "o", "risks", count)
+			if err != nil || v.(int) != len(m.Risks) {
+				t.Errorf("Derived: %v %v", v, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := calls.Load(); n != 1 {
+		t.Errorf("20 concurrent callers computed %d times, want once", n)
+	}
+	s.Derived(ctx, "o", "other name", count)
+	if n := calls.Load(); n != 2 {
+		t.Errorf("another name: %d computations in all, want 2", n)
+	}
+	cur, _ := s.Get(ctx, "o", "risks", m.Risks[0].ID)
+	if err := s.Delete(ctx, "o", "risks", "nope", 1, "x"); err == nil {
+		t.Fatal("deleting a missing risk")
+	}
+	it, refs, _ := bundle.DecodeItem("risks", cur.Key, []byte(strings.Replace(string(cur.Data), m.Risks[0].Title, "変更", 1)), "iso27001:2022")
+	if _, err := s.Put(ctx, "o", it, refs, cur.Version, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	s.Derived(ctx, "o", "risks", count)
+	if n := calls.Load(); n != 3 {
+		t.Errorf("after a change: %d computations in all, want 3", n)
+	}
 }

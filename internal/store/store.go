@@ -43,6 +43,8 @@ type Store struct {
 	models *HeadCache[*isms.ISMS]
 	loads  chan struct{}
 	counts *HeadCache[int]
+	// derived keeps views computed from a model (Derived).
+	derived derivedState
 }
 
 // dialect holds the few differences between the two databases.
@@ -87,7 +89,8 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		dataDir = "data"
 	}
 	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2),
-		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000)}
+		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
+		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}}}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect

@@ -53,13 +53,15 @@ func link(org, subject string) string {
 
 func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	ctx := r.Context()
-	model, err := a.store.ISMS(ctx, p.Org)
+	asOf := isms.DateOf(a.now())
+	// The check and the summary are computed once per change of the ISMS
+	// (store.Derived), not on every page view.
+	v, model, err := a.store.Derived(ctx, p.Org, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	asOf := isms.DateOf(a.now())
-	findings := conformity.Check(model, asOf)
+	findings := v.([]conformity.Finding)
 	var areas []areaView
 	for _, area := range conformity.Areas {
 		av := areaView{Area: area}
@@ -78,7 +80,12 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 			areas = append(areas, av)
 		}
 	}
-	sum := isms.NewSummary(model, asOf)
+	sv, _, err := a.store.Derived(ctx, p.Org, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	sum := sv.(isms.Summary)
 	approvals, err := a.store.Approvals(ctx, p.Org)
 	if err != nil {
 		a.serverError(w, r, p, err)

@@ -46,7 +46,13 @@ func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store
 		rows = append(rows, riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner(),
 			Stale: stale[rv.Risk.ID], CanApprove: isOwner && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true})})
 	}
-	sum := isms.NewSummary(model, isms.DateOf(a.now()))
+	asOf := isms.DateOf(a.now())
+	sv, _, err := a.store.Derived(ctx, p.Org, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	sum := sv.(isms.Summary)
 	var owners []string
 	for _, pp := range model.People {
 		owners = append(owners, pp.ID)
