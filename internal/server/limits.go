@@ -65,8 +65,11 @@ func withLimits(h http.Handler, l Limits) http.Handler {
 		rc := http.NewResponseController(w)
 		// Errors here mean a writer without deadlines (tests' recorders):
 		// the context's deadline still holds.
-		_ = rc.SetReadDeadline(now.Add(st.Read))
-		_ = rc.SetWriteDeadline(now.Add(st.Work + st.Write))
+		// The read deadline also bounds the work: once it passes, the
+		// server takes the connection for closed and ends the request's
+		// context. So it covers reading the body and the work after it.
+		_ = rc.SetReadDeadline(now.Add(st.Read + st.Work))
+		_ = rc.SetWriteDeadline(now.Add(st.Read + st.Work + st.Write))
 		if r.ContentLength > st.Body {
 			tooLarge(w, r, st.Body)
 			return

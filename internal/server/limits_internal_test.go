@@ -13,7 +13,7 @@ import (
 )
 
 var testLimits = Limits{
-	Default: Stage{Body: 1000, Read: time.Second, Work: 200 * time.Millisecond, Write: 100 * time.Millisecond},
+	Default: Stage{Body: 1000, Read: 50 * time.Millisecond, Work: 200 * time.Millisecond, Write: 50 * time.Millisecond},
 	Bulk:    Stage{Body: 100000, Read: 5 * time.Second, Work: 3 * time.Second, Write: 3 * time.Second},
 }
 
@@ -38,7 +38,7 @@ func TestLimits(t *testing.T) {
 		}
 		if r.URL.Query().Has("slow") {
 			// Answer after the default stage's write deadline.
-			time.Sleep(400 * time.Millisecond)
+			time.Sleep(600 * time.Millisecond)
 			w.Write(bytes.Repeat([]byte("x"), 1<<20))
 			return
 		}
