@@ -178,7 +178,7 @@ func (s *Store) applyEdit(e edit) {
 		return
 	}
 	if next, ok := bundle.Apply(m, e.kind, e.key, e.data); ok {
-		s.models.Put(e.org, e.head+1, next)
+		s.models.PutNewer(e.org, e.head+1, next)
 	}
 }
 

@@ -115,13 +115,34 @@ func TestEditsKeepCachedModelExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			same("an approval")
-			// A change made by the other instance is seen here too.
-			cur, _ = fresh.Get(ctx, "o", "risks", m.Risks[3].ID)
-			it, refs, _ := bundle.DecodeItem("risks", cur.Key, []byte(strings.Replace(string(cur.Data), m.Risks[3].Title, "他のインスタンス", 1)), "iso27001:2022")
-			if _, err := fresh.Put(ctx, "o", it, refs, cur.Version, "dave"); err != nil {
+			// Changes made by the other instance are seen here too, carried
+			// over from the history records.
+			before, _ = s.ISMS(ctx, "o")
+			for i, r := range m.Risks[3:6] {
+				cur, _ = fresh.Get(ctx, "o", "risks", r.ID)
+				it, refs, _ := bundle.DecodeItem("risks", cur.Key, []byte(strings.Replace(string(cur.Data), r.Title, fmt.Sprintf("他のインスタンス %d", i), 1)), "iso27001:2022")
+				if _, err := fresh.Put(ctx, "o", it, refs, cur.Version, "dave"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			same("changes by another instance")
+			if after, _ := s.ISMS(ctx, "o"); &after.Assets[0] != &before.Assets[0] {
+				t.Error("another instance's edits were loaded afresh instead of carried over")
+			}
+			// An import by the other instance that moves items without a
+			// record of their own: loaded afresh, in the new order.
+			m2, _ := fresh.ISMS(ctx, "o")
+			reordered := *m2
+			reordered.Risks = append([]isms.Risk{}, m2.Risks...)
+			reordered.Risks[0], reordered.Risks[1] = reordered.Risks[1], reordered.Risks[0]
+			reordered.Risks[2].Title = "取り込みで変更"
+			if _, err := fresh.Import(ctx, "o", &reordered, "erin"); err != nil {
 				t.Fatal(err)
 			}
-			same("a change by another instance")
+			same("an import that reorders")
+			if got, _ := s.ISMS(ctx, "o"); got.Risks[0].ID != m2.Risks[1].ID {
+				t.Error("the import's new order is not seen")
+			}
 		})
 	}
 }

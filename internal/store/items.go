@@ -166,7 +166,13 @@ func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, ac
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1 WHERE id = $2`, m.Organization.Name, org); err != nil {
 			return err
 		}
-		return s.appendHistory(ctx, tx, org, changes)
+		if err := s.appendHistory(ctx, tx, org, changes); err != nil {
+			return err
+		}
+		// Positions may have moved without a record: models cached before
+		// this head are loaded afresh, not carried forward.
+		_, err = tx.ExecContext(ctx, `UPDATE history_heads SET bulk_n = n WHERE org_id = $1`, org)
+		return err
 	})
 	if err == nil && s.d.afterBulk != "" && res.Created+res.Deleted > 1000 {
 		// Fresh statistics keep the list queries on their indexes; a
@@ -285,6 +291,9 @@ func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, tota
 	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
+	if m, ok := s.catchUp(ctx, org, head); ok {
+		return m, head, nil
+	}
 	select {
 	case s.loads <- struct{}{}:
 		defer func() { <-s.loads }()
@@ -298,14 +307,37 @@ func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, tota
 	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
-	// Read the items between two looks at the head (no transaction: on
-	// SQLite it would take the write lock); the model is cached only when
-	// nothing moved the head meanwhile.
-	stored, err := s.loadItemsProgress(ctx, s.db, org, progress)
+	if m, ok := s.catchUp(ctx, org, head); ok {
+		return m, head, nil
+	}
+	m, head, err := s.loadSnapshot(ctx, org, progress)
 	if err != nil {
 		return nil, 0, err
 	}
-	after, err := s.historyHead(ctx, org)
+	s.models.PutNewer(org, head, m)
+	return m, head, nil
+}
+
+// loadSnapshot reads the head and every item of an organization in one
+// read-only transaction: a snapshot no concurrent write changes (on
+// SQLite a deferred transaction in WAL mode, which takes no write lock),
+// so the model always belongs to the head read with it, however busy the
+// writers are.
+func (s *Store) loadSnapshot(ctx context.Context, org string, progress func(done, total int)) (*isms.ISMS, int64, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	head, err := headOf(ctx, tx, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	stored, err := s.loadItemsProgress(ctx, tx, org, progress)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -317,11 +349,55 @@ func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, tota
 	if err != nil {
 		return nil, 0, err
 	}
-	if after != head {
-		return m, after, nil // a write landed while reading: the items may mix both
-	}
-	s.models.Put(org, head, m)
 	return m, head, nil
+}
+
+// maxCatchUp is the most history records a cached model is carried over;
+// beyond, loading afresh is as cheap.
+const maxCatchUp = 2000
+
+// catchUp carries the newest cached model of an organization forward to
+// head by applying the history records written since, as bundle.Apply
+// does for one edit: another instance's edits, or edits whose own
+// carrying over raced with each other, cost one item each instead of a
+// whole load. It gives up (false) when there is no cached model, when an
+// import came after it, when the records are too many or one of them is
+// not applied incrementally.
+func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS, bool) {
+	m, from, ok := s.models.Latest(org)
+	if !ok || from >= head || head-from > maxCatchUp {
+		return nil, false
+	}
+	var bulk int64
+	if err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk); err != nil || bulk > from {
+		return nil, false
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, after FROM history WHERE org_id = $1 AND n > $2 AND n <= $3 ORDER BY n`, org, from, head)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	n := int64(0)
+	for rows.Next() {
+		var kind, key string
+		var after sql.NullString
+		if err := rows.Scan(&kind, &key, &after); err != nil {
+			return nil, false
+		}
+		var data []byte
+		if after.Valid {
+			data = []byte(after.String)
+		}
+		if m, ok = bundle.Apply(m, kind, key, data); !ok {
+			return nil, false
+		}
+		n++
+	}
+	if rows.Err() != nil || n != head-from {
+		return nil, false
+	}
+	s.models.PutNewer(org, head, m)
+	return m, true
 }
 
 // historyHead is the position of the newest history record of an
