@@ -51,6 +51,11 @@ func link(org, subject string) string {
 	return base + "/"
 }
 
+// dashboardDue is how many due items the dashboard lists (the soonest):
+// a large ISMS has thousands, which belong in the registers, not on the
+// overview page.
+const dashboardDue = 50
+
 func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	ctx := r.Context()
 	asOf := isms.DateOf(a.now())
@@ -102,7 +107,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 	p.Data = map[string]any{
 		"AsOf": asOf.String(), "Areas": areas, "Errors": counts[conformity.Error], "Warnings": counts[conformity.Warning],
 		"Coverage": coverageSVG(sum.SoA, p), "HeatBefore": heatSVG(sum.HeatMap, false, model.Criteria.Acceptance, p),
-		"HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p), "Due": sum.Due, "Stale": stale,
+		"HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p), "Due": sum.Due[:min(len(sum.Due), dashboardDue)], "DueMore": max(len(sum.Due)-dashboardDue, 0), "Stale": stale,
 		"OrgName": model.Organization.Name,
 	}
 	a.render(w, http.StatusOK, "dashboard", p)

@@ -17,17 +17,16 @@ import (
 	"github.com/cloudisms/cloudisms/internal/web"
 )
 
-// TestRiskRegisterPages: a register of 250 risks shows 100 at a time with
-// links to the neighbouring pages that keep the filters; a page out of
-// range shows the last one.
-func TestRiskRegisterPages(t *testing.T) {
+// pages serves the web UI of a generated ISMS of risks risks to a signed-in
+// ISMS manager; get fetches a page, which must answer 200.
+func pages(t *testing.T, risks int) (get func(string) string, m *isms.ISMS) {
 	ctx := context.Background()
 	s, err := store.Open(ctx, "", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	m, err := generate.ISMS(generate.Options{Services: 2, Assets: 20, Risks: 250, Seed: 3, AsOf: isms.MustDate("2026-11-01")})
+	t.Cleanup(func() { s.Close() })
+	m, err = generate.ISMS(generate.Options{Services: 2, Assets: 20, Risks: risks, Seed: 3, AsOf: isms.MustDate("2026-11-01")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func TestRiskRegisterPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(path string) string {
+	get = func(path string) string {
 		t.Helper()
 		req := httptest.NewRequest("GET", path, nil)
 		req.AddCookie(&http.Cookie{Name: "cloudisms_session", Value: session})
@@ -60,6 +59,14 @@ func TestRiskRegisterPages(t *testing.T) {
 		}
 		return rec.Body.String()
 	}
+	return get, m
+}
+
+// TestRiskRegisterPages: a register of 250 risks shows 100 at a time with
+// links to the neighbouring pages that keep the filters; a page out of
+// range shows the last one.
+func TestRiskRegisterPages(t *testing.T) {
+	get, m := pages(t, 250)
 	rows := regexp.MustCompile(`<tr id="risk-`)
 	first := get("/orgs/big/risks")
 	if n := len(rows.FindAllString(first, -1)); n != 100 {
@@ -88,5 +95,20 @@ func TestRiskRegisterPages(t *testing.T) {
 	}
 	if want > 100 && !strings.Contains(filtered, "owner="+owner+"&amp;page=2") {
 		t.Error("the next page's link loses the filter")
+	}
+}
+
+// TestDashboardDueCapped: a large ISMS has thousands of items falling due;
+// the dashboard lists the soonest 50 and says how many more there are.
+func TestDashboardDueCapped(t *testing.T) {
+	get, _ := pages(t, 1500)
+	page := get("/orgs/big/")
+	due := page[strings.Index(page, `id="d-h"`):]
+	due = due[:strings.Index(due, "</section>")]
+	if n := strings.Count(due, "<tr>"); n != 51 { // the header row and 50
+		t.Errorf("%d due rows, want 50 and a header", n-1)
+	}
+	if !regexp.MustCompile(`and \d+ more falling due`).MatchString(due) {
+		t.Error("the dashboard does not say how many more fall due")
 	}
 }
