@@ -16,7 +16,7 @@ func TestExportJobsRunOnce(t *testing.T) {
 	for _, be := range storetest.Backends(t) {
 		t.Run(be.Name, func(t *testing.T) {
 			a, where := be.Open(t)
-			dsn, dir := where, ""
+			dsn, dir := where, t.TempDir()
 			if be.Name == "sqlite" {
 				dsn, dir = "", where
 			}
