@@ -106,13 +106,23 @@ func (a *Server) asOf(w http.ResponseWriter, r *http.Request, c *call) (isms.Dat
 // result is kept per organization, history head and date (the same head
 // is the same ISMS, so a kept result is never stale), and computed once
 // when many ask at the same time.
-func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(*isms.ISMS, isms.Date) any) {
+func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(m *isms.ISMS, head int64, asOf isms.Date) (any, error)) {
 	asOf, ok := a.asOf(w, r, c)
 	if !ok {
 		return
 	}
-	v, _, err := a.store.Derived(r.Context(), r.PathValue("org"), "api "+view+" "+asOf.String(), func(m *isms.ISMS) any {
-		body, err := json.Marshal(f(m, asOf))
+	org := r.PathValue("org")
+	m, head, err := a.store.ISMSAt(r.Context(), org)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
+	v, err := a.store.DerivedFor(r.Context(), org, head, m, "api "+view+" "+asOf.String(), func(m *isms.ISMS) any {
+		out, err := f(m, head, asOf)
+		if err != nil {
+			return err
+		}
+		body, err := json.Marshal(out)
 		if err != nil {
 			return err
 		}
@@ -127,21 +137,28 @@ func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view 
 		a.storeError(w, c, err)
 		return
 	}
-	body := v.([]byte)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(body)
+	w.Write(v.([]byte))
 	w.Write([]byte("\n"))
 }
 
+// The check and the summary are the same values the web pages show
+// (store.DerivedFor under the same names), computed once for both.
 func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
-	a.computed(w, r, c, "check", func(m *isms.ISMS, asOf isms.Date) any {
-		return conformity.NewReport(asOf, conformity.Check(m, asOf))
+	a.computed(w, r, c, "check", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
+		v, err := a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+		if err != nil {
+			return nil, err
+		}
+		return conformity.NewReport(asOf, v.([]conformity.Finding)), nil
 	})
 }
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
-	a.computed(w, r, c, "summary", func(m *isms.ISMS, asOf isms.Date) any { return isms.NewSummary(m, asOf) })
+	a.computed(w, r, c, "summary", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
+		return a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	})
 }
 
 func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {

@@ -35,9 +35,16 @@ func (s *Store) Derived(ctx context.Context, org, name string, compute func(*ism
 	if err != nil {
 		return nil, nil, err
 	}
+	v, err := s.DerivedFor(ctx, org, head, m, name, compute)
+	return v, m, err
+}
+
+// DerivedFor is Derived for a model and head already read with ISMSAt,
+// so that several views of one request belong to the same ISMS.
+func (s *Store) DerivedFor(ctx context.Context, org string, head int64, m *isms.ISMS, name string, compute func(*isms.ISMS) any) (any, error) {
 	key := org + "\x00" + name
 	if v, ok := s.derived.cache.Get(key, head); ok {
-		return v, m, nil
+		return v, nil
 	}
 	fkey := key + "\x00" + strconv.FormatInt(head, 10)
 	s.derived.mu.Lock()
@@ -50,9 +57,9 @@ func (s *Store) Derived(ctx context.Context, org, name string, compute func(*ism
 	if running {
 		select {
 		case <-f.done:
-			return f.v, m, nil
+			return f.v, nil
 		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 	// Waiters are released even if compute panics (they then get nil).
@@ -64,5 +71,5 @@ func (s *Store) Derived(ctx context.Context, org, name string, compute func(*ism
 	}()
 	f.v = compute(m)
 	s.derived.cache.Put(key, head, f.v)
-	return f.v, m, nil
+	return f.v, nil
 }

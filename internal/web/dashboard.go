@@ -61,7 +61,12 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 	asOf := isms.DateOf(a.now())
 	// The check and the summary are computed once per change of the ISMS
 	// (store.Derived), not on every page view.
-	v, model, err := a.store.Derived(ctx, p.Org, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	model, head, err := a.store.ISMSAt(ctx, p.Org)
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	v, err := a.store.DerivedFor(ctx, p.Org, head, model, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
@@ -85,7 +90,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 			areas = append(areas, av)
 		}
 	}
-	sv, _, err := a.store.Derived(ctx, p.Org, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	sv, err := a.store.DerivedFor(ctx, p.Org, head, model, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
