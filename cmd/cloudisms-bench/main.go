@@ -12,6 +12,9 @@
 //	      (GET then PUT with If-Match on one of a few risks, retried once
 //	      on 409); the edits mark the titles of the first -edit-keys risks
 //	      of the list, so run it on a copy of real data
+//	ops   the fixed mix of the README's table: in turn the dashboard, the
+//	      risk register page, the SoA page (web pages, signed in with
+//	      -email and -password), the API's check and an edit
 //
 // Every client stops by itself once -duration has passed or -requests
 // operations have been started, whichever comes first. A request in flight
@@ -52,13 +55,14 @@ const (
 	kindEdit    = "edit"
 )
 
-var kindOrder = []string{kindList, kindGet, kindCheck, kindSummary, kindEdit}
+var kindOrder = []string{kindDashboard, kindRiskPage, kindSoAPage, kindList, kindGet, kindCheck, kindSummary, kindEdit}
 
 // scenarios name the cycle of operations each client repeats.
 var scenarios = map[string][]string{
 	"list":  {kindList},
 	"check": {kindCheck},
 	"mix":   {kindList, kindGet, kindCheck, kindSummary, kindEdit},
+	"ops":   {kindDashboard, kindRiskPage, kindSoAPage, kindCheck, kindEdit},
 }
 
 type config struct {
@@ -73,6 +77,8 @@ type config struct {
 	asOf     string
 	editKeys int
 	json     bool
+	email    string
+	password string
 }
 
 func main() {
@@ -118,6 +124,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.asOf, "as-of", "2026-11-01", "as_of date of the check and the summary")
 	fs.IntVar(&c.editKeys, "edit-keys", 8, "how many risks the mix scenario edits (fewer: more conflicts)")
 	fs.BoolVar(&c.json, "json", false, "report as JSON")
+	fs.StringVar(&c.email, "email", "", "user to sign in as for the web pages (ops scenario)")
+	fs.StringVar(&c.password, "password", os.Getenv("CLOUDISMS_PASSWORD"), "their password (default $CLOUDISMS_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -129,7 +137,9 @@ func parseFlags(args []string) (config, error) {
 	case c.token == "":
 		return c, errors.New("-token (or CLOUDISMS_TOKEN) is required")
 	case scenarios[c.scenario] == nil:
-		return c, fmt.Errorf("-scenario %q: want list, check or mix", c.scenario)
+		return c, fmt.Errorf("-scenario %q: want list, check, mix or ops", c.scenario)
+	case c.scenario == "ops" && (c.email == "" || c.password == ""):
+		return c, errors.New("the ops scenario opens web pages: give -email and -password (or CLOUDISMS_PASSWORD)")
 	case c.clients < 1:
 		return c, errors.New("-clients must be at least 1")
 	case c.duration < 0 || c.requests < 0:
@@ -151,7 +161,12 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(keys) == 0 && cfg.scenario == "mix" {
+	if cfg.scenario == "ops" {
+		if err := cl.login(); err != nil {
+			return nil, err
+		}
+	}
+	if len(keys) == 0 && (cfg.scenario == "mix" || cfg.scenario == "ops") {
 		return nil, fmt.Errorf("organization %s has no risks to get and edit", cfg.org)
 	}
 	b := newBudget(ctx, cfg.duration, cfg.requests)
@@ -216,9 +231,10 @@ func (b *budget) haltReason() string {
 
 // client sends the API requests.
 type client struct {
-	cfg  config
-	http *http.Client
-	base string // .../api/v1/orgs/{org}
+	cfg     config
+	http    *http.Client
+	base    string       // .../api/v1/orgs/{org}
+	session *http.Cookie // for the web pages
 }
 
 func newClient(cfg config) *client {
@@ -457,6 +473,12 @@ func (w *worker) loop(b *budget) {
 
 func (w *worker) op(kind string) outcome {
 	switch kind {
+	case kindDashboard:
+		return w.cl.page("/", kindDashboard)
+	case kindRiskPage:
+		return w.cl.page("/risks", kindRiskPage)
+	case kindSoAPage:
+		return w.cl.page("/soa", kindSoAPage)
 	case kindList:
 		return w.cl.list()
 	case kindGet:

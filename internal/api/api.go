@@ -33,13 +33,11 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	mux   *http.ServeMux
-	// results keeps computed checks and summaries by history head.
-	results *store.HeadCache[[]byte]
 }
 
 // New returns the API handler. now gives the date for as-of defaults.
 func New(s *store.Store, log *slog.Logger, now func() time.Time) *Server {
-	a := &Server{store: s, log: log, now: now, mux: http.NewServeMux(), results: store.NewHeadCache[[]byte](64)}
+	a := &Server{store: s, log: log, now: now, mux: http.NewServeMux()}
 	a.routes()
 	return a
 }
@@ -97,39 +95,51 @@ type call struct {
 
 func (a *Server) routes() {
 	for _, rt := range routes {
-		rt := rt
-		a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
-			if rt.Public {
-				rt.handler(a, w, r, &call{lang: langOf(r, "")})
-				return
-			}
-			c, ok := a.authenticate(w, r)
-			if !ok {
-				return
-			}
-			if org := r.PathValue("org"); org != "" {
-				m, err := a.store.Member(r.Context(), org, c.user.ID)
-				if err != nil {
-					// Another organization's data is not found, never
-					// forbidden: its existence is not revealed.
-					a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
-					return
-				}
-				c.member = m
-				// Reading is checked here for every route; writes and
-				// approvals per item, since a risk owner may write and
-				// approve the risks they own.
-				if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
-					a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
-					return
-				}
-			}
-			rt.handler(a, w, r, c)
-		})
+		a.handle(rt)
+	}
+	for _, rt := range jobRoutes {
+		a.handle(rt)
 	}
 	a.mux.HandleFunc("GET /api/v1/openapi.json", a.openAPI)
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, langOf(r, ""), http.StatusNotFound, "not_found", i18n.M("api.no_route"))
+	})
+}
+
+// handle registers one route behind authentication and the organization's
+// membership and read permission.
+func (a *Server) handle(rt Route) {
+	a.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+		if rt.Public {
+			rt.handler(a, w, r, &call{lang: langOf(r, "")})
+			return
+		}
+		c, ok := a.authenticate(w, r)
+		if !ok {
+			return
+		}
+		if org := r.PathValue("org"); org != "" {
+			m, err := a.store.Member(r.Context(), org, c.user.ID)
+			if store.Unavailable(err) {
+				a.storeError(w, c, err)
+				return
+			}
+			if err != nil {
+				// Another organization's data is not found, never
+				// forbidden: its existence is not revealed.
+				a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+				return
+			}
+			c.member = m
+			// Reading is checked here for every route; writes and
+			// approvals per item, since a risk owner may write and
+			// approve the risks they own.
+			if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
+				a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
+				return
+			}
+		}
+		rt.handler(a, w, r, c)
 	})
 }
 
@@ -144,6 +154,12 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bo
 		u, err = a.store.SessionUser(ctx, ck.Value)
 	}
 	if err != nil {
+		if store.Unavailable(err) {
+			// The database cannot say who this is: not a reason to log
+			// the caller out.
+			a.storeError(w, &call{lang: langOf(r, "")}, err)
+			return nil, false
+		}
 		if !errors.Is(err, store.ErrNotFound) {
 			a.log.Error("authenticate", "err", err)
 		}
@@ -222,6 +238,13 @@ func (a *Server) storeError(w http.ResponseWriter, c *call, err error) {
 	case errors.Is(err, store.ErrExists):
 		a.fail(w, c.lang, http.StatusConflict, "exists", i18n.M("api.exists"))
 	case errors.Is(err, context.Canceled):
+	case store.StorageFailed(err):
+		a.log.Error("storage: a write failed, nothing was saved", "err", err)
+		a.fail(w, c.lang, http.StatusInsufficientStorage, "storage", i18n.M("ops.storage_failed"))
+	case store.Unavailable(err):
+		a.log.Error("database unavailable", "err", err)
+		w.Header().Set("Retry-After", "5")
+		a.fail(w, c.lang, http.StatusServiceUnavailable, "unavailable", i18n.M("ops.unavailable"))
 	default:
 		a.log.Error("store", "err", err)
 		a.fail(w, c.lang, http.StatusInternalServerError, "internal", i18n.M("api.internal"))

@@ -103,9 +103,10 @@ func (a *Server) asOf(w http.ResponseWriter, r *http.Request, c *call) (isms.Dat
 }
 
 // computed serves a view computed from the whole ISMS as of a date. The
-// result is kept per organization, history head and date: the same head
-// is the same ISMS, so a kept result is never stale.
-func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(*isms.ISMS, isms.Date) any) {
+// result is kept per organization, history head and date (the same head
+// is the same ISMS, so a kept result is never stale), and computed once
+// when many ask at the same time.
+func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view string, f func(m *isms.ISMS, head int64, asOf isms.Date) (any, error)) {
 	asOf, ok := a.asOf(w, r, c)
 	if !ok {
 		return
@@ -116,30 +117,48 @@ func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view 
 		a.storeError(w, c, err)
 		return
 	}
-	key := view + "\x00" + org + "\x00" + asOf.String()
-	body, ok := a.results.Get(key, head)
-	if !ok {
-		body, err = json.Marshal(f(m, asOf))
+	v, err := a.store.DerivedFor(r.Context(), org, head, m, "api "+view+" "+asOf.String(), func(m *isms.ISMS) any {
+		out, err := f(m, head, asOf)
 		if err != nil {
-			a.storeError(w, c, err)
-			return
+			return err
 		}
-		a.results.Put(key, head, body)
+		body, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return body
+	})
+	if err == nil {
+		if e, isErr := v.(error); isErr {
+			err = e
+		}
+	}
+	if err != nil {
+		a.storeError(w, c, err)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(body)
+	w.Write(v.([]byte))
 	w.Write([]byte("\n"))
 }
 
+// The check and the summary are the same values the web pages show
+// (store.DerivedFor under the same names), computed once for both.
 func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
-	a.computed(w, r, c, "check", func(m *isms.ISMS, asOf isms.Date) any {
-		return conformity.NewReport(asOf, conformity.Check(m, asOf))
+	a.computed(w, r, c, "check", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
+		v, err := a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+		if err != nil {
+			return nil, err
+		}
+		return conformity.NewReport(asOf, v.([]conformity.Finding)), nil
 	})
 }
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
-	a.computed(w, r, c, "summary", func(m *isms.ISMS, asOf isms.Date) any { return isms.NewSummary(m, asOf) })
+	a.computed(w, r, c, "summary", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
+		return a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	})
 }
 
 func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {

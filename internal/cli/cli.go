@@ -56,6 +56,8 @@ func init() {
 		{"export", "usage.export", runExport},
 		{"org", "usage.org", runOrg},
 		{"history", "usage.history", runHistory},
+		{"backup", "ops.usage_backup", runBackup},
+		{"restore", "ops.usage_restore", runRestore},
 		{"user", "usage.user", runUser},
 		{"member", "usage.member", runMember},
 		{"token", "usage.token", runToken},

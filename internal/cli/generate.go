@@ -37,8 +37,10 @@ func runGenerate(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
+	bar := e.progress("ops.progress_generate")
 	m, err := generate.ISMS(generate.Options{Services: vals["--services"], Assets: vals["--assets"], Risks: vals["--risks"],
-		Seed: uint64(vals["--seed"]), AsOf: asOf})
+		Seed: uint64(vals["--seed"]), AsOf: asOf, Progress: bar.Update})
+	bar.Done()
 	if err != nil {
 		e.errorf("cli.generate", "detail", err.Error())
 		return exitInvalid

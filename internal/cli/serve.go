@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/cloudisms/cloudisms/examples"
@@ -47,6 +48,9 @@ func runServe(e *env, args []string) int {
 		e.errorf("cli.serve", "detail", err.Error())
 		return exitInvalid
 	}
+	// Every instance works the shared export job queue; each job is
+	// claimed by exactly one of them.
+	go s.RunExportJobs(e.ctx, workerName(*listen), time.Second, log)
 	srv := server.New(*listen, h, log)
 	err = server.Run(e.ctx, srv, log)
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -59,6 +63,12 @@ func runServe(e *env, args []string) int {
 		return exitInvalid
 	}
 	return exitOK
+}
+
+// workerName tells instances apart in a job's record.
+func workerName(listen string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d@%s", host, os.Getpid(), listen)
 }
 
 // loadDemo imports the sample organization (when it is not there yet) and

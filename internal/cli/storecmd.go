@@ -80,7 +80,9 @@ func runImport(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer s.Close()
-	res, err := s.Import(e.ctx, *org, m, e.actor())
+	bar := e.progress("ops.progress_import")
+	res, err := s.ImportProgress(e.ctx, *org, m, e.actor(), bar.Update)
+	bar.Done()
 	if err != nil {
 		e.errorf("cli.import_failed", "org", *org, "detail", err.Error())
 		return exitInvalid
@@ -116,7 +118,9 @@ func runExport(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer s.Close()
-	b, err := s.Export(e.ctx, *org)
+	bar := e.progress("ops.progress_export")
+	b, err := s.ExportProgress(e.ctx, *org, bar.Update)
+	bar.Done()
 	if err != nil {
 		e.errorf("cli.export_failed", "org", *org, "detail", err.Error())
 		return exitInvalid

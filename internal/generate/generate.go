@@ -19,6 +19,8 @@ type Options struct {
 	Risks    int
 	Seed     uint64
 	AsOf     isms.Date
+	// Progress, when set, is told how many assets and risks are built.
+	Progress func(done, total int)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -38,9 +40,19 @@ type gen struct {
 	rnd *rand.Rand
 	cat *catalog.Catalog
 	m   *isms.ISMS
+	// done counts assets and risks built, for Progress.
+	done int
 }
 
 func (g *gen) day(offset int) isms.Date { return g.o.AsOf.AddDays(offset) }
+
+// step reports one more asset or risk built.
+func (g *gen) step() {
+	g.done++
+	if g.o.Progress != nil && (g.done%1000 == 0 || g.done == g.o.Assets+g.o.Risks) {
+		g.o.Progress(g.done, g.o.Assets+g.o.Risks)
+	}
+}
 
 func (g *gen) approval(offset int) *isms.Approval {
 	return &isms.Approval{By: "p-top", Date: g.day(offset)}
@@ -130,6 +142,7 @@ func (g *gen) assets() {
 		g.m.Assets = append(g.m.Assets, isms.Asset{ID: fmt.Sprintf("as-%06d", i), Name: fmt.Sprintf("情報資産 %d", i+1),
 			Kind: kinds[g.rnd.IntN(len(kinds))], Owner: g.person(), Services: []string{svcID(g.rnd.IntN(g.o.Services))},
 			Confidentiality: ptr(1 + g.rnd.IntN(3)), Integrity: ptr(1 + g.rnd.IntN(3)), Availability: ptr(1 + g.rnd.IntN(3))})
+		g.step()
 	}
 }
 
@@ -185,6 +198,7 @@ func (g *gen) risks() {
 			r.Assets = []string{fmt.Sprintf("as-%06d", g.rnd.IntN(g.o.Assets))}
 		}
 		g.m.Risks = append(g.m.Risks, r)
+		g.step()
 	}
 }
 

@@ -19,13 +19,16 @@ import (
 	"github.com/cloudisms/cloudisms/internal/web"
 )
 
-// Timeouts of every server stage.
+// Timeouts of the connection's stages; each request's own body size, read,
+// work and write times are set per kind of request by DefaultLimits
+// (limits.go), which extend ReadTimeout and WriteTimeout for bulk requests.
 const (
 	ReadHeaderTimeout = 10 * time.Second
-	ReadTimeout       = 60 * time.Second // a large bundle upload
+	ReadTimeout       = 60 * time.Second
 	WriteTimeout      = 120 * time.Second
 	IdleTimeout       = 120 * time.Second
 	ShutdownTimeout   = 20 * time.Second
+	MaxHeaderBytes    = 64 << 10
 	readyTimeout      = 2 * time.Second
 )
 
@@ -57,7 +60,7 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) (http.Handl
 	mux.HandleFunc("GET /metrics", m.serve)
 	mux.Handle("/", ui)
 	csrf := http.NewCrossOriginProtection()
-	return m.wrap(logRequests(log, securityHeaders(csrf.Handler(mux)))), nil
+	return withLimits(m.wrap(logRequests(log, securityHeaders(csrf.Handler(mux)))), DefaultLimits), nil
 }
 
 // New returns an http.Server with every timeout set.
@@ -65,7 +68,7 @@ func New(addr string, h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Addr: addr, Handler: h,
 		ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
-		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

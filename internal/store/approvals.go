@@ -26,9 +26,10 @@ type Approval struct {
 // fingerprint of exactly what was approved, in one transaction.
 func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, person, actor string) (StoredItem, error) {
 	var out StoredItem
+	var note edit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor); err != nil {
+		if out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, &note); err != nil {
 			return err
 		}
 		hash, err := s.contentHash(ctx, tx, org, it.Kind, it.Key)
@@ -40,6 +41,9 @@ func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []
 			org, it.Kind, it.Key, hash, person, actor, s.stamp())
 		return err
 	})
+	if err == nil {
+		s.applyEdit(note)
+	}
 	return out, err
 }
 

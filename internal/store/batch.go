@@ -23,10 +23,11 @@ type ItemWrite struct {
 // verification refers to the risk created with it.
 func (s *Store) PutItems(ctx context.Context, org string, writes []ItemWrite, actor string) ([]StoredItem, error) {
 	var out []StoredItem
+	var notes []edit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		for _, w := range writes {
-			it, err := s.put(ctx, tx, org, w.Item, w.Refs, w.IfVersion, actor)
+		out, notes = out[:0], make([]edit, len(writes))
+		for i, w := range writes {
+			it, err := s.put(ctx, tx, org, w.Item, w.Refs, w.IfVersion, actor, &notes[i])
 			if err != nil {
 				return err
 			}
@@ -37,6 +38,7 @@ func (s *Store) PutItems(ctx context.Context, org string, writes []ItemWrite, ac
 	if err != nil {
 		return nil, err
 	}
+	s.applyEdits(notes)
 	return out, nil
 }
 
@@ -89,3 +91,11 @@ const MinPassword = minPassword
 // CheckPassword reports whether a new password satisfies the rules, so
 // that a form can say so before anything is written.
 func CheckPassword(password string) error { return checkPassword(password) }
+
+// applyEdits carries the cached model over the changes of one committed
+// batch, in the order they were written.
+func (s *Store) applyEdits(notes []edit) {
+	for _, n := range notes {
+		s.applyEdit(n)
+	}
+}

@@ -14,7 +14,8 @@ import (
 // changed item gets its own history record, made by actor. The writes'
 // IfVersion is not used: the head check covers every item.
 func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []ItemWrite, actor string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	var notes []edit
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
@@ -25,7 +26,8 @@ func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []I
 		if now != head {
 			return fmt.Errorf("organization %s changed since history #%d (now #%d): %w", org, head, now, ErrConflict)
 		}
-		for _, w := range writes {
+		notes = make([]edit, len(writes))
+		for i, w := range writes {
 			var version int64
 			prev, err := s.get(ctx, tx, org, w.Item.Kind, w.Item.Key)
 			switch {
@@ -34,10 +36,14 @@ func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []I
 			case !errors.Is(err, ErrNotFound):
 				return err
 			}
-			if _, err := s.put(ctx, tx, org, w.Item, w.Refs, version, actor); err != nil {
+			if _, err := s.put(ctx, tx, org, w.Item, w.Refs, version, actor, &notes[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		s.applyEdits(notes)
+	}
+	return err
 }

@@ -144,24 +144,56 @@ func (e *RefError) Error() string {
 // the history record in the same transaction. It returns the stored item.
 func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
 	var out StoredItem
+	var note edit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor)
+		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, &note)
 		return err
 	})
+	if err == nil {
+		s.applyEdit(note)
+	}
 	return out, err
 }
 
-func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
+// edit is one committed change of one item, for the cached models: the
+// model at head becomes, with the change, the model at head+1.
+type edit struct {
+	org, kind, key string
+	data           []byte // nil: deleted
+	head           int64  // the history head before the change
+	done           bool   // a change was written
+}
+
+// applyEdit carries a cached model over a committed change, so that the
+// next read does not load the whole ISMS again. Without a model at the
+// head before the change, or for a change Apply does not make, nothing is
+// cached and the next read loads afresh, as it always may.
+func (s *Store) applyEdit(e edit) {
+	if !e.done {
+		return
+	}
+	m, ok := s.models.Get(e.org, e.head)
+	if !ok {
+		return
+	}
+	if next, ok := bundle.Apply(m, e.kind, e.key, e.data); ok {
+		s.models.PutNewer(e.org, e.head+1, next)
+	}
+}
+
+func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, note *edit) (StoredItem, error) {
 	var out StoredItem
 	if _, err := s.getOrg(ctx, tx, org); err != nil {
 		return out, err
 	}
 	// Writers of one organization queue on its history head from here,
 	// so that a new item's position is not taken twice.
-	if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+	head, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
+	if err != nil {
 		return out, err
 	}
+	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: head}
 	for _, r := range refs {
 		ok, err := s.refExists(ctx, tx, org, r)
 		if err != nil {
@@ -191,9 +223,10 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 			return out, err
 		}
 		out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
-		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor); err != nil {
+		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor, nil); err != nil {
 			return out, err
 		}
+		note.done = true
 		return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
 	}
 	if string(prev.Data) == after {
@@ -211,14 +244,17 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	}
 	before := string(prev.Data)
 	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
+	note.done = true
 	return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
 }
 
 // Delete removes an item at the version the caller read. An item that
 // others still refer to is not deleted (RefError names them).
 func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int64, actor string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+	var note edit
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		head, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
+		if err != nil {
 			return err
 		}
 		prev, err := s.get(ctx, tx, org, kind, key)
@@ -239,8 +275,13 @@ func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int
 			return err
 		}
 		before := string(prev.Data)
+		note = edit{org: org, kind: kind, key: key, head: head, done: true}
 		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: kind, Key: key, Action: "delete", Before: &before}})
 	})
+	if err == nil {
+		s.applyEdit(note)
+	}
+	return err
 }
 
 func (s *Store) getOrg(ctx context.Context, tx *sql.Tx, org string) (Org, error) {

@@ -44,3 +44,26 @@ func (c *HeadCache[V]) Put(key string, head int64, v V) {
 	}
 	c.m[key] = headEntry[V]{head, v}
 }
+
+// Latest returns the value kept for key whatever head it was computed at,
+// with that head.
+func (c *HeadCache[V]) Latest(key string) (V, int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return e.v, e.head, ok
+}
+
+// PutNewer keeps a value computed at head unless one computed at a newer
+// head is kept already (heads only grow: the newer one serves longer).
+func (c *HeadCache[V]) PutNewer(key string, head int64, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[key]; ok && e.head > head {
+		return
+	}
+	if len(c.m) >= c.max {
+		c.m = map[string]headEntry[V]{}
+	}
+	c.m[key] = headEntry[V]{head, v}
+}

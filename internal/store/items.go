@@ -80,8 +80,19 @@ type ImportResult struct {
 // items that are gone are deleted, and nothing is written when any step
 // fails. The organization is created when it does not exist yet.
 func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor string) (ImportResult, error) {
+	return s.ImportProgress(ctx, org, m, actor, nil)
+}
+
+// ImportProgress is Import telling progress how many of the bundle's items
+// are written (nil: nobody watches).
+func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, actor string, progress func(done, total int)) (ImportResult, error) {
 	var res ImportResult
 	items := bundle.Split(m)
+	report := func(done int) {
+		if progress != nil {
+			progress(done, len(items))
+		}
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
@@ -132,6 +143,9 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 				}
 				res.Unchanged++
 			}
+			if i%500 == 0 {
+				report(i + 1 - len(inserts))
+			}
 		}
 		for _, it := range old {
 			if _, gone := byKey[it.Kind+"\x00"+it.Key]; !gone {
@@ -144,13 +158,21 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 			changes = append(changes, Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "delete", Before: &before})
 			res.Deleted++
 		}
-		if err := s.insertItems(ctx, tx, org, inserts, stamp, actor); err != nil {
+		written := len(items) - len(inserts)
+		report(written)
+		if err := s.insertItems(ctx, tx, org, inserts, stamp, actor, func(n int) { report(written + n) }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1 WHERE id = $2`, m.Organization.Name, org); err != nil {
 			return err
 		}
-		return s.appendHistory(ctx, tx, org, changes)
+		if err := s.appendHistory(ctx, tx, org, changes); err != nil {
+			return err
+		}
+		// Positions may have moved without a record: models cached before
+		// this head are loaded afresh, not carried forward.
+		_, err = tx.ExecContext(ctx, `UPDATE history_heads SET bulk_n = n WHERE org_id = $1`, org)
+		return err
 	})
 	if err == nil && s.d.afterBulk != "" && res.Created+res.Deleted > 1000 {
 		// Fresh statistics keep the list queries on their indexes; a
@@ -162,7 +184,8 @@ func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor stri
 }
 
 // insertItems writes new items in batches.
-func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items []StoredItem, stamp, actor string) error {
+// inserted, when set, is told how many are written so far.
+func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items []StoredItem, stamp, actor string, inserted func(int)) error {
 	const cols = 10
 	for start := 0; start < len(items); start += s.d.batchRows {
 		batch := items[start:min(start+s.d.batchRows, len(items))]
@@ -179,6 +202,9 @@ func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, org string, items [
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert items: %w", err)
 		}
+		if inserted != nil {
+			inserted(start + len(batch))
+		}
 	}
 	return nil
 }
@@ -189,6 +215,19 @@ type querier interface {
 
 // loadItems reads all items of an organization in position order.
 func (s *Store) loadItems(ctx context.Context, q querier, org string) ([]StoredItem, error) {
+	return s.loadItemsProgress(ctx, q, org, nil)
+}
+
+// loadItemsProgress is loadItems telling progress how many rows are read.
+func (s *Store) loadItemsProgress(ctx context.Context, q querier, org string, progress func(done, total int)) ([]StoredItem, error) {
+	total := 0
+	if progress != nil {
+		if rq, ok := q.(rowQuerier); ok {
+			if err := rq.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE org_id = $1`, org).Scan(&total); err != nil {
+				return nil, err
+			}
+		}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 ORDER BY pos, kind, key`, org)
 	if err != nil {
 		return nil, err
@@ -203,6 +242,12 @@ func (s *Store) loadItems(ctx context.Context, q querier, org string) ([]StoredI
 		}
 		it.Data = []byte(data)
 		out = append(out, it)
+		if progress != nil && len(out)%1000 == 0 {
+			progress(len(out), max(total, len(out)))
+		}
+	}
+	if progress != nil {
+		progress(len(out), len(out))
 	}
 	return out, rows.Err()
 }
@@ -232,6 +277,10 @@ func (s *Store) ISMS(ctx context.Context, org string) (*isms.ISMS, error) {
 // ISMSAt is ISMS with the history head the model belongs to, for callers
 // that cache what they compute from it (the same head means the same ISMS).
 func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, error) {
+	return s.ismsAt(ctx, org, nil)
+}
+
+func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, total int)) (*isms.ISMS, int64, error) {
 	if _, err := s.Org(ctx, org); err != nil {
 		return nil, 0, err
 	}
@@ -240,6 +289,9 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 		return nil, 0, err
 	}
 	if m, ok := s.models.Get(org, head); ok {
+		return m, head, nil
+	}
+	if m, ok := s.catchUp(ctx, org, head); ok {
 		return m, head, nil
 	}
 	select {
@@ -255,14 +307,37 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
-	// Read the items between two looks at the head (no transaction: on
-	// SQLite it would take the write lock); the model is cached only when
-	// nothing moved the head meanwhile.
-	stored, err := s.loadItems(ctx, s.db, org)
+	if m, ok := s.catchUp(ctx, org, head); ok {
+		return m, head, nil
+	}
+	m, head, err := s.loadSnapshot(ctx, org, progress)
 	if err != nil {
 		return nil, 0, err
 	}
-	after, err := s.historyHead(ctx, org)
+	s.models.PutNewer(org, head, m)
+	return m, head, nil
+}
+
+// loadSnapshot reads the head and every item of an organization in one
+// read-only transaction: a snapshot no concurrent write changes (on
+// SQLite a deferred transaction in WAL mode, which takes no write lock),
+// so the model always belongs to the head read with it, however busy the
+// writers are.
+func (s *Store) loadSnapshot(ctx context.Context, org string, progress func(done, total int)) (*isms.ISMS, int64, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	head, err := headOf(ctx, tx, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	stored, err := s.loadItemsProgress(ctx, tx, org, progress)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -274,11 +349,55 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	if after != head {
-		return m, after, nil // a write landed while reading: the items may mix both
-	}
-	s.models.Put(org, head, m)
 	return m, head, nil
+}
+
+// maxCatchUp is the most history records a cached model is carried over;
+// beyond, loading afresh is as cheap.
+const maxCatchUp = 2000
+
+// catchUp carries the newest cached model of an organization forward to
+// head by applying the history records written since, as bundle.Apply
+// does for one edit: another instance's edits, or edits whose own
+// carrying over raced with each other, cost one item each instead of a
+// whole load. It gives up (false) when there is no cached model, when an
+// import came after it, when the records are too many or one of them is
+// not applied incrementally.
+func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS, bool) {
+	m, from, ok := s.models.Latest(org)
+	if !ok || from >= head || head-from > maxCatchUp {
+		return nil, false
+	}
+	var bulk int64
+	if err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk); err != nil || bulk > from {
+		return nil, false
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, after FROM history WHERE org_id = $1 AND n > $2 AND n <= $3 ORDER BY n`, org, from, head)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	n := int64(0)
+	for rows.Next() {
+		var kind, key string
+		var after sql.NullString
+		if err := rows.Scan(&kind, &key, &after); err != nil {
+			return nil, false
+		}
+		var data []byte
+		if after.Valid {
+			data = []byte(after.String)
+		}
+		if m, ok = bundle.Apply(m, kind, key, data); !ok {
+			return nil, false
+		}
+		n++
+	}
+	if rows.Err() != nil || n != head-from {
+		return nil, false
+	}
+	s.models.PutNewer(org, head, m)
+	return m, true
 }
 
 // historyHead is the position of the newest history record of an
@@ -298,7 +417,12 @@ func headOf(ctx context.Context, q rowQuerier, org string) (int64, error) {
 
 // Export writes an organization's ISMS as a canonical bundle.
 func (s *Store) Export(ctx context.Context, org string) ([]byte, error) {
-	m, err := s.ISMS(ctx, org)
+	return s.ExportProgress(ctx, org, nil)
+}
+
+// ExportProgress is Export telling progress how many items are read.
+func (s *Store) ExportProgress(ctx context.Context, org string, progress func(done, total int)) ([]byte, error) {
+	m, _, err := s.ismsAt(ctx, org, progress)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,8 @@ type Store struct {
 	models *HeadCache[*isms.ISMS]
 	loads  chan struct{}
 	counts *HeadCache[int]
+	// derived keeps views computed from a model (Derived).
+	derived derivedState
 }
 
 // dialect holds the few differences between the two databases.
@@ -53,6 +55,9 @@ type dialect struct {
 	lockHead string
 	// migrationLock serializes migrations between processes.
 	migrationLock string
+	// skipLocked makes a job queue's SELECT take a row no other
+	// transaction holds ("" where writers are serialized anyway).
+	skipLocked string
 	// afterBulk refreshes the planner's statistics after a large import
 	// ("" where the database needs no help).
 	afterBulk string
@@ -70,6 +75,7 @@ var (
 	pgDialect     = dialect{name: "postgres",
 		lockHead:      " FOR UPDATE",
 		migrationLock: "SELECT pg_advisory_xact_lock(7243001)",
+		skipLocked:    " FOR UPDATE SKIP LOCKED",
 		identity:      "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 		afterBulk:     "ANALYZE items",
 		batchRows:     400}
@@ -83,10 +89,20 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		dataDir = "data"
 	}
 	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2),
-		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000)}
+		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
+		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}}}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect
+		// A database that does not answer must fail requests in seconds,
+		// not hang them: bound connection attempts unless told otherwise.
+		if !strings.Contains(dsn, "connect_timeout=") {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + "connect_timeout=5"
+		}
 		s.db, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -146,6 +162,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	if s.d.name == "postgres" {
+		// Instances starting together take turns for the whole migration
+		// (the bookkeeping table's creation included); a session lock
+		// held on one connection while the others do the work.
+		unlock, err := s.sessionLock(ctx, migrateLockID)
+		if err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer unlock()
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		// Two PostgreSQL processes may race on the catalog here; the
 		// loser sees the table on its next statement.
@@ -168,6 +194,26 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrateLockID names the advisory lock migrations hold on PostgreSQL.
+const migrateLockID = 7243000
+
+// sessionLock takes a PostgreSQL advisory lock on a connection of its own
+// and returns the function that releases it.
+func (s *Store) sessionLock(ctx context.Context, id int64) (func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, id); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, id)
+		conn.Close()
+	}, nil
 }
 
 func (s *Store) apply(ctx context.Context, version int, body string) error {

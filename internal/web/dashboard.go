@@ -62,15 +62,27 @@ func subjectLink(org string, parts []string) string {
 	return base + "/"
 }
 
+// dashboardDue is how many due items the dashboard lists (the soonest):
+// a large ISMS has thousands, which belong in the registers, not on the
+// overview page.
+const dashboardDue = 50
+
 func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	ctx := r.Context()
-	model, err := a.store.ISMS(ctx, p.Org)
+	asOf := isms.DateOf(a.now())
+	// The check and the summary are computed once per change of the ISMS
+	// (store.Derived), not on every page view.
+	model, head, err := a.store.ISMSAt(ctx, p.Org)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	asOf := isms.DateOf(a.now())
-	findings := conformity.Check(model, asOf)
+	v, err := a.store.DerivedFor(ctx, p.Org, head, model, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	findings := v.([]conformity.Finding)
 	var areas []areaView
 	for _, area := range conformity.Areas {
 		av := areaView{Area: area}
@@ -89,7 +101,12 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 			areas = append(areas, av)
 		}
 	}
-	sum := isms.NewSummary(model, asOf)
+	sv, err := a.store.DerivedFor(ctx, p.Org, head, model, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	sum := sv.(isms.Summary)
 	approvals, err := a.store.Approvals(ctx, p.Org)
 	if err != nil {
 		a.serverError(w, r, p, err)
@@ -106,7 +123,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 	p.Data = map[string]any{
 		"AsOf": asOf.String(), "Areas": areas, "Errors": counts[conformity.Error], "Warnings": counts[conformity.Warning],
 		"Coverage": coverageSVG(sum.SoA, p), "HeatBefore": heatSVG(sum.HeatMap, false, model.Criteria.Acceptance, p),
-		"HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p), "Due": sum.Due, "Stale": stale,
+		"HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p), "Due": sum.Due[:min(len(sum.Due), dashboardDue)], "DueMore": max(len(sum.Due)-dashboardDue, 0), "Stale": stale,
 		"OrgName": model.Organization.Name,
 	}
 	a.render(w, http.StatusOK, "dashboard", p)

@@ -37,16 +37,35 @@ func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store
 		}
 	}
 	ownerFilter, treatFilter := r.URL.Query().Get("owner"), r.URL.Query().Get("treatment")
-	var rows []riskRow
-	for _, rv := range isms.RiskViews(model) {
+	// The views are computed once per change of the ISMS; a request only
+	// filters them and renders one page of rows, so the page costs the
+	// same for 50 risks as for 50,000.
+	vv, _, err := a.store.Derived(ctx, p.Org, "risk views", func(m *isms.ISMS) any { return isms.RiskViews(m) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	var matching []isms.RiskView
+	for _, rv := range vv.([]isms.RiskView) {
 		if (ownerFilter != "" && rv.Risk.Owner != ownerFilter) || (treatFilter != "" && rv.Risk.Treatment != treatFilter) {
 			continue
 		}
+		matching = append(matching, rv)
+	}
+	pg := paginate(r, len(matching), riskPageSize)
+	var rows []riskRow
+	for _, rv := range matching[pg.from:pg.to] {
 		isOwner := m.Person != "" && rv.Risk.Owner == m.Person
 		rows = append(rows, riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner(),
 			Stale: stale[rv.Risk.ID], CanApprove: isOwner && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true})})
 	}
-	sum := isms.NewSummary(model, isms.DateOf(a.now()))
+	asOf := isms.DateOf(a.now())
+	sv, _, err := a.store.Derived(ctx, p.Org, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	sum := sv.(isms.Summary)
 	var owners []string
 	for _, pp := range model.People {
 		owners = append(owners, pp.ID)
@@ -55,7 +74,7 @@ func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store
 	p.Data = map[string]any{"Rows": rows, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
 		"HeatBefore": heatSVG(sum.HeatMap, false, model.Criteria.Acceptance, p), "HeatAfter": heatSVG(sum.HeatMap, true, model.Criteria.Acceptance, p),
 		"Owners": owners, "Owner": ownerFilter, "Treatment": treatFilter, "Treatments": []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain},
-		"Saved": r.URL.Query().Get("approved")}
+		"Saved": r.URL.Query().Get("approved"), "Pager": pg.view(r, p)}
 	a.render(w, http.StatusOK, "risks", p)
 }
 

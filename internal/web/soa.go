@@ -90,7 +90,13 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 	}
 	findings := map[string][]string{}
 	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
-	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+	asOf := isms.DateOf(a.now())
+	checked, _, err := a.store.Derived(ctx, p.Org, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	if err != nil {
+		a.serverError(w, r, p, err)
+		return
+	}
+	for _, f := range checked.([]conformity.Finding) {
 		if strings.HasPrefix(f.Subject, prefix) {
 			c := strings.TrimPrefix(f.Subject, prefix)
 			findings[c] = append(findings[c], f.Rule+": "+f.Message.In(p.Lang))

@@ -218,6 +218,10 @@ type orgPage func(w http.ResponseWriter, r *http.Request, p *page, m store.Membe
 func (a *App) inOrg(section string, h orgPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := a.session(r)
+		if store.Unavailable(err) {
+			a.serverError(w, r, &page{Lang: langOf(r, nil)}, err)
+			return
+		}
 		if err != nil {
 			http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
 			return
@@ -253,6 +257,16 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, p *page, err e
 	}
 	a.log.Error("page", "path", r.URL.Path, "err", err)
 	p.Title = p.T("ui.error")
-	p.Error = p.T("api.internal")
-	a.render(w, http.StatusInternalServerError, "error", p)
+	switch {
+	case store.StorageFailed(err):
+		p.Error = p.T("ops.storage_failed")
+		a.render(w, http.StatusInsufficientStorage, "error", p)
+	case store.Unavailable(err):
+		p.Error = p.T("ops.unavailable")
+		w.Header().Set("Retry-After", "5")
+		a.render(w, http.StatusServiceUnavailable, "error", p)
+	default:
+		p.Error = p.T("api.internal")
+		a.render(w, http.StatusInternalServerError, "error", p)
+	}
 }

@@ -45,7 +45,8 @@ func Backends(t *testing.T) []Backend {
 	}
 	bs = append(bs, Backend{Name: "postgres", Open: func(t testing.TB) (*store.Store, string) {
 		dsn := FreshSchema(t)
-		s, err := store.Open(context.Background(), dsn, "")
+		// Evidence files go to a temporary directory, not the package's.
+		s, err := store.Open(context.Background(), dsn, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

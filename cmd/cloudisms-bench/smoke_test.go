@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/server"
+	"github.com/cloudisms/cloudisms/internal/store"
+)
+
+// TestOpsSmoke runs the ops scenario briefly against an in-process server
+// on the sample ISMS: every kind of request is made and none fails. (The
+// load runs themselves are scripts/bench-mix.sh, not part of go test.)
+func TestOpsSmoke(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	src, err := os.ReadFile("../../examples/sample-saas.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := bundle.Decode("sample", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, "sample", m, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, "bench@example.com", "bench", "en", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMember(ctx, "sample", u.ID, "admin", "p-isms"); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := s.CreateToken(ctx, u.ID, "bench", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.Handler(s, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	cfg, err := parseFlags([]string{"-url", srv.URL, "-org", "sample", "-token", token, "-scenario", "ops",
+		"-email", "bench@example.com", "-password", "a long enough password", "-clients", "4", "-requests", "40", "-duration", "0", "-edit-keys", "8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Overall.Count != 40 || rep.Overall.Errors != 0 {
+		t.Errorf("%d requests, %d errors: %v", rep.Overall.Count, rep.Overall.Errors, rep.Reasons)
+	}
+	seen := map[string]bool{}
+	for _, k := range rep.Kinds {
+		seen[k.Kind] = k.Count > 0
+	}
+	for _, k := range scenarios["ops"] {
+		if !seen[k] {
+			t.Errorf("no %s request was made", k)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The fixed-mix load (cloudisms-bench -scenario ops: dashboard, risk
+# register page, SoA page, check, edit) at three sizes on SQLite and
+# PostgreSQL, for the README's performance table.
+#
+#   scripts/bench-mix.sh
+#   DATABASES=sqlite SIZES="10 1000" DURATION=10s scripts/bench-mix.sh
+#
+# Environment:
+#   CLOUDISMS_BENCH_POSTGRES  PostgreSQL URL (default: the local test database);
+#                             each run uses a fresh schema and drops it
+#   DATABASES   sqlite and/or postgres (default "sqlite postgres")
+#   SIZES       risks per ISMS (default "10 1000 50000")
+#   CLIENTS     concurrent clients (default 64)
+#   DURATION    length of each run (default 20s)
+#   BENCH_FLAGS extra flags for cloudisms-bench (e.g. -json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_URL=${CLOUDISMS_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+DATABASES=${DATABASES:-sqlite postgres}
+SIZES=${SIZES:-10 1000 50000}
+CLIENTS=${CLIENTS:-64}
+DURATION=${DURATION:-20s}
+BENCH_FLAGS=${BENCH_FLAGS:-}
+ORG=bench
+EMAIL=bench@example.com
+PASSWORD=bench-password-$RANDOM$RANDOM
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cloudisms-mix.XXXXXX")
+server_pid=""
+schema=""
+
+stop_server() {
+	if [[ -n $server_pid ]]; then
+		kill -INT "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=""
+	fi
+}
+drop_schema() {
+	if [[ -n $schema ]]; then
+		PGOPTIONS=--client-min-messages=warning psql "$PG_URL" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null || true
+		schema=""
+	fi
+}
+cleanup() { stop_server; drop_schema; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	local port
+	for _ in $(seq 100); do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return
+		fi
+	done
+	return 1
+}
+
+wait_ready() {
+	for _ in $(seq 600); do
+		curl -fsS -o /dev/null "$1/readyz" 2>/dev/null && return
+		kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; return 1; }
+		sleep 0.2
+	done
+	return 1
+}
+
+echo "== build" >&2
+go build -o "$work/cloudisms" ./cmd/cloudisms
+go build -o "$work/cloudisms-bench" ./cmd/cloudisms-bench
+cis=$work/cloudisms
+
+for size in $SIZES; do
+	# The same shape at every size: assets and services grow with risks.
+	assets=$((size * 2 / 5 > 10 ? size * 2 / 5 : 10))
+	services=$((size / 250 > 2 ? size / 250 : 2))
+	"$cis" generate --risks "$size" --assets "$assets" --services "$services" -o "$work/isms-$size.yaml"
+	for db in $DATABASES; do
+		case $db in
+		sqlite) store=(--data "$work/data-$size") ;;
+		postgres)
+			schema=mix_$RANDOM$RANDOM
+			psql "$PG_URL" -qAt -c "CREATE SCHEMA $schema" >/dev/null
+			if [[ $PG_URL == *\?* ]]; then store=(--database "$PG_URL&search_path=$schema"); else store=(--database "$PG_URL?search_path=$schema"); fi
+			;;
+		esac
+		echo "== $db, $size risks: import" >&2
+		"$cis" import "$work/isms-$size.yaml" --org "$ORG" "${store[@]}" >/dev/null
+		CLOUDISMS_PASSWORD=$PASSWORD "$cis" user add "$EMAIL" --name Bench "${store[@]}" >/dev/null
+		"$cis" member add --org "$ORG" --email "$EMAIL" --role admin "${store[@]}" >/dev/null
+		token=$("$cis" token create --email "$EMAIL" --name bench "${store[@]}" 2>/dev/null)
+		port=$(free_port)
+		"$cis" serve --listen "127.0.0.1:$port" "${store[@]}" >"$work/serve.out" 2>"$work/serve.log" &
+		server_pid=$!
+		wait_ready "http://127.0.0.1:$port"
+		# Warm up: the first request loads the whole ISMS (seconds at 50,000
+		# risks); the table is about the steady state after it.
+		start=$SECONDS
+		curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/orgs/$ORG/check"
+		echo "first load and check: $((SECONDS - start)) s" >&2
+		echo "== $db, $size risks: ops mix, $CLIENTS clients, $DURATION" >&2
+		# shellcheck disable=SC2086
+		CLOUDISMS_PASSWORD=$PASSWORD "$work/cloudisms-bench" -url "http://127.0.0.1:$port" -org "$ORG" -token "$token" \
+			-email "$EMAIL" -scenario ops -clients "$CLIENTS" -duration "$DURATION" -edit-keys 64 -timeout 2m $BENCH_FLAGS
+		awk '/^VmHWM/ {printf "server peak RSS: %.0f MiB\n", $2 / 1024}' "/proc/$server_pid/status" 2>/dev/null || true
+		stop_server
+		drop_schema
+		rm -rf "$work/data-$size"
+	done
+done
