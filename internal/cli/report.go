@@ -53,8 +53,10 @@ func runReport(e *env, args []string) int {
 		return exitInvalid
 	}
 	var buf bytes.Buffer
+	bar := e.progress("ops.progress_report")
 	err = report.Write(&buf, m, *kind, report.Options{Lang: e.lang, Service: *service, Date: isms.DateOf(e.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts})
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts, Progress: bar.Update})
+	bar.Done()
 	if err != nil {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
