@@ -106,3 +106,62 @@ func keep(t *testing.T, u *ui, dir, name, lang string, width int64) {
 		t.Fatal(err)
 	}
 }
+
+// An item form showing a validation error beside its field, and the risk
+// register on a tablet, kept as screenshots for the README.
+func TestBrowserFormAndTabletScreenshots(t *testing.T) {
+	u := start(t)
+	u.login("manager@example.com")
+	u.run("new asset form", chromedp.Navigate(u.url+"/orgs/sample/items/assets/new"), chromedp.WaitVisible(chromedp.ID("f-id")))
+	u.run("fill in the form",
+		chromedp.SendKeys(chromedp.ID("f-id"), "a-15"),
+		chromedp.SendKeys(chromedp.ID("f-name"), "委託先との共有フォルダ"),
+		chromedp.SetValue(chromedp.ID("f-kind"), "information"),
+		chromedp.SetValue(chromedp.ID("f-owner"), "p-isms"),
+		chromedp.SendKeys(chromedp.ID("f-confidentiality"), "高"),
+		chromedp.SendKeys(chromedp.ID("f-integrity"), "2"),
+	)
+	u.submit("save with a bad value", `.top-actions button`)
+	u.run("error beside the field", chromedp.WaitVisible(chromedp.ID("f-confidentiality-err")))
+	// The error is drawn in the error colour, beside the field it is about.
+	if c := eval[string](u, `getComputedStyle(document.getElementById("f-confidentiality-err")).color`); c != "rgb(180, 35, 24)" {
+		t.Errorf("the error beside the field is drawn in %s", c)
+	}
+	saveView(t, u, "asset-form", 1280, 900, "#f-confidentiality-err")
+
+	// The SoA of a service as a provider: its 27017 rows beside their base.
+	u.run("service SoA", chromedp.Navigate(u.url+"/orgs/sample/soa?soa=svc-kintai:provider"), chromedp.WaitVisible(chromedp.CSS("table.soa")))
+	saveView(t, u, "soa-service", 1280, 1000, "table.soa tr.cloud")
+
+	u.run("tablet width", chromedp.EmulateViewport(800, 1000))
+	u.run("risk register", chromedp.Navigate(u.url+"/orgs/sample/risks"), chromedp.WaitVisible(chromedp.CSS("table.risks")))
+	// On a tablet the page itself never scrolls sideways: a wide table
+	// scrolls inside its own container.
+	if wide := eval[bool](u, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Error("the risk register makes the whole page scroll sideways on a tablet")
+	}
+	if v := eval[string](u, `getComputedStyle(document.querySelector(".table-scroll")).overflowX`); v != "auto" {
+		t.Errorf("the table container does not scroll: overflow-x %s", v)
+	}
+	saveView(t, u, "tablet-risks", 800, 1100, "")
+}
+
+// saveView keeps what the browser window shows, scrolled to sel when given,
+// as a README screenshot.
+func saveView(t *testing.T, u *ui, name string, width, height int64, sel string) {
+	t.Helper()
+	u.run("size", chromedp.EmulateViewport(width, height))
+	if sel != "" {
+		eval[bool](u, `(document.activeElement.blur(), document.querySelector("`+sel+`").scrollIntoView({block: "center"}), true)`)
+	} else {
+		eval[bool](u, `(window.scrollTo(0, 0), true)`)
+	}
+	buf, err := chromedp.Run(u.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), buf, 0o644); err != nil {
+		t.Error(err)
+	}
+}
