@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,8 +80,27 @@ func lookAt(t *testing.T, dir, only string, width int64, lang string) {
 		u.run(p.name, chromedp.Navigate(u.url+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		keep(t, u, dir, p.name, lang, width)
 	}
+	// The members page as an administrator sees it.
+	ctx := context.Background()
+	acc, err := u.store.CreateUser(ctx, "admin@example.com", "admin@example.com", lang, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.store.AddMember(ctx, "sample", acc.ID, "admin", ""); err != nil {
+		t.Fatal(err)
+	}
+	u.submit("log out", `form[action="/logout"] button`)
+	u.login("admin@example.com")
+	u.run("members", chromedp.Navigate(u.url+"/orgs/sample/members"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	keep(t, u, dir, "members-admin", lang, width)
 	if lang != "ja" || width != 1400 {
 		return
+	}
+	// Keyboard focus on a link, a button and a field of a form.
+	u.run("form", chromedp.Navigate(u.url+"/orgs/sample/items/assets/a-01"), chromedp.WaitVisible(chromedp.ID("f-name")))
+	for _, sel := range []string{`nav.side a[aria-current]`, `.top-actions button`, `#f-name`} {
+		u.run("focus "+sel, chromedp.Focus(chromedp.CSS(sel)))
+		keep(t, u, dir, "focus-"+strings.Trim(strings.NewReplacer("[", "-", "]", "", " ", "-", ".", "", "#", "").Replace(sel), "-"), lang, width)
 	}
 	if _, err := chromedp.Call(u.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
