@@ -1,6 +1,9 @@
 package web
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // The side navigation is grouped by area of the ISMS, in the order people
 // work through the standard (design/ui.md). Sections not named here stand
@@ -70,4 +73,23 @@ func groupNav(items []navItem) []navGroup {
 		out = append(out, g.g)
 	}
 	return out
+}
+
+// PrintLine heads a printed page: when and by whom it was printed, so that a
+// sheet on an auditor's desk says how current it is. The screen never shows
+// it. It uses the wall clock: it is the time of printing, not an "as of"
+// date of the ISMS.
+func (p *page) PrintLine() string {
+	if p.User == nil {
+		return ""
+	}
+	return p.T("look.printed", "date", proseDate(time.Now().In(jst), p.Lang), "who", p.User.Name)
+}
+
+// proseDate writes a date as running text has it: 2026年11月26日, 26 November 2026.
+func proseDate(t time.Time, lang string) string {
+	if lang == "ja" {
+		return t.Format("2006年1月2日")
+	}
+	return t.Format("2 January 2006")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -108,6 +109,13 @@ func lookAt(t *testing.T, dir, only string, width int64, lang string) {
 	for _, p := range lookPages[:9] {
 		u.run(p.name, chromedp.Navigate(u.url+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		keep(t, u, dir, "print-"+p.name, lang, width)
+		// And as the browser prints it on A4, for pdftoppm to show.
+		yes := true
+		pdf, err := chromedp.Call(u.ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes, PrintBackground: &yes})
+		if err != nil {
+			t.Fatalf("print %s: %v", p.name, err)
+		}
+		os.WriteFile(filepath.Join(dir, "print-"+p.name+".pdf"), pdf.Data, 0o644)
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // The side navigation groups sections by ISMS area in the order of the
@@ -42,5 +43,14 @@ func TestGroupNav(t *testing.T) {
 	}
 	if n != len(navItems) {
 		t.Errorf("%d entries in groups, %d registered", n, len(navItems))
+	}
+}
+
+func TestProseDate(t *testing.T) {
+	d := time.Date(2026, 11, 6, 23, 0, 0, 0, jst)
+	for lang, want := range map[string]string{"ja": "2026年11月6日", "en": "6 November 2026"} {
+		if got := proseDate(d, lang); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }
