@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
 )
 
 // lookPages are the pages of a visual review, by screenshot name.
@@ -39,6 +41,10 @@ var lookPages = []struct{ name, path string }{
 	{"import", "/orgs/sample/import"},
 	{"history", "/orgs/sample/history/assets/a-01"},
 	{"error", "/orgs/sample/items/assets/no-such-asset"},
+	{"error-no-org", "/orgs/no-such-org/"},
+	{"no-match", "/orgs/sample/items/documents?q=zzz"},
+	{"soa-filtered", "/orgs/sample/soa?state=planned"},
+	{"soa-finding", "/orgs/sample/soa#row-5.11"},
 }
 
 // TestLookScreens takes a screenshot of every page at desktop and tablet
@@ -63,6 +69,7 @@ func TestLookScreens(t *testing.T) {
 // of its own so that each set has the browser tests' whole time limit.
 func lookAt(t *testing.T, dir, only string, width int64, lang string) {
 	u := start(t)
+	breakRows(t, u)
 	if _, err := chromedp.Run(u.ctx, chromedp.EmulateViewport(width, 1100)); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +168,18 @@ func TestBrowserFormAndTabletScreenshots(t *testing.T) {
 	u.run("service SoA", chromedp.Navigate(u.url+"/orgs/sample/soa?soa=svc-kintai:provider"), chromedp.WaitVisible(chromedp.CSS("table.soa")))
 	saveView(t, u, "soa-service", 1280, 1000, "table.soa tr.cloud")
 
+	// A link to a row (as from a finding) shows the row below the sticky
+	// table header, not under it.
+	u.run("row link", chromedp.Navigate(u.url+"/orgs/sample/soa#row-5.20"), chromedp.WaitVisible(chromedp.CSS(`#row-5\.20`)))
+	// Wait until the browser has scrolled to the row.
+	pos := `new Promise(ok => { const go = () => { const r = document.getElementById("row-5.20").getBoundingClientRect().top;
+		if (window.scrollY > 0 && r < 300) ok([r, document.querySelector("table.soa thead th").getBoundingClientRect().bottom]); else setTimeout(go, 50); }; go(); })`
+	at := eval[[]float64](u, pos)
+	t.Logf("linked row at %.0f px, header bottom at %.0f px", at[0], at[1])
+	if at[0] < at[1]-1 {
+		t.Errorf("the linked SoA row (top %.0f px) is hidden under the table header (bottom %.0f px)", at[0], at[1])
+	}
+
 	u.run("tablet width", chromedp.EmulateViewport(800, 1000))
 	u.run("risk register", chromedp.Navigate(u.url+"/orgs/sample/risks"), chromedp.WaitVisible(chromedp.CSS("table.risks")))
 	// On a tablet the page itself never scrolls sideways: a wide table
@@ -191,5 +210,28 @@ func saveView(t *testing.T, u *ui, name string, width, height int64, sel string)
 	}
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), buf, 0o644); err != nil {
 		t.Error(err)
+	}
+}
+
+// breakRows gives the sample organization a few findings, so that the
+// review sees how findings look on the dashboard and the SoA.
+func breakRows(t *testing.T, u *ui) {
+	ctx := context.Background()
+	for control, data := range map[string]string{
+		"5.10": `{"control":"5.10","applicable":true,"implementation":"implemented"}`,
+		"5.11": `{"control":"5.11","applicable":false}`,
+		"8.12": `{"control":"8.12","applicable":true,"reasons":["risk"],"implementation":"planned"}`,
+	} {
+		it, err := u.store.Get(ctx, "sample", bundle.KindSoARows, "organization/"+control)
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken, _, err := bundle.DecodeItem(bundle.KindSoARows, it.Key, []byte(data), "iso27001:2022")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := u.store.Put(ctx, "sample", broken, nil, it.Version, "review"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
