@@ -33,6 +33,8 @@ var navAreas = map[string]struct {
 	"documents":        {80, "ops"},
 	"audits":           {120, "improve"},
 	"reviews":          {120, "improve"},
+	"reports":          {140, "output"},
+	"control-texts":    {140, "output"},
 	"admin":            {900, "admin"},
 	"members":          {900, "admin"},
 	"account":          {900, "admin"},
