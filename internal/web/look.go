@@ -41,7 +41,7 @@ var navAreas = map[string]struct {
 }
 
 // NavGroups is the side navigation in its groups.
-func (p *page) NavGroups() []navGroup { return groupNav(navItems) }
+func (p *page) NavGroups() []navGroup { return groupNav(p.NavItems()) }
 
 func groupNav(items []navItem) []navGroup {
 	type keyed struct {
