@@ -29,6 +29,12 @@ type soaRow struct {
 	Findings                  []string
 	State                     string // implemented, partial, planned, not-implemented, excluded, missing
 	OwnText                   string // the organization's own text of the control
+
+	// Display strings and form choices, rendered once in Go (soalabels.go).
+	StateLabel, FromLabel, BaseLabel, ReasonsText string
+	ReasonOpts, ImplOpts                          []soaOpt
+	Adopted, Excluded                             bool
+	Owner                                         string // the SoA whose row is shown
 }
 
 // soaConflict is a stale edit: what the user sent and what is stored now.
@@ -108,6 +114,7 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 		return
 	}
 	filter := r.URL.Query().Get("state")
+	labels := &labelCache{p: p, seen: map[string]string{}}
 	var rows []soaRow
 	for _, er := range v.Rows {
 		row := soaRow{Control: er.Control.ID, TitleJA: er.Control.TitleJA, TitleEN: er.Control.TitleEN, Cloud: er.Control.Is27017(),
@@ -125,6 +132,7 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 		if filter != "" && row.State != filter && !(filter == "applicable" && row.Applicable != nil && *row.Applicable) {
 			continue
 		}
+		labels.dress(&row, sel)
 		rows = append(rows, row)
 	}
 	header, err := a.soaHeaderOf(r, p, m, sel, v.SoA)
@@ -143,8 +151,7 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})
 	p.Title = p.T("ui.soa")
 	p.Data = map[string]any{"Keys": keys, "Selected": sel, "View": v, "Rows": rows, "Counts": v.Counts, "Filter": filter,
-		"CanEdit": canEdit && header.Exists, "Header": header, "Conflict": conflict, "ReasonValues": []string{"risk", "legal", "contract", "business", "best-practice"},
-		"ImplValues": []string{isms.ImplImplemented, isms.ImplPartial, isms.ImplPlanned, isms.ImplNotImplemented}}
+		"CanEdit": canEdit && header.Exists, "Header": header, "Conflict": conflict, "L": newSoALabels(p)}
 	a.render(w, status, "soa", p)
 }
 
