@@ -175,6 +175,22 @@ func TestDatabaseOutage(t *testing.T) {
 		!strings.Contains(string(body), `"unavailable"`) || h.Get("Retry-After") == "" {
 		t.Errorf("GET during the outage: %d %s", st, body)
 	}
+	// A signed-in browser opening the home page is told the same, not sent
+	// to a login page that cannot work.
+	for _, path := range []string{"/", "/orgs/" + crashOrg + "/"} {
+		req, _ := http.NewRequest("GET", srv.url+path, nil)
+		req.AddCookie(&http.Cookie{Name: "cloudisms_session", Value: "any-session"})
+		noRedirect := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Errorf("GET %s during the outage: %v", path, err)
+			continue
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("GET %s during the outage: status %d, want 503", path, res.StatusCode)
+		}
+	}
 
 	px.resume()
 	back := time.Now()

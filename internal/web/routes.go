@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cloudisms/cloudisms/internal/store"
 	"net/http"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
@@ -38,6 +39,10 @@ func init() {
 // home sends a signed-in user to their first organization.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	u, err := a.session(r)
+	if store.Unavailable(err) {
+		a.serverError(w, r, &page{Lang: langOf(r, nil)}, err) // 503, not a login page that cannot work
+		return
+	}
 	if err != nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
