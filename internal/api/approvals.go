@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
@@ -92,13 +91,12 @@ func (a *Server) approve(w http.ResponseWriter, r *http.Request, c *call) {
 			FieldError{Path: "residual_accepted", Message: i18n.M("api.residual_only_risks").In(c.lang)})
 		return
 	}
-	today := isms.DateOf(a.now().In(jst))
-	it, err := bundle.SetApproval(kind, key, prev.Data, c.member.Person, today, body.ResidualAccepted)
+	today := isms.DateOf(a.now().In(isms.JST))
+	it, refs, err := bundle.SetApproval(kind, key, prev.Data, c.member.Person, today, body.ResidualAccepted)
 	if err != nil {
 		a.invalid(w, c, err)
 		return
 	}
-	refs := []bundle.Ref{{List: "people", ID: c.member.Person, Path: "approval.by"}}
 	out, err := a.store.Approve(r.Context(), r.PathValue("org"), it, refs, version, c.member.Person, actor(c))
 	if err != nil {
 		var ref *store.RefError
@@ -112,7 +110,3 @@ func (a *Server) approve(w http.ResponseWriter, r *http.Request, c *call) {
 	w.Header().Set("ETag", etag(out.Version))
 	writeJSON(w, http.StatusOK, toJSON(out))
 }
-
-// jst is the time zone approvals are dated in: cloudisms' users work in
-// Japan, and an approval given at 08:00 JST belongs to that day.
-var jst = time.FixedZone("JST", 9*60*60)

@@ -144,20 +144,20 @@ func (a *Server) computed(w http.ResponseWriter, r *http.Request, c *call, view 
 }
 
 // The check and the summary are the same values the web pages show
-// (store.DerivedFor under the same names), computed once for both.
+// (store.FindingsFor and SummaryFor), computed once for both.
 func (a *Server) check(w http.ResponseWriter, r *http.Request, c *call) {
 	a.computed(w, r, c, "check", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
-		v, err := a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+		fs, err := a.store.FindingsFor(r.Context(), r.PathValue("org"), head, m, asOf)
 		if err != nil {
 			return nil, err
 		}
-		return conformity.NewReport(asOf, v.([]conformity.Finding)), nil
+		return conformity.NewReport(asOf, fs), nil
 	})
 }
 
 func (a *Server) summary(w http.ResponseWriter, r *http.Request, c *call) {
 	a.computed(w, r, c, "summary", func(m *isms.ISMS, head int64, asOf isms.Date) (any, error) {
-		return a.store.DerivedFor(r.Context(), r.PathValue("org"), head, m, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+		return a.store.SummaryFor(r.Context(), r.PathValue("org"), head, m, asOf)
 	})
 }
 

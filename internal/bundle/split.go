@@ -343,16 +343,19 @@ var Approvable = []string{KindOrganization, "risks", KindSoA, "documents"}
 
 // SetApproval records an approval in an item: the scope approval of the
 // organization, or the approval of a risk (with the residual acceptance),
-// an SoA or a document. The item's data is otherwise unchanged.
-func SetApproval(kind, key string, data []byte, by string, on isms.Date, residualAccepted *bool) (Item, error) {
+// an SoA or a document. The item's data is otherwise unchanged. The
+// reference it returns is the approver, for the store to check.
+func SetApproval(kind, key string, data []byte, by string, on isms.Date, residualAccepted *bool) (Item, []Ref, error) {
 	m, _, err := decodeItemModel(kind, data, "")
 	if err != nil {
-		return Item{}, err
+		return Item{}, nil, err
 	}
+	refs := []Ref{{List: "people", ID: by, Path: "approval.by"}}
 	a := &isms.Approval{By: by, Date: on}
 	switch kind {
 	case KindOrganization:
 		m.Organization.ScopeApproval = a
+		refs[0].Path = "scope_approval.by"
 	case "risks":
 		m.Risks[0].Approval = &isms.RiskApproval{By: by, Date: on, ResidualAccepted: residualAccepted}
 	case KindSoA:
@@ -360,10 +363,10 @@ func SetApproval(kind, key string, data []byte, by string, on isms.Date, residua
 	case "documents":
 		m.Documents[0].Approval = a
 	default:
-		return Item{}, fmt.Errorf("%s cannot be approved", kind)
+		return Item{}, nil, fmt.Errorf("%s cannot be approved", kind)
 	}
 	it, _, err := itemOf(m, kind, key)
-	return it, err
+	return it, refs, err
 }
 
 // ApprovedContent is what an approval covers: the item without its

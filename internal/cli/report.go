@@ -92,13 +92,8 @@ func runImportSoA(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
-	file, ok := e.oneFile("import-soa", pos)
-	if !ok || !e.needOrg(*org) {
-		return exitInvalid
-	}
-	src, err := readInput(e, file)
-	if err != nil {
-		e.errorf("cli.read", "file", file, "detail", err.Error())
+	_, src, ok := e.orgFile("import-soa", pos, *org)
+	if !ok {
 		return exitInvalid
 	}
 	s, ok := e.openStore(sf)
@@ -107,6 +102,7 @@ func runImportSoA(e *env, args []string) int {
 	}
 	defer s.Close()
 	var res report.SoAImport
+	var err error
 	if *dry {
 		res, err = report.PreviewSoA(e.ctx, s, *org, src)
 	} else {
@@ -220,13 +216,8 @@ func runControlTexts(e *env, args []string) int {
 	if !ok {
 		return exitInvalid
 	}
-	file, ok := e.oneFile("control-texts", pos)
-	if !ok || !e.needOrg(*org) {
-		return exitInvalid
-	}
-	src, err := readInput(e, file)
-	if err != nil {
-		e.errorf("cli.read", "file", file, "detail", err.Error())
+	file, src, ok := e.orgFile("control-texts", pos, *org)
+	if !ok {
 		return exitInvalid
 	}
 	s, ok := e.openStore(sf)
@@ -273,4 +264,19 @@ func runControlTexts(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, i18n.M("report.cli.texts_saved", "n", n, "org", *org).In(e.lang))
 	return exitOK
+}
+
+// orgFile reads the one FILE argument of a command that also needs --org,
+// saying what is missing or unreadable.
+func (e *env) orgFile(cmd string, pos []string, org string) (string, []byte, bool) {
+	file, ok := e.oneFile(cmd, pos)
+	if !ok || !e.needOrg(org) {
+		return "", nil, false
+	}
+	src, err := readInput(e, file)
+	if err != nil {
+		e.errorf("cli.read", "file", file, "detail", err.Error())
+		return "", nil, false
+	}
+	return file, src, true
 }

@@ -39,6 +39,11 @@ func MustDate(s string) Date {
 }
 
 // DateOf takes the calendar date of t in t's own location.
+// JST is the time zone in which cloudisms dates what users do (an
+// approval given at 08:00 in Tokyo is dated that day, not the day before).
+var JST = time.FixedZone("JST", 9*3600)
+
+// DateOf is the calendar date of t in t's own location.
 func DateOf(t time.Time) Date {
 	u := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	return Date{days: int32(u.Unix()/86400+unixDay0) + 1}

@@ -351,6 +351,27 @@ type SoARow struct {
 // IsApplicable is true only when the row says applicable: true.
 func (r SoARow) IsApplicable() bool { return r.Applicable != nil && *r.Applicable }
 
+// The states of an SoA row besides its implementation states.
+const (
+	StateMissing  = "missing"  // no row, or a row that does not say whether it applies
+	StateExcluded = "excluded" // applicable: false
+)
+
+// StateOf is the state an SoA row is shown and counted in: missing,
+// excluded, or its implementation state (not-implemented when an
+// applicable row does not say). r may be nil (no row).
+func StateOf(r *SoARow) string {
+	switch {
+	case r == nil || r.Applicable == nil:
+		return StateMissing
+	case !*r.Applicable:
+		return StateExcluded
+	case r.Implementation == "":
+		return ImplNotImplemented
+	}
+	return r.Implementation
+}
+
 type Responsibility struct {
 	Service      string
 	Control      string

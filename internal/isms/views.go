@@ -116,24 +116,23 @@ func buildView(service, role string, s *SoA, annex, cloud []*catalog.Control, or
 
 func (c *SoACounts) add(r *SoARow) {
 	c.Rows++
-	switch {
-	case r == nil || r.Applicable == nil:
+	switch StateOf(r) {
+	case StateMissing:
 		c.Missing++
-	case !*r.Applicable:
+		return
+	case StateExcluded:
 		c.Excluded++
+		return
+	case ImplImplemented:
+		c.Implemented++
+	case ImplPartial:
+		c.Partial++
+	case ImplPlanned:
+		c.Planned++
 	default:
-		c.Applicable++
-		switch r.Implementation {
-		case ImplImplemented:
-			c.Implemented++
-		case ImplPartial:
-			c.Partial++
-		case ImplPlanned:
-			c.Planned++
-		default:
-			c.NotImplemented++
-		}
+		c.NotImplemented++
 	}
+	c.Applicable++
 }
 
 // RiskView is a risk with its computed levels.

@@ -334,14 +334,14 @@ func areaText(r isms.Responsibility, text string) string {
 	return r.Area + ": " + text
 }
 
+// stateKey is the message key suffix of a row's state. A row that does not
+// say whether it applies is "not-applicable" in the plan (implState), so
+// its text says excluded to match.
 func stateKey(r *isms.SoARow) string {
-	switch {
-	case !r.IsApplicable():
-		return "excluded"
-	case r.Implementation == "":
-		return "not-implemented"
+	if r.Applicable == nil {
+		return isms.StateExcluded
 	}
-	return r.Implementation
+	return isms.StateOf(r)
 }
 
 func dateTime(d isms.Date) string {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
@@ -72,4 +73,46 @@ func (s *Store) DerivedFor(ctx context.Context, org string, head int64, m *isms.
 	f.v = compute(m)
 	s.derived.cache.Put(key, head, f.v)
 	return f.v, nil
+}
+
+// The conformity check and the summary are the views every interface
+// shows; they are named here once so that the API and the pages share one
+// computation per change and date.
+
+// Findings is the conformity check of the organization's current ISMS as
+// of a date, with that ISMS.
+func (s *Store) Findings(ctx context.Context, org string, asOf isms.Date) ([]conformity.Finding, *isms.ISMS, error) {
+	m, head, err := s.ISMSAt(ctx, org)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs, err := s.FindingsFor(ctx, org, head, m, asOf)
+	return fs, m, err
+}
+
+// FindingsFor is Findings of a model and head already read with ISMSAt.
+func (s *Store) FindingsFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]conformity.Finding, error) {
+	v, err := s.DerivedFor(ctx, org, head, m, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]conformity.Finding), nil
+}
+
+// Summary is the summary of the organization's current ISMS as of a date.
+func (s *Store) Summary(ctx context.Context, org string, asOf isms.Date) (isms.Summary, error) {
+	m, head, err := s.ISMSAt(ctx, org)
+	if err != nil {
+		return isms.Summary{}, err
+	}
+	return s.SummaryFor(ctx, org, head, m, asOf)
+}
+
+// SummaryFor is Summary of a model and head already read with ISMSAt.
+func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) (isms.Summary, error) {
+	v, err := s.DerivedFor(ctx, org, head, m, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	if err != nil {
+		return isms.Summary{}, err
+	}
+	return v.(isms.Summary), nil
 }

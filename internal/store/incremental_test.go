@@ -107,7 +107,7 @@ func TestEditsKeepCachedModelExact(t *testing.T) {
 			same("a deletion")
 			cur, _ = s.Get(ctx, "o", "risks", m.Risks[2].ID)
 			acc := true
-			ap, err := bundle.SetApproval("risks", cur.Key, cur.Data, m.Risks[2].Owner, isms.MustDate("2026-11-01"), &acc)
+			ap, _, err := bundle.SetApproval("risks", cur.Key, cur.Data, m.Risks[2].Owner, isms.MustDate("2026-11-01"), &acc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,13 +44,13 @@ func viewsActionState(f isms.AuditFinding, asOf isms.Date) string {
 }
 
 func (a *App) auditsPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	model, err := a.store.ISMS(r.Context(), p.Org)
+	asOf := isms.DateOf(a.now())
+	checked, model, err := a.store.Findings(r.Context(), p.Org, asOf)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	asOf := isms.DateOf(a.now())
-	findings := viewsFindings(model, asOf, p.Lang)
+	findings := findingsBySubject(checked, p.Lang)
 	people := map[string]isms.Person{}
 	for _, pp := range model.People {
 		people[pp.ID] = pp

@@ -77,12 +77,11 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 		a.serverError(w, r, p, err)
 		return
 	}
-	v, err := a.store.DerivedFor(ctx, p.Org, head, model, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	findings, err := a.store.FindingsFor(ctx, p.Org, head, model, asOf)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	findings := v.([]conformity.Finding)
 	var areas []areaView
 	for _, area := range conformity.Areas {
 		av := areaView{Area: area}
@@ -101,12 +100,11 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, p *page, m store
 			areas = append(areas, av)
 		}
 	}
-	sv, err := a.store.DerivedFor(ctx, p.Org, head, model, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	sum, err := a.store.SummaryFor(ctx, p.Org, head, model, asOf)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	sum := sv.(isms.Summary)
 	approvals, err := a.store.Approvals(ctx, p.Org)
 	if err != nil {
 		a.serverError(w, r, p, err)

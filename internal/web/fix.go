@@ -114,15 +114,15 @@ func (a *App) findingsAbout(r *http.Request, p *page, about string) []itemFindin
 	if !ok {
 		return nil
 	}
-	model, err := a.store.ISMS(r.Context(), p.Org)
+	checked, _, err := a.store.Findings(r.Context(), p.Org, isms.DateOf(a.now()))
 	if err != nil {
 		a.log.Warn("findings about", "org", p.Org, "err", err)
 		return nil
 	}
 	var out []itemFinding
-	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+	for _, f := range checked {
 		if f.Rule == rule && f.Subject == subject {
-			out = append(out, itemFinding{Rule: f.Rule, Severity: f.Severity, Subject: f.Subject, Text: f.Message.In(p.Lang), Reference: f.Reference})
+			out = append(out, newItemFinding(f, p.Lang))
 		}
 	}
 	return out
@@ -158,17 +158,7 @@ func (a *App) approveItem(w http.ResponseWriter, r *http.Request, p *page, m sto
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("_version"), 10, 64)
-	it, err := bundle.SetApproval(def.Kind, cur.Key, cur.Data, m.Person, isms.DateOf(a.now().In(jst)), nil)
-	if err != nil {
-		a.serverError(w, r, p, err)
-		return
-	}
-	path := "approval.by"
-	if def.Kind == bundle.KindOrganization {
-		path = "scope_approval.by"
-	}
-	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: path}}
-	_, err = a.store.Approve(r.Context(), p.Org, it, refs, version, m.Person, p.User.Email)
+	err := a.recordApproval(r, p, m, cur, version, nil)
 	switch {
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists): // version 0 asks to create: stale too
 		p.Error = p.T("api.conflict")
@@ -283,14 +273,8 @@ func (a *App) soaApprove(w http.ResponseWriter, r *http.Request, p *page, m stor
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	it, err := bundle.SetApproval(bundle.KindSoA, key, cur.Data, m.Person, isms.DateOf(a.now().In(jst)), nil)
-	if err != nil {
-		a.serverError(w, r, p, err)
-		return
-	}
-	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: "approval.by"}}
 	back := "/orgs/" + url.PathEscape(p.Org) + "/soa?soa=" + url.QueryEscape(key)
-	_, err = a.store.Approve(ctx, p.Org, it, refs, version, m.Person, p.User.Email)
+	err = a.recordApproval(r, p, m, cur, version, nil)
 	switch {
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists): // version 0 asks to create: stale too
 		http.Redirect(w, r, back+"&conflict=1#soa-state", http.StatusSeeOther)

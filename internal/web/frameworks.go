@@ -79,16 +79,13 @@ func (a *App) renderFramework(w http.ResponseWriter, r *http.Request, p *page, s
 	a.render(w, status, "framework", p)
 }
 
+// fwState is the state of an imported framework's row, as SoA rows have.
 func fwState(r store.FrameworkRow) string {
-	switch {
-	case r.Applicable == "":
-		return "missing"
-	case r.Applicable == "false":
-		return "excluded"
-	case r.Implementation == "":
-		return "not-implemented"
+	if r.Applicable == "" {
+		return isms.StateOf(nil)
 	}
-	return r.Implementation
+	applicable := r.Applicable == "true"
+	return isms.StateOf(&isms.SoARow{Applicable: &applicable, Implementation: r.Implementation})
 }
 
 // frameworkPost saves one row; errors are shown beside their fields and a

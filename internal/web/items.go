@@ -206,17 +206,13 @@ func (a *App) itemsList(w http.ResponseWriter, r *http.Request, p *page, m store
 	a.render(w, http.StatusOK, "items", p)
 }
 
-// jst is the time zone item times are shown in: the users are offices in
-// Japan, and a fixed zone needs no time zone database on the server.
-var jst = time.FixedZone("JST", 9*3600)
-
 // shortTime shows a stored timestamp to the minute, in JST.
 func shortTime(ts string) string {
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	if err != nil {
 		return ts
 	}
-	return t.In(jst).Format("2006-01-02 15:04 MST")
+	return t.In(isms.JST).Format("2006-01-02 15:04 MST")
 }
 
 func contains(list []string, s string) bool {
@@ -260,7 +256,7 @@ type itemFinding struct {
 // in sight where it is fixed. A model that cannot be loaded hides them
 // rather than the form.
 func (a *App) itemFindings(r *http.Request, p *page, st formState) []itemFinding {
-	model, err := a.store.ISMS(r.Context(), p.Org)
+	checked, _, err := a.store.Findings(r.Context(), p.Org, isms.DateOf(a.now()))
 	if err != nil {
 		a.log.Warn("item findings", "org", p.Org, "err", err)
 		return nil
@@ -273,12 +269,16 @@ func (a *App) itemFindings(r *http.Request, p *page, st formState) []itemFinding
 		subject = st.def.Kind + "/" + st.stored.Label // backups/SERVICE
 	}
 	var out []itemFinding
-	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+	for _, f := range checked {
 		if f.Subject == subject || strings.HasPrefix(f.Subject, subject+"/") {
-			out = append(out, itemFinding{Rule: f.Rule, Severity: f.Severity, Subject: f.Subject, Text: f.Message.In(p.Lang), Reference: f.Reference})
+			out = append(out, newItemFinding(f, p.Lang))
 		}
 	}
 	return out
+}
+
+func newItemFinding(f conformity.Finding, lang string) itemFinding {
+	return itemFinding{Rule: f.Rule, Severity: f.Severity, Subject: f.Subject, Text: f.Message.In(lang), Reference: f.Reference}
 }
 
 // formState is an item's values being edited and what is known about it.

@@ -304,9 +304,15 @@ func placeErrors(kind string, probs []problem, index map[string]*formField) []fi
 }
 
 func nearestField(path string, index map[string]*formField) *formField {
+	return index[enclosingPath(path, func(p string) bool { return index[p] != nil })]
+}
+
+// enclosingPath is path itself or the nearest path enclosing it
+// (a.b[2].c, a.b[2], a.b, a) for which is holds; "" when none does.
+func enclosingPath(path string, is func(string) bool) string {
 	for path != "" {
-		if f, ok := index[path]; ok {
-			return f
+		if is(path) {
+			return path
 		}
 		if strings.HasSuffix(path, "]") {
 			path = path[:strings.LastIndexByte(path, '[')]
@@ -314,11 +320,11 @@ func nearestField(path string, index map[string]*formField) *formField {
 		}
 		i := strings.LastIndexByte(path, '.')
 		if i < 0 {
-			return nil
+			return ""
 		}
 		path = path[:i]
 	}
-	return nil
+	return ""
 }
 
 // problem is one validation message at a path of the item.

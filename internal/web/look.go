@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cloudisms/cloudisms/internal/isms"
 	"sort"
 	"time"
 )
@@ -85,7 +86,7 @@ func (p *page) PrintLine() string {
 	if p.User == nil {
 		return ""
 	}
-	return p.T("look.printed", "date", proseDate(time.Now().In(jst), p.Lang), "who", p.User.Name)
+	return p.T("look.printed", "date", proseDate(time.Now().In(isms.JST), p.Lang), "who", p.User.Name)
 }
 
 // proseDate writes a date as running text has it: 2026年11月26日, 26 November 2026.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cloudisms/cloudisms/internal/isms"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestGroupNav(t *testing.T) {
 }
 
 func TestProseDate(t *testing.T) {
-	d := time.Date(2026, 11, 6, 23, 0, 0, 0, jst)
+	d := time.Date(2026, 11, 6, 23, 0, 0, 0, isms.JST)
 	for lang, want := range map[string]string{"ja": "2026年11月6日", "en": "6 November 2026"} {
 		if got := proseDate(d, lang); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)

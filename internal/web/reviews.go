@@ -38,12 +38,12 @@ type reviewView struct {
 type reviewInput struct{ Key, Text string }
 
 func (a *App) reviewsPage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
-	model, err := a.store.ISMS(r.Context(), p.Org)
+	checked, model, err := a.store.Findings(r.Context(), p.Org, isms.DateOf(a.now()))
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
+	findings := findingsBySubject(checked, p.Lang)
 	people := map[string]isms.Person{}
 	for _, pp := range model.People {
 		people[pp.ID] = pp

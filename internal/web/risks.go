@@ -60,12 +60,11 @@ func (a *App) risksPage(w http.ResponseWriter, r *http.Request, p *page, m store
 			Stale: stale[rv.Risk.ID], CanApprove: isOwner && authz.Can(m.Role, authz.Approve, authz.Subject{Kind: "risks", IsOwner: true})})
 	}
 	asOf := isms.DateOf(a.now())
-	sv, _, err := a.store.Derived(ctx, p.Org, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	sum, err := a.store.Summary(ctx, p.Org, asOf)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	sum := sv.(isms.Summary)
 	var owners []string
 	for _, pp := range model.People {
 		owners = append(owners, pp.ID)
@@ -94,13 +93,7 @@ func (a *App) riskApprove(w http.ResponseWriter, r *http.Request, p *page, m sto
 		return
 	}
 	accepted := r.PostFormValue("residual_accepted") == "true"
-	it, err := bundle.SetApproval("risks", id, cur.Data, m.Person, isms.DateOf(a.now()), &accepted)
-	if err != nil {
-		a.serverError(w, r, p, err)
-		return
-	}
-	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: "approval.by"}}
-	if _, err := a.store.Approve(ctx, p.Org, it, refs, cur.Version, m.Person, p.User.Email); err != nil {
+	if err := a.recordApproval(r, p, m, cur, cur.Version, &accepted); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			http.Redirect(w, r, "/orgs/"+p.Org+"/risks#risk-"+id, http.StatusSeeOther)
 			return
@@ -109,4 +102,16 @@ func (a *App) riskApprove(w http.ResponseWriter, r *http.Request, p *page, m sto
 		return
 	}
 	http.Redirect(w, r, "/orgs/"+p.Org+"/risks?approved="+id+"#risk-"+id, http.StatusSeeOther)
+}
+
+// recordApproval records the member's person's approval of a stored item
+// at the version the approver saw (a changed item is not approved
+// unseen), dated today in JST. Permission is the caller's to check.
+func (a *App) recordApproval(r *http.Request, p *page, m store.Membership, cur store.StoredItem, version int64, residualAccepted *bool) error {
+	it, refs, err := bundle.SetApproval(cur.Kind, cur.Key, cur.Data, m.Person, isms.DateOf(a.now().In(isms.JST)), residualAccepted)
+	if err != nil {
+		return err
+	}
+	_, err = a.store.Approve(r.Context(), p.Org, it, refs, version, m.Person, p.User.Email)
+	return err
 }

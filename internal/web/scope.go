@@ -33,7 +33,7 @@ type scopeSystem struct {
 
 func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store.Membership) {
 	ctx := r.Context()
-	model, err := a.store.ISMS(ctx, p.Org)
+	checked, model, err := a.store.Findings(ctx, p.Org, isms.DateOf(a.now()))
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
@@ -50,7 +50,7 @@ func (a *App) scopePage(w http.ResponseWriter, r *http.Request, p *page, m store
 		a.serverError(w, r, p, err)
 		return
 	}
-	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
+	findings := findingsBySubject(checked, p.Lang)
 	subjects := make([]string, 0, len(findings))
 	for subj := range findings {
 		subjects = append(subjects, subj)
@@ -114,13 +114,7 @@ func (a *App) scopeApprove(w http.ResponseWriter, r *http.Request, p *page, m st
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	it, err := bundle.SetApproval(bundle.KindOrganization, bundle.KindOrganization, cur.Data, m.Person, isms.DateOf(a.now()), nil)
-	if err != nil {
-		a.serverError(w, r, p, err)
-		return
-	}
-	refs := []bundle.Ref{{List: "people", ID: m.Person, Path: "scope_approval.by"}}
-	_, err = a.store.Approve(ctx, p.Org, it, refs, version, m.Person, p.User.Email)
+	err = a.recordApproval(r, p, m, cur, version, nil)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		http.Redirect(w, r, "/orgs/"+p.Org+"/scope?conflict=1#statements", http.StatusSeeOther)

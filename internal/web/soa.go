@@ -10,7 +10,6 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
-	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
@@ -97,12 +96,12 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 	findings := map[string][]string{}
 	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
 	asOf := isms.DateOf(a.now())
-	checked, _, err := a.store.Derived(ctx, p.Org, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	checked, _, err := a.store.Findings(ctx, p.Org, asOf)
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
 	}
-	for _, f := range checked.([]conformity.Finding) {
+	for _, f := range checked {
 		if strings.HasPrefix(f.Subject, prefix) {
 			c := strings.TrimPrefix(f.Subject, prefix)
 			findings[c] = append(findings[c], f.Rule+": "+f.Message.In(p.Lang))
@@ -128,7 +127,7 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 			}
 			row.Version = versions[owner+"/"+er.Control.ID]
 		}
-		row.State = stateOf(er.Row)
+		row.State = isms.StateOf(er.Row)
 		if filter != "" && row.State != filter && !(filter == "applicable" && row.Applicable != nil && *row.Applicable) {
 			continue
 		}
@@ -153,18 +152,6 @@ func (a *App) renderSoA(w http.ResponseWriter, r *http.Request, p *page, m store
 	p.Data = map[string]any{"Keys": keys, "Selected": sel, "View": v, "Rows": rows, "Counts": v.Counts, "Filter": filter,
 		"CanEdit": canEdit && header.Exists, "Header": header, "Conflict": conflict, "L": newSoALabels(p)}
 	a.render(w, status, "soa", p)
-}
-
-func stateOf(r *isms.SoARow) string {
-	switch {
-	case r == nil || r.Applicable == nil:
-		return "missing"
-	case !*r.Applicable:
-		return "excluded"
-	case r.Implementation == "":
-		return "not-implemented"
-	}
-	return r.Implementation
 }
 
 // soaPost saves one row of an SoA. Editing an inherited row in a service
@@ -242,13 +229,13 @@ func (a *App) decodeRow(ctx context.Context, org, key string, data []byte) (bund
 }
 
 func problemText(err error, lang string) string {
-	var errs bundle.Errors
-	if errors.As(err, &errs) {
-		var parts []string
-		for _, p := range errs {
-			parts = append(parts, p.Msg.In(lang))
-		}
-		return strings.Join(parts, " / ")
+	probs, ok := problemsOf(err, lang)
+	if !ok {
+		return err.Error()
 	}
-	return err.Error()
+	parts := make([]string, len(probs))
+	for i, pr := range probs {
+		parts[i] = pr.Msg
+	}
+	return strings.Join(parts, " / ")
 }

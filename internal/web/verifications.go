@@ -12,7 +12,6 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
-	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
@@ -71,7 +70,7 @@ func (a *App) verificationsPage(w http.ResponseWriter, r *http.Request, p *page,
 // the linked risk" form to show again with its problems.
 func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *page, m store.Membership, status int, form *gapRiskForm) {
 	ctx := r.Context()
-	model, err := a.store.ISMS(ctx, p.Org)
+	checked, model, err := a.store.Findings(ctx, p.Org, isms.DateOf(a.now()))
 	if err != nil {
 		a.serverError(w, r, p, err)
 		return
@@ -93,13 +92,13 @@ func (a *App) renderVerifications(w http.ResponseWriter, r *http.Request, p *pag
 	for _, rk := range model.Risks {
 		risks[rk.ID] = true
 	}
-	findings := viewsFindings(model, isms.DateOf(a.now()), p.Lang)
+	findings := findingsBySubject(checked, p.Lang)
 	var rows []verRow
 	for _, v := range model.Verifications {
 		rows = append(rows, verRow{Verification: v, ServiceName: names[v.Service], Version: versions[v.ID], Findings: findings["verifications/"+v.ID], RiskExists: risks[v.Risk]})
 	}
 	var needs []verNeed
-	for _, f := range conformity.Check(model, isms.DateOf(a.now())) {
+	for _, f := range checked {
 		subj := f.Subject
 		parts := strings.Split(subj, "/")
 		if len(parts) == 4 && parts[0] == "cloud_services" && parts[2] == "verifications" {

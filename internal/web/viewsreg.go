@@ -2,15 +2,13 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
-	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
-	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
@@ -97,10 +95,10 @@ func viewsMayWrite(p *page, kind string) bool {
 	return authz.Can(p.Role, authz.Write, authz.Subject{Kind: kind})
 }
 
-// findingsBySubject renders the findings of an ISMS by subject.
-func viewsFindings(m *isms.ISMS, asOf isms.Date, lang string) map[string][]string {
+// findingsBySubject renders findings by subject.
+func findingsBySubject(fs []conformity.Finding, lang string) map[string][]string {
 	out := map[string][]string{}
-	for _, f := range conformity.Check(m, asOf) {
+	for _, f := range fs {
 		out[f.Subject] = append(out[f.Subject], f.Rule+": "+f.Message.In(lang))
 	}
 	return out
@@ -128,21 +126,16 @@ func (a *App) storedItems(ctx context.Context, org, kind string) ([]store.Stored
 // problems of no known field go under "".
 func viewsFieldErrors(err error, prefix string, fields []string, lang string) map[string][]string {
 	out := map[string][]string{}
-	var errs bundle.Errors
-	if !errors.As(err, &errs) {
+	probs, ok := problemsOf(err, lang)
+	if !ok {
 		out[""] = append(out[""], err.Error())
 		return out
 	}
-	for _, pr := range errs {
+	isField := func(path string) bool { return slices.Contains(fields, path) }
+	for _, pr := range probs {
 		rest := strings.TrimPrefix(strings.TrimPrefix(pr.Path, prefix), ".")
-		field := ""
-		for _, f := range fields {
-			if rest == f || strings.HasPrefix(rest, f+".") || strings.HasPrefix(rest, f+"[") {
-				field = f
-				break
-			}
-		}
-		msg := pr.Msg.In(lang)
+		field := enclosingPath(rest, isField)
+		msg := pr.Msg
 		switch {
 		case field == "" && pr.Path != "":
 			msg = pr.Path + ": " + msg
