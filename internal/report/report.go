@@ -234,10 +234,7 @@ func (b *builder) title(kind string) string { return b.t("report.title." + kind)
 
 // list joins values for one cell.
 func (b *builder) list(xs []string) string {
-	if b.o.Lang == i18n.JA {
-		return strings.Join(xs, "、")
-	}
-	return strings.Join(xs, ", ")
+	return strings.Join(xs, i18n.List(b.o.Lang))
 }
 
 func (b *builder) peopleList(ids []string) string {

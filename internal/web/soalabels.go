@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cloudisms/cloudisms/internal/i18n"
 	"slices"
 	"strings"
 
@@ -62,11 +63,7 @@ func (c *labelCache) dress(row *soaRow, selected string) {
 	for i, r := range row.Reasons {
 		names[i] = c.get("reason." + r)
 	}
-	sep := "、"
-	if c.p.Lang == "en" {
-		sep = ", "
-	}
-	row.ReasonsText = strings.Join(names, sep)
+	row.ReasonsText = strings.Join(names, i18n.List(c.p.Lang))
 	row.ReasonOpts = make([]soaOpt, len(soaReasonValues))
 	for i, v := range soaReasonValues {
 		row.ReasonOpts[i] = soaOpt{Value: v, Label: c.get("reason." + v), On: slices.Contains(row.Reasons, v)}
