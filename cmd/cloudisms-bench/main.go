@@ -15,6 +15,9 @@
 //	ops   the fixed mix of the README's table: in turn the dashboard, the
 //	      risk register page, the SoA page (web pages, signed in with
 //	      -email and -password), the API's check and an edit
+//	static the dashboard's bytes (fetched once, signed in with -email and
+//	      -password) served by a plain handler in this process: the
+//	      yardstick of the ops scenario's throughput (static.go)
 //
 // Every client stops by itself once -duration has passed or -requests
 // operations have been started, whichever comes first. A request in flight
@@ -55,14 +58,15 @@ const (
 	kindEdit    = "edit"
 )
 
-var kindOrder = []string{kindDashboard, kindRiskPage, kindSoAPage, kindList, kindGet, kindCheck, kindSummary, kindEdit}
+var kindOrder = []string{kindStatic, kindDashboard, kindRiskPage, kindSoAPage, kindList, kindGet, kindCheck, kindSummary, kindEdit}
 
 // scenarios name the cycle of operations each client repeats.
 var scenarios = map[string][]string{
-	"list":  {kindList},
-	"check": {kindCheck},
-	"mix":   {kindList, kindGet, kindCheck, kindSummary, kindEdit},
-	"ops":   {kindDashboard, kindRiskPage, kindSoAPage, kindCheck, kindEdit},
+	"list":   {kindList},
+	"check":  {kindCheck},
+	"mix":    {kindList, kindGet, kindCheck, kindSummary, kindEdit},
+	"ops":    {kindDashboard, kindRiskPage, kindSoAPage, kindCheck, kindEdit},
+	"static": {kindStatic},
 }
 
 type config struct {
@@ -116,7 +120,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "base URL of the running server")
 	fs.StringVar(&c.org, "org", "", "organization id (required)")
 	fs.StringVar(&c.token, "token", os.Getenv("CLOUDISMS_TOKEN"), "API token (default $CLOUDISMS_TOKEN)")
-	fs.StringVar(&c.scenario, "scenario", "list", "list, check or mix")
+	fs.StringVar(&c.scenario, "scenario", "list", "list, check, mix, ops or static")
 	fs.IntVar(&c.clients, "clients", 64, "concurrent clients")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to run (0: until -requests are done)")
 	fs.Int64Var(&c.requests, "requests", 0, "operations in all (0: unbounded within -duration)")
@@ -137,9 +141,9 @@ func parseFlags(args []string) (config, error) {
 	case c.token == "":
 		return c, errors.New("-token (or CLOUDISMS_TOKEN) is required")
 	case scenarios[c.scenario] == nil:
-		return c, fmt.Errorf("-scenario %q: want list, check, mix or ops", c.scenario)
-	case c.scenario == "ops" && (c.email == "" || c.password == ""):
-		return c, errors.New("the ops scenario opens web pages: give -email and -password (or CLOUDISMS_PASSWORD)")
+		return c, fmt.Errorf("-scenario %q: want list, check, mix, ops or static", c.scenario)
+	case (c.scenario == "ops" || c.scenario == "static") && (c.email == "" || c.password == ""):
+		return c, fmt.Errorf("the %s scenario opens web pages: give -email and -password (or CLOUDISMS_PASSWORD)", c.scenario)
 	case c.clients < 1:
 		return c, errors.New("-clients must be at least 1")
 	case c.duration < 0 || c.requests < 0:
@@ -161,10 +165,18 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.scenario == "ops" {
+	if cfg.scenario == "ops" || cfg.scenario == "static" {
 		if err := cl.login(); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.scenario == "static" {
+		st, err := cl.startStatic()
+		if err != nil {
+			return nil, err
+		}
+		defer st.close()
+		cl.staticURL = st.url
 	}
 	if len(keys) == 0 && (cfg.scenario == "mix" || cfg.scenario == "ops") {
 		return nil, fmt.Errorf("organization %s has no risks to get and edit", cfg.org)
@@ -235,6 +247,8 @@ type client struct {
 	http    *http.Client
 	base    string       // .../api/v1/orgs/{org}
 	session *http.Cookie // for the web pages
+	// staticURL is the static scenario's page (static.go).
+	staticURL string
 }
 
 func newClient(cfg config) *client {
@@ -473,6 +487,8 @@ func (w *worker) loop(b *budget) {
 
 func (w *worker) op(kind string) outcome {
 	switch kind {
+	case kindStatic:
+		return w.cl.static()
 	case kindDashboard:
 		return w.cl.page("/", kindDashboard)
 	case kindRiskPage:

@@ -14,16 +14,16 @@ import (
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
-// TestOpsSmoke runs the ops scenario briefly against an in-process server
-// on the sample ISMS: every kind of request is made and none fails. (The
-// load runs themselves are scripts/bench-mix.sh, not part of go test.)
-func TestOpsSmoke(t *testing.T) {
+// benchServer is an in-process server on the sample ISMS with a member
+// to sign in as: its URL and the member's API token.
+func benchServer(t *testing.T) (string, string) {
+	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, "", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	src, err := os.ReadFile("../../examples/sample-saas.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -51,8 +51,17 @@ func TestOpsSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
-	defer srv.Close()
-	cfg, err := parseFlags([]string{"-url", srv.URL, "-org", "sample", "-token", token, "-scenario", "ops",
+	t.Cleanup(srv.Close)
+	return srv.URL, token
+}
+
+// TestOpsSmoke runs the ops scenario briefly against an in-process server
+// on the sample ISMS: every kind of request is made and none fails. (The
+// load runs themselves are scripts/bench-mix.sh, not part of go test.)
+func TestOpsSmoke(t *testing.T) {
+	ctx := context.Background()
+	url, token := benchServer(t)
+	cfg, err := parseFlags([]string{"-url", url, "-org", "sample", "-token", token, "-scenario", "ops",
 		"-email", "bench@example.com", "-password", "a long enough password", "-clients", "4", "-requests", "40", "-duration", "0", "-edit-keys", "8"})
 	if err != nil {
 		t.Fatal(err)
@@ -72,5 +81,23 @@ func TestOpsSmoke(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("no %s request was made", k)
 		}
+	}
+}
+
+// TestStaticSmoke runs the static scenario briefly: the dashboard's bytes,
+// served by the bench tool's own handler, every request answered.
+func TestStaticSmoke(t *testing.T) {
+	url, token := benchServer(t)
+	cfg, err := parseFlags([]string{"-url", url, "-org", "sample", "-token", token, "-scenario", "static",
+		"-email", "bench@example.com", "-password", "a long enough password", "-clients", "4", "-requests", "40", "-duration", "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Overall.Count != 40 || rep.Overall.Errors != 0 || len(rep.Kinds) != 1 || rep.Kinds[0].Kind != kindStatic {
+		t.Errorf("%d requests, %d errors, kinds %v: %v", rep.Overall.Count, rep.Overall.Errors, rep.Kinds, rep.Reasons)
 	}
 }

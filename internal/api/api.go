@@ -59,9 +59,10 @@ type Route struct {
 func Routes() []Route { return routes }
 
 var routes = []Route{
-	{"POST", "/api/v1/session", "", "Log in with email and password: sets the session cookie", (*Server).login, true},
+	{"POST", "/api/v1/session", "", "Log in with email and password (and code, the TOTP or recovery code, when the account has two-factor on): sets the session cookie", (*Server).login, true},
 	{"DELETE", "/api/v1/session", "", "Log out: ends the session on the server", (*Server).logout, false},
 	{"GET", "/api/v1/me", "", "The caller, their organizations and roles", (*Server).me, false},
+	{"GET", "/api/v1/orgs", "", "The organizations the caller belongs to, with their names and the caller's role in each", (*Server).orgs, false},
 	{"GET", "/api/v1/disclosure/{org}/{service}", "", "Public: a provider-role service's disclosure to its customers (what the provider does, what is left to the customer, per ISO/IEC 27017 item and CLD control), when an admin has made it public (?lang=ja|en)", (*Server).disclosure, true},
 	{"GET", "/api/v1/orgs/{org}/bundle", authz.Export, "Export the ISMS as a canonical bundle (YAML, or JSON with Accept: application/json)", (*Server).getBundle, false},
 	{"PUT", "/api/v1/orgs/{org}/bundle", authz.Import, "Replace the whole ISMS from a bundle, in one transaction", (*Server).putBundle, false},
@@ -71,7 +72,9 @@ var routes = []Route{
 	{"GET", "/api/v1/orgs/{org}/approvals", authz.Read, "Recorded approvals, each marked stale when what it approved has changed", (*Server).approvals, false},
 	{"POST", "/api/v1/orgs/{org}/approvals/{kind}/{key...}", authz.Approve, "Approve an item (If-Match: its ETag); records exactly what was approved", (*Server).approve, false},
 	{"POST", "/api/v1/orgs/{org}/evidence/{kind}/{key...}", authz.Write, "Upload an evidence file and attach it to an item (?name=, ?at= for a nested element; If-Match)", (*Server).attachEvidence, false},
+	{"POST", "/api/v1/orgs/{org}/evidence", authz.Import, "Upload an evidence file to the organization without attaching it (answers its sha256): how the files named by a bundle from elsewhere are brought before importing it", (*Server).uploadEvidence, false},
 	{"GET", "/api/v1/orgs/{org}/evidence/{sha256}", authz.Read, "Download an evidence file (always as an attachment)", (*Server).downloadEvidence, false},
+	{"POST", "/api/v1/orgs/{org}/soa-import", authz.Write, "Import an edited SoA workbook (the .xlsx body): the rows it changes, the edited cells it does not apply and why; ?dry_run=true writes nothing; a workbook older than later changes to its rows is refused (409 stale_workbook) unless ?overwrite_newer=true; ?expect_head= from a dry run", (*Server).soaImport, false},
 	{"GET", "/api/v1/orgs/{org}/reports/xlsx", authz.Read, "Excel workbook (?kind=soa|assets|risks|audit-checklist|corrective-actions|all, ?service=, ?lang=ja|en)", (*Server).xlsxReport, false},
 	{"GET", "/api/v1/oscal/catalog", "", "An embedded control catalog as OSCAL JSON (?framework=iso27001:2022|iso27001:2013|iso27017:2015, ?oscal_version=1.1.3|1.2.2, ?lang=)", (*Server).oscalCatalog, false},
 	{"GET", "/api/v1/orgs/{org}/oscal/ssp", authz.Read, "An SoA as an OSCAL system security plan (?soa=organization|SERVICE:ROLE, or ?framework=ID for an imported framework; ?oscal_version=1.1.3|1.2.2, ?lang=)", (*Server).oscalDoc, false},
@@ -79,6 +82,7 @@ var routes = []Route{
 	{"GET", "/api/v1/orgs/{org}/oscal/poam", authz.Read, "Open corrective and treatment actions as an OSCAL plan of action and milestones (?oscal_version=, ?lang=)", (*Server).oscalDoc, false},
 	{"GET", "/api/v1/orgs/{org}/frameworks", authz.Read, "Frameworks imported from OSCAL catalogs", (*Server).frameworks, false},
 	{"POST", "/api/v1/orgs/{org}/frameworks", authz.Import, "Import an OSCAL catalog (JSON body) as a framework named ?id=; an invalid document changes nothing", (*Server).importFramework, false},
+	{"POST", "/api/v1/orgs/{org}/frameworks/library", authz.Import, "Import a CISO Assistant framework library (YAML body) as a framework named ?id= (default: its ref_id), or, for a library of mappings to ISO/IEC 27001:2022, add them to the framework ?id= names; an invalid file changes nothing", (*Server).importLibrary, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}", authz.Read, "List items of a kind (pagination, filters, sort)", (*Server).list, false},
 	{"POST", "/api/v1/orgs/{org}/items/{kind}", authz.Write, "Create an item", (*Server).create, false},
 	{"GET", "/api/v1/orgs/{org}/items/{kind}/{key...}", authz.Read, "Get an item", (*Server).get, false},
@@ -91,6 +95,9 @@ type call struct {
 	user   store.User
 	member store.Membership
 	lang   string
+	// session is the session cookie the call came with ("" for a
+	// bearer token), for an organization that requires single sign-on.
+	session string
 }
 
 func (a *Server) routes() {
@@ -131,17 +138,37 @@ func (a *Server) handle(rt Route) {
 				return
 			}
 			c.member = m
-			// Reading is checked here for every route; writes and
-			// approvals per item, since a risk owner may write and
-			// approve the risks they own.
-			if rt.Action != authz.Write && rt.Action != authz.Approve && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
+			// The organization's sign-in policy holds for tokens and
+			// sessions alike.
+			if _, ok, err := a.store.PolicyAllows(r.Context(), org, c.user.ID); err != nil {
+				a.storeError(w, c, err)
+				return
+			} else if !ok {
+				a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("twofactor.api_policy", "org", org))
+				return
+			}
+			if !a.sessionAsRequired(w, r, c, org) {
+				return
+			}
+			// Reading is checked here for every route; writes,
+			// approvals and the like per item, since a risk owner may
+			// write and approve the risks they own.
+			if !perItem[rt.Action] && !authz.Can(m.Role, rt.Action, authz.Subject{Kind: r.PathValue("kind")}) {
 				a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", m.Role))
 				return
 			}
 		}
+		r, ok = a.changeNote(w, r, c.lang)
+		if !ok {
+			return
+		}
 		rt.handler(a, w, r, c)
 	})
 }
+
+// perItem are the actions whose permission depends on the item (its
+// owner, a comment's author), checked by the handler.
+var perItem = map[string]bool{authz.Write: true, authz.Approve: true, authz.DeleteComment: true, authz.RequestApproval: true}
 
 // authenticate finds the caller from a bearer token or the session cookie.
 func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bool) {
@@ -167,7 +194,34 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bo
 		a.fail(w, langOf(r, ""), http.StatusUnauthorized, "unauthorized", i18n.M("api.unauthorized"))
 		return nil, false
 	}
-	return &call{user: u, lang: langOf(r, u.Lang)}, true
+	c := &call{user: u, lang: langOf(r, u.Lang)}
+	if ck, cerr := r.Cookie(SessionCookie); cerr == nil && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		c.session = ck.Value
+	}
+	return c, true
+}
+
+// sessionAsRequired refuses (403) a browser session not made by the
+// organization's OpenID provider when the organization requires single
+// sign-on, as its web pages do. API tokens are credentials of their own,
+// made and revoked by their owner.
+func (a *Server) sessionAsRequired(w http.ResponseWriter, r *http.Request, c *call, org string) bool {
+	if c.session == "" {
+		return true
+	}
+	required, err := a.store.SSORequired(r.Context(), org)
+	if err == nil && required {
+		var via string
+		if via, err = a.store.SessionSSOOrg(r.Context(), c.session); err == nil && via != org {
+			a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("sso.api_policy", "org", org))
+			return false
+		}
+	}
+	if err != nil {
+		a.storeError(w, c, err)
+		return false
+	}
+	return true
 }
 
 // langOf: the user's preferred language, else Accept-Language, else Japanese.
@@ -190,6 +244,7 @@ func langOf(r *http.Request, pref string) string {
 // FieldError is one invalid field of a request.
 type FieldError struct {
 	Path    string `json:"path"`
+	Line    int    `json:"line,omitempty"` // in the request's document, when it has one
 	Message string `json:"message"`
 }
 
@@ -230,14 +285,26 @@ func (a *Server) storeError(w http.ResponseWriter, c *call, err error) {
 			return
 		}
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
-			FieldError{Path: ref.Path, Message: i18n.M("bundle.unknown_ref", "id", ref.ID, "list", ref.List).In(c.lang)})
+			FieldError{Path: ref.Path, Message: ref.Message().In(c.lang)})
 	case errors.Is(err, store.ErrNotFound):
 		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
 	case errors.Is(err, store.ErrConflict):
 		a.fail(w, c.lang, http.StatusConflict, "conflict", i18n.M("api.conflict"))
 	case errors.Is(err, store.ErrExists):
 		a.fail(w, c.lang, http.StatusConflict, "exists", i18n.M("api.exists"))
+	case errors.Is(err, store.ErrQueryTooLong):
+		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"),
+			FieldError{Path: "q", Message: i18n.M("api.query_too_long", "max", store.MaxQuery).In(c.lang)})
+	case errors.Is(err, store.ErrJobsPending):
+		w.Header().Set("Retry-After", "30")
+		a.fail(w, c.lang, http.StatusTooManyRequests, "jobs_pending", i18n.M("api.jobs_pending", "max", store.MaxPendingJobs))
 	case errors.Is(err, context.Canceled):
+	case store.ObjectsFailed(err):
+		// Before Unavailable, which a network error also satisfies: the
+		// message names the object storage, not the database.
+		a.log.Error("object storage: nothing was saved", "err", err)
+		w.Header().Set("Retry-After", "5")
+		a.fail(w, c.lang, http.StatusServiceUnavailable, "objects_unavailable", i18n.M("evidence.unavailable"))
 	case store.StorageFailed(err):
 		a.log.Error("storage: a write failed, nothing was saved", "err", err)
 		a.fail(w, c.lang, http.StatusInsufficientStorage, "storage", i18n.M("ops.storage_failed"))

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,8 +208,34 @@ func TestPermissionMatrix(t *testing.T) {
 						path += "?name=evidence.txt"
 					case strings.Contains(rt.Path, "/approvals/"):
 						hdr = []string{"If-Match", e.tagIn(org, kind, key)}
+					case rt.Method == "POST" && strings.Contains(rt.Path, "/threads/"):
+						body = map[string]any{"body": "コメント " + who}
+					case rt.Method == "POST" && strings.Contains(rt.Path, "/approval-requests/"):
+						body = map[string]any{"person": "p-isms", "note": "確認をお願いします"}
+					case rt.Method == "DELETE" && strings.Contains(rt.Path, "/comments/"):
+						// Delete a comment of one's own where the role may
+						// comment, else another member's.
+						author := who
+						if org == "other" {
+							author = "outsider"
+						} else if !authz.Can(who, authz.Comment, authz.Subject{Kind: "risks"}) {
+							author = authz.Admin
+						}
+						posted := e.do(author, "POST", "/api/v1/orgs/"+org+"/threads/risks/r-01", map[string]any{"body": "消すコメント"})
+						if posted.status != 201 {
+							t.Fatalf("setup comment: %d %s", posted.status, posted.body)
+						}
+						var c struct{ ID int64 }
+						json.Unmarshal(posted.body, &c)
+						path = strings.ReplaceAll(path, "{id}", fmt.Sprint(c.ID))
+					case rt.Method == "POST" && strings.HasSuffix(rt.Path, "/soa-import"):
+						body, hdr = soaWorkbook(t, e, org), []string{"Content-Type", api.XLSXType}
+					case rt.Method == "POST" && strings.HasSuffix(rt.Path, "/corrective-actions/reassign"):
+						body = map[string]any{"owner": "p-isms", "dry_run": true, "actions": []map[string]any{{"subject": "nonconformities/nc-2026-01", "version": 1}}}
 					case rt.Method == "POST" && strings.HasSuffix(rt.Path, "/frameworks"):
 						body, path = basicCatalog, path+"?id=nist-"+strings.ToLower(who)
+					case rt.Method == "POST" && strings.HasSuffix(rt.Path, "/frameworks/library"):
+						body, path = sampleLibrary, path+"?id=lib-"+strings.ToLower(who)
 					case rt.Method == "POST":
 						body = map[string]any{"id": "new-" + who + "-" + org, "title": "新しいリスク", "treatment": "retain", "owner": "p-isms"}
 					case rt.Method == "DELETE" && strings.Contains(rt.Path, "{org}"):
@@ -258,13 +285,22 @@ func expected(r api.Route, who, org string) int {
 		role = authz.Admin
 	}
 	subject := authz.Subject{Kind: "risks", IsOwner: who == authz.RiskOwner}
-	if strings.Contains(r.Path, "/evidence/") {
+	if strings.Contains(r.Path, "/evidence/") || strings.Contains(r.Path, "/soa-import") {
 		subject = authz.Subject{Kind: "soa_rows"}
+	}
+	if strings.Contains(r.Path, "/corrective-actions") {
+		subject = authz.Subject{Kind: "nonconformities"}
+	}
+	if r.Action == authz.DeleteComment {
+		// The comment is the member's own where their role may comment.
+		subject = authz.Subject{IsOwner: authz.Can(role, authz.Comment, authz.Subject{Kind: "risks"})}
 	}
 	if !authz.Can(role, r.Action, subject) {
 		return 403
 	}
 	switch {
+	case strings.HasSuffix(r.Path, "/soa-import"), strings.HasSuffix(r.Path, "/reassign"):
+		return 200
 	case r.Method == "POST" && strings.Contains(r.Path, "/approvals/"):
 		return 200
 	case r.Method == "POST":
@@ -675,6 +711,7 @@ func TestEvidence(t *testing.T) {
 // Failed logins are throttled per account (and address), in the database.
 func TestLoginThrottled(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
+		var retry string
 		post := func(password string) int {
 			body := `{"email":"auditor@example.com","password":"` + password + `"}`
 			res, err := http.Post(e.srv.URL+"/api/v1/session", "application/json", strings.NewReader(body))
@@ -682,6 +719,7 @@ func TestLoginThrottled(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Body.Close()
+			retry = res.Header.Get("Retry-After")
 			return res.StatusCode
 		}
 		for i := range 5 {
@@ -691,6 +729,9 @@ func TestLoginThrottled(t *testing.T) {
 		}
 		if code := post("correct horse battery"); code != 429 {
 			t.Errorf("after five failures even the right password: %d, want 429", code)
+		}
+		if n, err := strconv.Atoi(retry); err != nil || n < 1 || n > 15*60 {
+			t.Errorf("Retry-After %q, want the seconds left of the 15-minute window", retry)
 		}
 	})
 }

@@ -22,10 +22,13 @@ type approvalJSON struct {
 	ApprovedBy string `json:"approved_by"`
 	ApprovedAt string `json:"approved_at"`
 	Stale      bool   `json:"stale"`
+	// Imported: the approval came with a bundle (approved_by is who
+	// imported it); nobody approved it here.
+	Imported bool `json:"imported"`
 }
 
 func approvalOf(a store.Approval) approvalJSON {
-	return approvalJSON{a.Kind, a.Key, a.Person, a.ApprovedBy, a.ApprovedAt, a.Stale}
+	return approvalJSON{a.Kind, a.Key, a.Person, a.ApprovedBy, a.ApprovedAt, a.Stale, a.Imported}
 }
 
 func (a *Server) approvals(w http.ResponseWriter, r *http.Request, c *call) {
@@ -58,7 +61,11 @@ func (a *Server) approve(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	isOwner := c.member.Person != "" && prev.Owner == c.member.Person
-	if !authz.Can(c.member.Role, authz.Approve, authz.Subject{Kind: kind, IsOwner: isOwner}) {
+	allowed := authz.Can(c.member.Role, authz.Approve, authz.Subject{Kind: kind, IsOwner: isOwner})
+	if kind == "risks" {
+		allowed = authz.ApproveRisk(c.member.Role, c.member.Person, prev.Owner)
+	}
+	if !allowed {
 		a.fail(w, c.lang, http.StatusForbidden, "forbidden", i18n.M("api.forbidden", "role", c.member.Role))
 		return
 	}

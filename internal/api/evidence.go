@@ -50,16 +50,11 @@ func (a *Server) attachEvidence(w http.ResponseWriter, r *http.Request, c *call)
 			FieldError{Path: "at", Message: i18n.M("api.evidence_at", "at", r.URL.Query().Get("at")).In(c.lang)})
 		return
 	}
-	sum, size, err := a.store.SaveEvidence(http.MaxBytesReader(w, r.Body, store.MaxEvidence+1))
-	var tooBig *http.MaxBytesError
-	if errors.Is(err, store.ErrTooLarge) || errors.As(err, &tooBig) {
-		a.fail(w, c.lang, http.StatusRequestEntityTooLarge, "too_large", i18n.M("api.too_large", "max", store.MaxEvidence))
+	ev, ok := a.saveEvidence(w, r, c)
+	if !ok {
 		return
 	}
-	if err != nil {
-		a.storeError(w, c, err)
-		return
-	}
+	sum, size := ev.SHA256, ev.Size
 	list, _ := target["evidence"].([]any)
 	target["evidence"] = append(list, map[string]any{"name": name, "sha256": sum})
 	data, _ := json.Marshal(doc)
@@ -75,6 +70,33 @@ func (a *Server) attachEvidence(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	w.Header().Set("ETag", etag(out.Version))
 	writeJSON(w, http.StatusCreated, map[string]any{"name": name, "sha256": sum, "size": size, "item": toJSON(out)})
+}
+
+// uploadEvidence stores a file for the organization without attaching it
+// anywhere: the way to bring the files of a bundle moved from another
+// organization or instance, which names them by hash, before importing it.
+func (a *Server) uploadEvidence(w http.ResponseWriter, r *http.Request, c *call) {
+	ev, ok := a.saveEvidence(w, r, c)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"sha256": ev.SHA256, "size": ev.Size})
+}
+
+// saveEvidence stores the request body as an evidence file of the
+// organization, answering the error itself when it cannot.
+func (a *Server) saveEvidence(w http.ResponseWriter, r *http.Request, c *call) (store.EvidenceFile, bool) {
+	ev, err := a.store.SaveEvidence(r.Context(), r.PathValue("org"), actor(c), http.MaxBytesReader(w, r.Body, store.MaxEvidence+1))
+	var tooBig *http.MaxBytesError
+	if errors.Is(err, store.ErrTooLarge) || errors.As(err, &tooBig) {
+		a.fail(w, c.lang, http.StatusRequestEntityTooLarge, "too_large", i18n.M("api.too_large", "max", store.MaxEvidence))
+		return ev, false
+	}
+	if err != nil {
+		a.storeError(w, c, err)
+		return ev, false
+	}
+	return ev, true
 }
 
 var step = regexp.MustCompile(`^([a-z_]+)(?:\[(\d+)\])?$`)
@@ -114,13 +136,27 @@ func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bund
 	if err != nil {
 		return bundle.Item{}, nil, err
 	}
-	return bundle.DecodeItem(kind, key, data, edition)
+	it, refs, err := bundle.DecodeItem(kind, key, data, edition)
+	if err != nil {
+		return it, refs, err
+	}
+	// A value on a scale is a level of the organization's criteria.
+	if kind == bundle.KindRisks || kind == bundle.KindAssets {
+		c, err := a.store.Criteria(r.Context(), r.PathValue("org"))
+		if err != nil {
+			return bundle.Item{}, nil, err
+		}
+		if errs := bundle.CheckScales(kind, it.Data, c); len(errs) > 0 {
+			return bundle.Item{}, nil, errs
+		}
+	}
+	return it, refs, nil
 }
 
 // downloadEvidence serves a file of the organization as a download, never
 // inline, whatever it contains.
 func (a *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, c *call) {
-	f, err := a.store.OpenEvidence(r.Context(), r.PathValue("org"), r.PathValue("sha256"))
+	f, ev, err := a.store.OpenEvidence(r.Context(), r.PathValue("org"), r.PathValue("sha256"))
 	if err != nil {
 		a.storeError(w, c, err)
 		return
@@ -135,5 +171,9 @@ func (a *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, c *cal
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	io.Copy(w, f)
+	w.Header().Set("Content-Length", strconv.FormatInt(ev.Size, 10))
+	if _, err := io.Copy(w, f); err != nil && r.Context().Err() == nil {
+		// The status is sent: the client sees a short body, the log why.
+		a.log.Error("evidence download cut off", "sha256", ev.SHA256, "err", err)
+	}
 }

@@ -146,7 +146,7 @@ func (a *Server) invalid(w http.ResponseWriter, c *call, err error) {
 	}
 	fields := make([]FieldError, len(errs))
 	for i, p := range errs {
-		fields[i] = FieldError{Path: p.Path, Message: p.Msg.In(c.lang)}
+		fields[i] = FieldError{Path: p.Path, Line: p.Line, Message: p.Msg.In(c.lang)}
 	}
 	a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"), fields...)
 }

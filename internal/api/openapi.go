@@ -2,8 +2,12 @@ package api
 
 import (
 	"net/http"
+
 	"regexp"
 	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
 )
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
@@ -22,7 +26,12 @@ func OpenAPI() map[string]any {
 		p := pathParam.ReplaceAllString(rt.Path, "{$1}")
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			schema := map[string]any{"type": "string"}
+			if m[1] == "kind" {
+				// Every kind of item, the version 2 registers included.
+				schema["enum"] = append([]string(nil), bundle.Kinds...)
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		op := map[string]any{
 			"summary":     rt.Summary,
@@ -32,6 +41,11 @@ func OpenAPI() map[string]any {
 				"200": map[string]any{"description": "OK"}, "400": errorRef, "401": errorRef, "403": errorRef,
 				"404": errorRef, "409": errorRef, "413": errorRef, "415": errorRef,
 			},
+		}
+		if rt.Action == authz.Write || rt.Action == authz.Approve {
+			params = append(params, map[string]any{"name": ChangeNoteHeader, "in": "header", "required": false,
+				"description": "Why the change is made, kept with its history record (UTF-8, percent-encoded; at most 1,000 characters)",
+				"schema":      map[string]any{"type": "string"}})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -60,7 +74,7 @@ func OpenAPI() map[string]any {
 						"properties": map[string]any{
 							"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
 							"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object",
-								"properties": map[string]any{"path": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
+								"properties": map[string]any{"path": map[string]any{"type": "string"}, "line": map[string]any{"type": "integer"}, "message": map[string]any{"type": "string"}}}},
 						},
 					}},
 				}}},

@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
+	"github.com/cloudisms/cloudisms/internal/gate"
 	"io"
 	"net/http"
 	"path"
 	"regexp"
+	"strconv"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
@@ -159,10 +161,20 @@ func (a *Server) importFramework(w http.ResponseWriter, r *http.Request, c *call
 		a.fail(w, c.lang, http.StatusRequestEntityTooLarge, "too_large", i18n.M("api.too_large", "max", oscal.MaxCatalogBytes))
 		return
 	}
+	leave, err := oscal.Imports.Enter(r.Context())
+	if err != nil {
+		a.importsBusy(w, c, err)
+		return
+	}
+	defer leave()
 	f, err := oscal.ReadCatalog(src, id)
 	var ie *oscal.ImportError
 	if errors.As(err, &ie) {
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", ie.Msg, FieldError{Path: "body", Message: ie.In(c.lang)})
+		return
+	}
+	if err != nil { // nothing read: nothing to store
+		a.storeError(w, c, err)
 		return
 	}
 	if err := a.store.PutFramework(r.Context(), r.PathValue("org"), f, c.user.Email); err != nil {
@@ -203,4 +215,17 @@ func (a *Server) disclosure(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, http.StatusOK, d)
+}
+
+// importsBusy answers a framework import refused because as many as the
+// server reads at once are being read (oscal.Imports).
+func (a *Server) importsBusy(w http.ResponseWriter, c *call, err error) {
+	var be *gate.BusyError
+	if !errors.As(err, &be) {
+		a.storeError(w, c, err)
+		return
+	}
+	secs := int(be.RetryAfter.Seconds())
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	a.fail(w, c.lang, http.StatusServiceUnavailable, "busy", i18n.M("frameworks.import_busy", "seconds", secs))
 }

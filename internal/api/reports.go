@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"net/http"
-	"net/url"
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -44,17 +43,23 @@ func (a *Server) xlsxReport(w http.ResponseWriter, r *http.Request, c *call) {
 		a.storeError(w, c, err)
 		return
 	}
+	stale, imported, err := a.store.ApprovalMarks(r.Context(), org)
+	if err != nil {
+		a.storeError(w, c, err)
+		return
+	}
 	service := q.Get("service")
 	var buf bytes.Buffer
-	err = report.Write(&buf, m, kind, report.Options{Lang: lang, Service: service, Date: isms.DateOf(a.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(lang), ControlTexts: texts})
+	today := isms.DateOf(a.now())
+	err = report.Write(&buf, m, kind, report.Options{Lang: lang, Service: service, Date: today, Head: head,
+		Version: i18n.M("report.version_head", "pos", head).In(lang), ControlTexts: texts, StaleApprovals: stale, ImportedApprovals: imported})
 	if err != nil {
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid"), FieldError{Path: "service", Message: err.Error()})
 		return
 	}
-	name := report.Filename(org, kind, service)
 	w.Header().Set("Content-Type", XLSXType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	w.Header().Set("Content-Disposition", report.ContentDisposition(report.DocFilename(m, lang, kind, service, today, "xlsx"),
+		report.ASCIIFilename(org, kind, service, today, "xlsx")))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(buf.Bytes())
 }

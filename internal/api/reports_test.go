@@ -16,7 +16,8 @@ import (
 func TestXLSXReport(t *testing.T) {
 	e := setup(t, storetest.Backends(t)[0].Open)
 	r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/reports/xlsx?kind=risks&lang=ja", nil)
-	if r.status != 200 || r.header.Get("Content-Type") != api.XLSXType || !strings.Contains(r.header.Get("Content-Disposition"), "own-risks.xlsx") {
+	if r.status != 200 || r.header.Get("Content-Type") != api.XLSXType || !strings.Contains(r.header.Get("Content-Disposition"), `filename="own_risks_`) ||
+		!strings.Contains(r.header.Get("Content-Disposition"), "filename*=UTF-8''") {
 		t.Fatalf("%d %v %s", r.status, r.header, r.body)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.body))
@@ -36,6 +37,15 @@ func TestXLSXReport(t *testing.T) {
 		}
 	}
 }
+
+// sampleLibrary is a CISO Assistant library written for the tests.
+var sampleLibrary = func() []byte {
+	b, err := os.ReadFile("../library/testdata/sample-library.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 // basicCatalog is NIST's example catalog, for routes that import one.
 var basicCatalog = func() []byte {
@@ -83,5 +93,11 @@ func TestOSCALRoutes(t *testing.T) {
 	}
 	if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/frameworks", nil); !strings.Contains(string(r.body), `"id":"nist-basic"`) {
 		t.Errorf("frameworks: %s", r.body)
+	}
+	if r := e.do(authz.Admin, "POST", "/api/v1/orgs/own/frameworks/library", []byte("urn: x\nobjects:\n  framework:\n    urn: y\n    requirement_nodes: []\n")); r.status != 400 || !strings.Contains(string(r.body), "requirement_nodes") {
+		t.Errorf("an empty library: %d %s", r.status, r.body)
+	}
+	if r := e.do(authz.Admin, "POST", "/api/v1/orgs/own/frameworks/library", sampleLibrary); r.status != 201 || !strings.Contains(string(r.body), `"id":"sample-cloud-rules"`) {
+		t.Errorf("library: %d %s", r.status, r.body)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -80,6 +81,11 @@ func (a *Server) putBundle(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	res, err := a.store.Import(r.Context(), r.PathValue("org"), m, actor(c))
+	var errs bundle.Errors
+	if errors.As(err, &errs) {
+		a.invalid(w, c, err) // evidence files the organization has not uploaded
+		return
+	}
 	if err != nil {
 		a.storeError(w, c, err)
 		return
@@ -197,19 +203,26 @@ func (a *Server) history(w http.ResponseWriter, r *http.Request, c *call) {
 		Before *json.RawMessage `json:"before"`
 		After  *json.RawMessage `json:"after"`
 		Hash   string           `json:"hash"`
+		Note   string           `json:"note,omitempty"` // why, when the author said
 	}
 	raw := func(s *string) *json.RawMessage {
 		if s == nil {
 			return nil
 		}
 		m := json.RawMessage(*s)
+		if !json.Valid(m) {
+			// Every record is JSON (store migration 0010); should one
+			// not be, it is shown as a string rather than breaking the
+			// page.
+			m, _ = json.Marshal(*s)
+		}
 		return &m
 	}
 	out := struct {
 		Records []rec `json:"records"`
 	}{Records: []rec{}}
 	for _, h := range hs {
-		out.Records = append(out.Records, rec{h.N, h.At, h.Actor, h.Kind, h.Key, h.Action, raw(h.Before), raw(h.After), h.Hash})
+		out.Records = append(out.Records, rec{h.N, h.At, h.Actor, h.Kind, h.Key, h.Action, raw(h.Before), raw(h.After), h.Hash, h.Note})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

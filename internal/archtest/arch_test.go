@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-var domain = []string{"isms", "catalog", "conformity", "bundle", "i18n", "generate"}
+var domain = []string{"isms", "catalog", "conformity", "bundle", "i18n", "generate", "trend", "totp"}
 
 // forbidden imports for a domain package: I/O, networking, storage,
 // templates, and the packages of the layers above.

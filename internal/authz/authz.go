@@ -34,6 +34,12 @@ const (
 	Export  = "export"  // read the whole ISMS as a bundle
 	Approve = "approve" // record an approval
 	Members = "members" // manage members and their roles
+	// Comment posts on an item's thread; DeleteComment removes a comment
+	// (Subject.IsOwner: the member wrote it).
+	Comment       = "comment"
+	DeleteComment = "delete-comment"
+	// RequestApproval asks a person to approve an item.
+	RequestApproval = "request-approval"
 )
 
 // Subject is what an action touches: the item kind and, for risks, whether
@@ -62,7 +68,19 @@ var reviewKinds = map[string]bool{"reviews": true}
 //     reviews, and approves the scope, SoAs and documents, and the risks
 //     they own (top management often owns the largest risks).
 //   - viewer: reads only.
+//
+// Whatever the role, a risk is approved only by its owner (ApproveRisk):
+// the approval accepts the residual risk in the owner's name, which
+// nobody else may do for them, an admin or the ISMS manager included.
 func Can(role, action string, s Subject) bool {
+	switch action {
+	case Comment, DeleteComment, RequestApproval:
+		return canCollaborate(role, action, s)
+	case Approve:
+		if s.Kind == "risks" && !s.IsOwner {
+			return false
+		}
+	}
 	switch role {
 	case Admin:
 		return true
@@ -97,3 +115,37 @@ func Can(role, action string, s Subject) bool {
 	}
 	return false
 }
+
+// ApproveRisk is the one rule for approving a risk, for the API and the UI
+// alike: the member approves as their linked person (person, "" when the
+// member is linked to nobody), who must be the risk's owner, and their
+// role must allow approving the risks they own.
+func ApproveRisk(role, person, riskOwner string) bool {
+	return person != "" && person == riskOwner && Can(role, Approve, Subject{Kind: "risks", IsOwner: true})
+}
+
+// canCollaborate decides the daily work around items:
+//
+//   - every role but viewer comments on any item it reads (auditors and
+//     top management discuss what they review);
+//   - a comment is deleted by its author, or by an admin or the ISMS
+//     manager, who keep threads in order;
+//   - approval is requested by whoever may edit the item (the ISMS
+//     manager, an admin, a risk owner for their own risks, an auditor for
+//     audits, an executive for reviews).
+func canCollaborate(role, action string, s Subject) bool {
+	switch action {
+	case Comment:
+		return ValidRole(role) && role != Viewer
+	case DeleteComment:
+		return role == Admin || role == ISMSManager || (s.IsOwner && ValidRole(role) && role != Viewer)
+	case RequestApproval:
+		return Can(role, Write, s)
+	}
+	return false
+}
+
+// KeepsTheISMS reports whether members of a role receive the ISMS office's
+// tasks that the bundle assigns to nobody (restore tests, audits and
+// management reviews falling due): the roles that run the ISMS.
+func KeepsTheISMS(role string) bool { return role == Admin || role == ISMSManager }

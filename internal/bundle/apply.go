@@ -58,7 +58,9 @@ func Apply(m *isms.ISMS, kind, key string, data []byte) (*isms.ISMS, bool) {
 	case KindSoARows:
 		out.SoAs, ok = spliceRow(m.SoAs, key, one)
 	default:
-		return nil, false
+		if !applyRegister(&out, m, one, kind, key) {
+			return nil, false
+		}
 	}
 	if !ok {
 		return nil, false
@@ -88,6 +90,9 @@ func splice[T any](list []T, key string, v *T, id func(T) string) ([]T, bool) {
 	case v == nil && i < 0:
 		return nil, false
 	case v == nil:
+		if len(list) == 1 {
+			return nil, true // an emptied list reads as absent, as Join gives it
+		}
 		return slices.Delete(slices.Clone(list), i, i+1), true
 	case i < 0:
 		return append(slices.Clip(list), *v), true

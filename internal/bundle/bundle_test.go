@@ -27,7 +27,7 @@ func read(t testing.TB, path string) []byte {
 
 // documents are the valid bundles every property test runs on.
 func documents(t testing.TB) map[string][]byte {
-	docs := map[string][]byte{"minimal.yaml": read(t, "testdata/minimal.yaml")}
+	docs := map[string][]byte{"minimal.yaml": read(t, "testdata/minimal.yaml"), "registers.yaml": read(t, "testdata/registers.yaml")}
 	samples, _ := filepath.Glob("../../examples/*.yaml")
 	if len(samples) < 2 {
 		t.Fatalf("expected two samples in examples/, found %v", samples)
@@ -230,6 +230,18 @@ func TestErrors(t *testing.T) {
 			[]problem{{"risks[0].approval.date", 36, "bundle.date"}}},
 		{"date in another form", "", func(t *testing.T) string { return edit(t, base, "2026-04-01", "2026/04/01") },
 			[]problem{{"risks[0].approval.date", 36, "bundle.date"}}},
+		{"v2: reassessment interval not positive", "", func(t *testing.T) string {
+			return edit(t, base, "  acceptance: 2", "  acceptance: 2\n  reassessment_interval_days: 0")
+		},
+			[]problem{{"risk_criteria.reassessment_interval_days", 28, "bundle.positive"}}},
+		{"v2: assessed_on not a date", "", func(t *testing.T) string {
+			return edit(t, base, "    treatment: modify", "    assessed_on: yesterday\n    treatment: modify")
+		},
+			[]problem{{"risks[0].assessed_on", 34, "bundle.date"}}},
+		{"v2: verification date and interval", "", func(t *testing.T) string {
+			return base + "verifications:\n  - id: v1\n    service: svc-a\n    date: 2026-13-01\n    verification_interval_days: -5\n"
+		},
+			[]problem{{"verifications[0].date", 40, "bundle.date"}, {"verifications[0].verification_interval_days", 41, "bundle.positive"}}},
 		{"unknown control", "", func(t *testing.T) string { return edit(t, base, "[8.13]", "[8.13, 9.99]") },
 			[]problem{{"risks[0].controls[1]", 35, "bundle.unknown_control"}}},
 		{"control of the other edition", "", func(t *testing.T) string { return edit(t, base, "[8.13]", "[A.12.3.1]") },

@@ -22,6 +22,9 @@ func Decode(name string, src []byte) (*isms.ISMS, error) {
 	root, err := parse(name, src)
 	if err != nil {
 		se := err.(*syntaxError)
+		if se.tooDeep {
+			return nil, Errors{{File: name, Line: se.line, Path: se.Path(), Msg: i18n.M("bundle.too_deep", "limit", strconv.Itoa(maxDepth))}}
+		}
 		key := "bundle.syntax"
 		if se.msg == "empty" {
 			key = "bundle.empty"

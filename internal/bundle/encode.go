@@ -129,7 +129,7 @@ func top(m *isms.ISMS) *enode {
 	if format == "" {
 		format = isms.Format
 	}
-	return newObj().
+	return putRegisters(newObj().
 		put("format", str(format)).
 		put("organization", org).
 		put("units", seq(m.Units, unit)).
@@ -151,7 +151,7 @@ func top(m *isms.ISMS) *enode {
 		put("backups", seq(m.Backups, backup)).
 		put("monitoring", seq(m.Monitoring, monitoring)).
 		put("audits", seq(m.Audits, audit)).
-		put("reviews", seq(m.Reviews, review)).
+		put("reviews", seq(m.Reviews, review)), m).
 		node()
 }
 
@@ -170,7 +170,8 @@ func notApplicable(s isms.SourceNotApplicable) *enode {
 func organization(o isms.Organization) *enode {
 	org := newObj().put("id", str(o.ID)).put("name", str(o.Name)).put("name_en", str(o.NameEN)).
 		put("annex_a", str(o.AnnexA)).put("isms_scope", str(o.ISMSScope)).put("cloud_scope", str(o.CloudScope)).
-		put("scope_approval", approval(o.ScopeApproval)).node()
+		put("scope_approval", approval(o.ScopeApproval)).
+		put("climate_change_relevant", optFlag(o.ClimateChangeRelevant)).put("climate_change_note", str(o.ClimateChangeNote)).node()
 	if org == nil {
 		org = &enode{kind: mapNode}
 	}
@@ -209,13 +210,15 @@ func service(s isms.CloudService) *enode {
 	return newObj().put("id", str(s.ID)).put("name", str(s.Name)).put("model", str(s.Model)).
 		put("role", str(s.Role)).put("provider", str(s.Provider)).put("partner_activity", str(s.PartnerActivity)).
 		put("uses", strs(s.Uses)).put("in_scope", flag(s.InScope)).put("data_locations", strs(s.DataLocations)).
-		put("sla", str(s.SLA)).node()
+		put("sla", str(s.SLA)).put("disclosure", serviceDisclosure(s.Disclosure)).node()
 }
 
 func document(d isms.Document) *enode {
 	return newObj().put("id", str(d.ID)).put("kind", str(d.Kind)).put("title", str(d.Title)).
 		put("version", str(d.Version)).put("approval", approval(d.Approval)).
-		put("cloud_topics", strs(d.CloudTopics)).put("evidence", evidence(d.Evidence)).node()
+		put("cloud_topics", strs(d.CloudTopics)).put("evidence", evidence(d.Evidence)).
+		put("clauses", strs(d.Clauses)).put("reviewed_on", date(d.ReviewedOn)).
+		put("review_interval_days", optNum(d.ReviewIntervalDays)).node()
 }
 
 func asset(a isms.Asset) *enode {
@@ -244,7 +247,8 @@ func criteria(c isms.RiskCriteria) *enode {
 	if sn == nil {
 		sn = &enode{kind: mapNode}
 	}
-	return newObj().put("method", str(c.Method)).put("scales", sn).put("acceptance", num(c.Acceptance)).node()
+	return newObj().put("method", str(c.Method)).put("scales", sn).put("acceptance", num(c.Acceptance)).
+		put("reassessment_interval_days", optNum(c.ReassessmentIntervalDays)).node()
 }
 
 func riskSource(s isms.RiskSource) *enode {
@@ -267,15 +271,12 @@ func risk(r isms.Risk) *enode {
 		}
 		o.put("residual", rn)
 	}
-	o.put("plan", seq(r.Plan, func(a isms.PlanAction) *enode {
-		return newObj().put("action", str(a.Action)).put("owner", str(a.Owner)).put("due", date(a.Due)).
-			put("done_on", date(a.DoneOn)).node()
-	}))
+	o.put("plan", planActions(r.Plan))
 	if a := r.Approval; a != nil {
 		o.put("approval", newObj().put("by", str(a.By)).put("date", date(a.Date)).
 			put("residual_accepted", optFlag(a.ResidualAccepted)).node())
 	}
-	return o.node()
+	return o.put("assessed_on", date(r.AssessedOn)).put("evidence", evidence(r.Evidence)).node()
 }
 
 func soa(s isms.SoA) *enode {
@@ -302,7 +303,8 @@ func responsibility(r isms.Responsibility) *enode {
 func verification(v isms.Verification) *enode {
 	return newObj().put("id", str(v.ID)).put("service", str(v.Service)).put("control", str(v.Control)).
 		put("provider_statement", str(v.ProviderStatement)).put("result", str(v.Result)).put("gap", str(v.Gap)).
-		put("risk", str(v.Risk)).put("approval", approval(v.Approval)).put("evidence", evidence(v.Evidence)).node()
+		put("risk", str(v.Risk)).put("approval", approval(v.Approval)).put("evidence", evidence(v.Evidence)).
+		put("date", date(v.Date)).put("verification_interval_days", optNum(v.IntervalDays)).node()
 }
 
 func legal(l isms.LegalEntry) *enode {
@@ -323,7 +325,7 @@ func backup(b isms.Backup) *enode {
 func monitoring(m isms.Monitoring) *enode {
 	return newObj().put("service", str(m.Service)).put("items", seq(m.Items, func(i isms.MonitoringItem) *enode {
 		return newObj().put("what", str(i.What)).put("method", str(i.Method)).put("threshold", str(i.Threshold)).
-			put("owner", str(i.Owner)).node()
+			put("owner", str(i.Owner)).put("evidence", evidence(i.Evidence)).node()
 	})).node()
 }
 
@@ -336,15 +338,7 @@ func audit(a isms.Audit) *enode {
 func finding(f isms.AuditFinding) *enode {
 	o := newObj().put("id", str(f.ID)).put("kind", str(f.Kind)).put("control", str(f.Control)).
 		put("description", str(f.Description))
-	if c := f.CorrectiveAction; c != nil {
-		cn := newObj().put("cause", str(c.Cause)).put("action", str(c.Action)).put("owner", str(c.Owner)).
-			put("due", date(c.Due)).put("done_on", date(c.DoneOn)).put("effective", optFlag(c.Effective)).
-			put("verified_by", str(c.VerifiedBy)).put("evidence", evidence(c.Evidence)).node()
-		if cn == nil {
-			cn = &enode{kind: mapNode}
-		}
-		o.put("corrective_action", cn)
-	}
+	o.put("corrective_action", correctiveAction(f.CorrectiveAction))
 	return o.put("evidence", evidence(f.Evidence)).node()
 }
 
@@ -357,5 +351,5 @@ func review(r isms.Review) *enode {
 		put("inputs", in.node()).
 		put("outputs", seq(r.Outputs, func(o isms.ReviewOutput) *enode {
 			return newObj().put("decision", str(o.Decision)).put("owner", str(o.Owner)).put("due", date(o.Due)).node()
-		})).node()
+		})).put("evidence", evidence(r.Evidence)).node()
 }

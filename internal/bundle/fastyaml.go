@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,28 +17,37 @@ import (
 // caller uses the general parser, which also gives the error messages.
 // A fuzz test checks that whatever it accepts, it reads exactly as the
 // general parser does.
-func parseFast(src []byte) (root *node, ok bool) {
+//
+// Nesting is limited to maxDepth levels, as in the general parser: a
+// deeper document is refused here with the path and line where it went too
+// deep (err set, ok true), never handed on, so that no input makes either
+// parser recurse without bound.
+func parseFast(src []byte) (root *node, ok bool, err error) {
 	p := &fastParser{src: string(src)}
 	if !p.split() {
-		return nil, false
+		return nil, false, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			if _, bail := r.(fastBail); !bail {
+			switch r := r.(type) {
+			case fastBail:
+				root, ok, err = nil, false, nil
+			case *syntaxError:
+				root, ok, err = nil, true, r
+			default:
 				panic(r)
 			}
-			root, ok = nil, false
 		}
 	}()
 	i := p.next(0)
 	if i >= len(p.lines) {
-		return nil, false // empty: the general parser says so
+		return nil, false, nil // empty: the general parser says so
 	}
 	n := p.block(i, p.lines[i].indent)
 	if j := p.next(p.pos); j < len(p.lines) {
-		return nil, false
+		return nil, false, nil
 	}
-	return n, true
+	return n, true, nil
 }
 
 // fastBail unwinds the fast parser when it meets something it leaves to
@@ -45,6 +55,31 @@ func parseFast(src []byte) (root *node, ok bool) {
 type fastBail struct{}
 
 func bail() { panic(fastBail{}) }
+
+// step is one level of the path to the node being read: a mapping key or a
+// sequence index.
+type step struct {
+	key   string
+	index int
+	isKey bool
+}
+
+// down enters the children of a collection (mapping, sequence, flow) read
+// at the given line: a child one level deeper than maxDepth stops the
+// whole parse with an error naming its path and line.
+func (p *fastParser) down(line int32) {
+	p.depth++
+	if p.depth > maxDepth {
+		panic(&syntaxError{line: int(line), steps: slices.Clone(p.at[:]), tooDeep: true,
+			msg: "nested more than " + strconv.Itoa(maxDepth) + " levels deep"})
+	}
+}
+
+func (p *fastParser) up() { p.depth-- }
+
+// at records the key or index of the child being read at the current depth.
+func (p *fastParser) atKey(key string) { p.at[p.depth-1] = step{key: key, isKey: true} }
+func (p *fastParser) atIndex(i int)    { p.at[p.depth-1] = step{index: i} }
 
 type fastLine struct {
 	indent int
@@ -58,6 +93,8 @@ type fastParser struct {
 	lines []fastLine
 	pos   int // index of the next line to read
 	slab  []node
+	depth int            // of the children being read (the root's are 1)
+	at    [maxDepth]step // the path to them, for the too-deep error
 }
 
 func (p *fastParser) node() *node {
@@ -186,6 +223,8 @@ func splitKey(text string) (key, rest string, ok bool) {
 func (p *fastParser) mapping(i, indent int) *node {
 	n := p.node()
 	n.kind, n.line = mapNode, p.lines[i].num
+	p.down(n.line)
+	defer p.up()
 	for {
 		i = p.next(i)
 		if i >= len(p.lines) || p.lines[i].indent < indent {
@@ -202,6 +241,7 @@ func (p *fastParser) mapping(i, indent int) *node {
 		k := p.node()
 		k.kind, k.line, k.value = scalarNode, l.num, key
 		k.tag = resolvePlain(key)
+		p.atKey(key)
 		v := p.value(i, indent, rest, true)
 		n.kids = append(n.kids, k, v)
 		i = p.pos
@@ -213,6 +253,8 @@ func (p *fastParser) mapping(i, indent int) *node {
 func (p *fastParser) seq(i, indent int) *node {
 	n := p.node()
 	n.kind, n.line = seqNode, p.lines[i].num
+	p.down(n.line)
+	defer p.up()
 	for {
 		i = p.next(i)
 		if i >= len(p.lines) || p.lines[i].indent < indent {
@@ -227,6 +269,7 @@ func (p *fastParser) seq(i, indent int) *node {
 		}
 		rest := strings.TrimLeft(l.text[1:], " ")
 		col := indent + (len(l.text) - len(rest))
+		p.atIndex(len(n.kids))
 		var item *node
 		switch {
 		case rest == "" || rest[0] == '#':
@@ -466,7 +509,13 @@ func doubleQuoted(s string) (string, string) {
 			case '0':
 				b.WriteByte(0)
 			case 'u', 'x', 'U':
-				size := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[i]]
+				size := 2
+				switch s[i] {
+				case 'u':
+					size = 4
+				case 'U':
+					size = 8
+				}
 				if i+size >= len(s) {
 					bail()
 				}
@@ -541,10 +590,13 @@ func (f *flowReader) collection(n *node) {
 		f.i++
 		return
 	}
+	f.p.down(n.line)
+	defer f.p.up()
 	for {
 		f.skip()
 		if open == '{' {
 			k := f.scalar(true)
+			f.p.atKey(k.value)
 			f.skip()
 			if f.i >= len(f.s) || f.s[f.i] != ':' {
 				bail()
@@ -556,6 +608,7 @@ func (f *flowReader) collection(n *node) {
 			f.skip()
 			n.kids = append(n.kids, k, f.item())
 		} else {
+			f.p.atIndex(len(n.kids))
 			n.kids = append(n.kids, f.item())
 		}
 		f.skip()

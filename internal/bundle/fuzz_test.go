@@ -61,11 +61,17 @@ func FuzzDecode(f *testing.F) {
 func FuzzFastParser(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
-		fast, ok := parseFast(src)
+		fast, ok, ferr := parseFast(src)
 		if !ok {
 			return
 		}
 		slow, err := parseYAML(src)
+		if ferr != nil {
+			if err == nil {
+				t.Fatalf("fast path refused (%v) what YAML reads:\n%q", ferr, src)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("fast path accepted what YAML rejects (%v):\n%q", err, src)
 		}
@@ -99,9 +105,9 @@ func sameNode(a, b *node, at string) string {
 
 func TestFastPathTakesBundles(t *testing.T) {
 	for name, src := range documents(t) {
-		fast, ok := parseFast(src)
-		if !ok {
-			t.Errorf("%s: the fast path gave up on a plain bundle", name)
+		fast, ok, err := parseFast(src)
+		if !ok || err != nil {
+			t.Errorf("%s: the fast path gave up on a plain bundle (%v)", name, err)
 			continue
 		}
 		slow, err := parseYAML(src)
@@ -114,7 +120,7 @@ func TestFastPathTakesBundles(t *testing.T) {
 		// The canonical form, too, is read by the fast path.
 		m, _ := Decode(name, src)
 		out, _ := Encode(m)
-		if _, ok := parseFast(out); !ok {
+		if _, ok, _ := parseFast(out); !ok {
 			t.Errorf("%s: the fast path gave up on the canonical form", name)
 		}
 	}

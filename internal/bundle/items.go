@@ -35,7 +35,7 @@ var (
 
 func (d *decoder) top(root *node) *isms.ISMS {
 	m := &isms.ISMS{}
-	d.object(root, "", []field{
+	d.object(root, "", append([]field{
 		{"format", true, func(v *node, p string) {
 			m.Format = d.str(v, p)
 			if v.kind == scalarNode && m.Format != isms.Format {
@@ -108,7 +108,7 @@ func (d *decoder) top(root *node) *isms.ISMS {
 		{"reviews", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.Reviews = append(m.Reviews, d.review(it, ip)) })
 		}},
-	})
+	}, d.registerFields(m)...))
 	return m
 }
 
@@ -121,6 +121,8 @@ func (d *decoder) organization(n *node, path string, o *isms.Organization) {
 		{"isms_scope", true, func(v *node, p string) { o.ISMSScope = d.str(v, p) }},
 		{"cloud_scope", true, func(v *node, p string) { o.CloudScope = d.str(v, p) }},
 		{"scope_approval", false, func(v *node, p string) { o.ScopeApproval = d.approval(v, p) }},
+		{"climate_change_relevant", false, func(v *node, p string) { o.ClimateChangeRelevant = d.boolean(v, p) }},
+		{"climate_change_note", false, func(v *node, p string) { o.ClimateChangeNote = d.str(v, p) }},
 	})
 }
 
@@ -198,6 +200,7 @@ func (d *decoder) service(n *node, path string) (s isms.CloudService) {
 		}},
 		{"data_locations", false, func(v *node, p string) { s.DataLocations = d.strs(v, p, d.text) }},
 		{"sla", false, func(v *node, p string) { s.SLA = d.str(v, p) }},
+		{"disclosure", false, func(v *node, p string) { s.Disclosure = d.serviceDisclosure(v, p) }},
 	})
 	return s
 }
@@ -211,6 +214,9 @@ func (d *decoder) document(n *node, path string) (x isms.Document) {
 		{"approval", false, func(v *node, p string) { x.Approval = d.approval(v, p) }},
 		{"cloud_topics", false, func(v *node, p string) { x.CloudTopics = d.strs(v, p, d.enums(CloudTopics...)) }},
 		{"evidence", false, func(v *node, p string) { x.Evidence = d.evidence(v, p) }},
+		{"clauses", false, func(v *node, p string) { x.Clauses = d.strs(v, p, d.clause) }},
+		{"reviewed_on", false, func(v *node, p string) { x.ReviewedOn = d.date(v, p) }},
+		{"review_interval_days", false, func(v *node, p string) { x.ReviewIntervalDays = d.positive(v, p) }},
 	})
 	return x
 }
@@ -248,6 +254,7 @@ func (d *decoder) criteria(n *node, path string, c *isms.RiskCriteria) {
 				c.Acceptance = *a
 			}
 		}},
+		{"reassessment_interval_days", false, func(v *node, p string) { c.ReassessmentIntervalDays = d.positive(v, p) }},
 	})
 	if scalesNode == nil || c.Method == "" {
 		return
@@ -343,18 +350,7 @@ func (d *decoder) risk(n *node, path string) (r isms.Risk) {
 			})
 			r.Residual = res
 		}},
-		{"plan", false, func(v *node, p string) {
-			d.list(v, p, func(it *node, ip string) {
-				var a isms.PlanAction
-				d.object(it, ip, []field{
-					{"action", true, func(v *node, p string) { a.Action = d.str(v, p) }},
-					{"owner", false, func(v *node, p string) { a.Owner = d.refTo(v, p, "people") }},
-					{"due", false, func(v *node, p string) { a.Due = d.date(v, p) }},
-					{"done_on", false, func(v *node, p string) { a.DoneOn = d.date(v, p) }},
-				})
-				r.Plan = append(r.Plan, a)
-			})
-		}},
+		{"plan", false, func(v *node, p string) { r.Plan = d.planActions(v, p) }},
 		{"approval", false, func(v *node, p string) {
 			a := &isms.RiskApproval{}
 			d.object(v, p, []field{
@@ -364,6 +360,8 @@ func (d *decoder) risk(n *node, path string) (r isms.Risk) {
 			})
 			r.Approval = a
 		}},
+		{"assessed_on", false, func(v *node, p string) { r.AssessedOn = d.date(v, p) }},
+		{"evidence", false, func(v *node, p string) { r.Evidence = d.evidence(v, p) }},
 	})
 	return r
 }
@@ -442,6 +440,8 @@ func (d *decoder) verification(n *node, path string) (x isms.Verification) {
 		{"risk", false, func(v *node, p string) { x.Risk = d.refTo(v, p, "risks") }},
 		{"approval", false, func(v *node, p string) { x.Approval = d.approval(v, p) }},
 		{"evidence", false, func(v *node, p string) { x.Evidence = d.evidence(v, p) }},
+		{"date", false, func(v *node, p string) { x.Date = d.date(v, p) }},
+		{"verification_interval_days", false, func(v *node, p string) { x.IntervalDays = d.positive(v, p) }},
 	})
 	return x
 }
@@ -462,12 +462,7 @@ func (d *decoder) backup(n *node, path string) (b isms.Backup) {
 	d.object(n, path, []field{
 		{"service", true, func(v *node, p string) { b.Service = d.refTo(v, p, "cloud_services") }},
 		{"policy", false, func(v *node, p string) { b.Policy = d.str(v, p) }},
-		{"restore_test_interval_days", false, func(v *node, p string) {
-			b.RestoreTestIntervalDays = d.integer(v, p)
-			if b.RestoreTestIntervalDays != nil && *b.RestoreTestIntervalDays < 1 {
-				d.fail(v, p, i18n.M("bundle.positive", "value", *b.RestoreTestIntervalDays))
-			}
-		}},
+		{"restore_test_interval_days", false, func(v *node, p string) { b.RestoreTestIntervalDays = d.positive(v, p) }},
 		{"tests", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) {
 				var t isms.RestoreTest
@@ -496,6 +491,7 @@ func (d *decoder) monitoring(n *node, path string) (m isms.Monitoring) {
 					{"method", false, func(v *node, p string) { x.Method = d.str(v, p) }},
 					{"threshold", false, func(v *node, p string) { x.Threshold = d.str(v, p) }},
 					{"owner", false, func(v *node, p string) { x.Owner = d.refTo(v, p, "people") }},
+					{"evidence", false, func(v *node, p string) { x.Evidence = d.evidence(v, p) }},
 				})
 				m.Items = append(m.Items, x)
 			})
@@ -531,20 +527,7 @@ func (d *decoder) finding(n *node, path, list string) (f isms.AuditFinding) {
 		{"kind", false, func(v *node, p string) { f.Kind = d.enum(v, p, findingKinds...) }},
 		{"control", false, func(v *node, p string) { f.Control = d.refTo(v, p, "control") }},
 		{"description", false, func(v *node, p string) { f.Description = d.str(v, p) }},
-		{"corrective_action", false, func(v *node, p string) {
-			c := &isms.CorrectiveAction{}
-			d.object(v, p, []field{
-				{"cause", false, func(v *node, p string) { c.Cause = d.str(v, p) }},
-				{"action", false, func(v *node, p string) { c.Action = d.str(v, p) }},
-				{"owner", false, func(v *node, p string) { c.Owner = d.refTo(v, p, "people") }},
-				{"due", false, func(v *node, p string) { c.Due = d.date(v, p) }},
-				{"done_on", false, func(v *node, p string) { c.DoneOn = d.date(v, p) }},
-				{"effective", false, func(v *node, p string) { c.Effective = d.boolean(v, p) }},
-				{"verified_by", false, func(v *node, p string) { c.VerifiedBy = d.refTo(v, p, "people") }},
-				{"evidence", false, func(v *node, p string) { c.Evidence = d.evidence(v, p) }},
-			})
-			f.CorrectiveAction = c
-		}},
+		{"corrective_action", false, func(v *node, p string) { f.CorrectiveAction = d.correctiveAction(v, p) }},
 		{"evidence", false, func(v *node, p string) { f.Evidence = d.evidence(v, p) }},
 	})
 	return f
@@ -573,6 +556,7 @@ func (d *decoder) review(n *node, path string) (r isms.Review) {
 				r.Outputs = append(r.Outputs, o)
 			})
 		}},
+		{"evidence", false, func(v *node, p string) { r.Evidence = d.evidence(v, p) }},
 	})
 	return r
 }

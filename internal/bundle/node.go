@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -37,10 +39,61 @@ const (
 // without aliases takes at least a byte of it.
 const maxNodes = 50_000_000
 
+// maxDepth is how deeply a document may nest (mappings and lists within
+// each other, keys counted); a bundle needs fewer than ten levels.
+const maxDepth = 200
+
 // syntaxError is a document that cannot be parsed at all.
 type syntaxError struct {
-	line int
-	msg  string
+	line    int
+	msg     string
+	tooDeep bool
+	steps   []step // where it went too deep; the general parsers add them innermost first
+}
+
+// Path names where a too-deep document went too deep.
+func (e *syntaxError) Path() string { return pathOf(e.steps) }
+
+// outer adds the step to the path of a too-deep error as the converter
+// unwinds; reversed once at the top.
+func outer(err error, s step) error {
+	if se, ok := err.(*syntaxError); ok && se.tooDeep {
+		se.steps = append(se.steps, s)
+	}
+	return err
+}
+
+func reversed(err error) error {
+	if se, ok := err.(*syntaxError); ok && se.tooDeep {
+		slices.Reverse(se.steps)
+	}
+	return err
+}
+
+// pathOf renders the path of a too-deep node the way the decoder names
+// fields (risks[0].title), its first levels only: past a dozen, the rest
+// repeats and would only lengthen the message.
+func pathOf(steps []step) string {
+	var b strings.Builder
+	for i, s := range steps {
+		if i == 12 {
+			fmt.Fprintf(&b, "…(%d levels)", len(steps))
+			break
+		}
+		if s.isKey {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			k := s.key
+			if utf8.RuneCountInString(k) > 40 {
+				k = string([]rune(k)[:40]) + "…"
+			}
+			b.WriteString(k)
+		} else {
+			fmt.Fprintf(&b, "[%d]", s.index)
+		}
+	}
+	return b.String()
 }
 
 func (e *syntaxError) Error() string { return e.msg }
@@ -54,12 +107,16 @@ func parse(name string, src []byte) (*node, error) {
 		return parseJSON(src)
 	}
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		if n, err := parseJSON(src); err == nil {
+		n, err := parseJSON(src)
+		if err == nil {
 			return n, nil
 		}
+		if se, ok := err.(*syntaxError); ok && se.tooDeep {
+			return nil, err // YAML reads no deeper
+		}
 	}
-	if n, ok := parseFast(src); ok {
-		return n, nil
+	if n, ok, err := parseFast(src); ok {
+		return n, err
 	}
 	return parseYAML(src)
 }
@@ -87,7 +144,8 @@ func parseYAML(src []byte) (*node, error) {
 		}
 		root = root.Content[0]
 	}
-	return c.fromYAML(root, 0)
+	n, err := c.fromYAML(root, 0)
+	return n, reversed(err)
 }
 
 // yamlSyntax extracts the line from the YAML library's message ("yaml: line 7: ...").
@@ -99,6 +157,11 @@ func yamlSyntax(err error) error {
 			msg = strings.TrimSpace(msg[i+1:])
 		}
 	}
+	if strings.Contains(msg, "exceeded max depth") {
+		// The YAML library's own bound, met before ours on documents
+		// thousands of levels deep.
+		return &syntaxError{line: line, tooDeep: true, msg: msg}
+	}
 	return &syntaxError{line: line, msg: msg}
 }
 
@@ -106,7 +169,10 @@ type converter struct{ count, budget int }
 
 func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 	c.count++
-	if c.count > c.budget || depth > 200 {
+	if depth > maxDepth {
+		return nil, &syntaxError{line: y.Line, tooDeep: true, msg: "nested more than " + fmt.Sprint(maxDepth) + " levels deep"}
+	}
+	if c.count > c.budget {
 		return nil, &syntaxError{line: y.Line, msg: "document too large or too deeply nested (aliases expanded)"}
 	}
 	switch y.Kind {
@@ -119,10 +185,10 @@ func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 		return &node{kind: scalarNode, line: int32(y.Line), tag: shortTag(y), value: y.Value}, nil
 	case yaml.SequenceNode:
 		n := &node{kind: seqNode, line: int32(y.Line), kids: make([]*node, 0, len(y.Content))}
-		for _, ch := range y.Content {
+		for i, ch := range y.Content {
 			it, err := c.fromYAML(ch, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, outer(err, step{index: i})
 			}
 			n.kids = append(n.kids, it)
 		}
@@ -140,7 +206,7 @@ func (c *converter) fromYAML(y *yaml.Node, depth int) (*node, error) {
 			}
 			vn, err := c.fromYAML(v, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, outer(err, step{key: kn.value, isKey: true})
 			}
 			n.kids = append(n.kids, kn, vn)
 		}
@@ -179,7 +245,7 @@ func parseJSON(src []byte) (*node, error) {
 	}
 	n, err := p.value(0)
 	if err != nil {
-		return nil, err
+		return nil, reversed(err)
 	}
 	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &syntaxError{line: p.line(), msg: "unexpected data after the JSON document"}
@@ -213,7 +279,10 @@ func (p *jsonParser) fail(err error) error {
 
 func (p *jsonParser) value(depth int) (*node, error) {
 	p.count++
-	if p.count > maxNodes || depth > 200 {
+	if depth > maxDepth {
+		return nil, &syntaxError{line: p.line(), tooDeep: true, msg: "nested more than " + fmt.Sprint(maxDepth) + " levels deep"}
+	}
+	if p.count > maxNodes {
 		return nil, &syntaxError{line: p.line(), msg: "document too large or too deeply nested"}
 	}
 	// The value starts after any whitespace that follows the decoder's offset.
@@ -236,7 +305,7 @@ func (p *jsonParser) value(depth int) (*node, error) {
 				key, _ := kt.(string)
 				v, err := p.value(depth + 1)
 				if err != nil {
-					return nil, err
+					return nil, outer(err, step{key: key, isKey: true})
 				}
 				n.kids = append(n.kids, &node{kind: scalarNode, line: int32(kline), tag: "str", value: key}, v)
 			}
@@ -249,7 +318,7 @@ func (p *jsonParser) value(depth int) (*node, error) {
 			for p.dec.More() {
 				v, err := p.value(depth + 1)
 				if err != nil {
-					return nil, err
+					return nil, outer(err, step{index: len(n.kids)})
 				}
 				n.kids = append(n.kids, v)
 			}

@@ -26,6 +26,10 @@ var Kinds = []string{
 	KindOrganization, "units", "people", "sites", "systems", "suppliers", "cloud_services", "documents", "assets",
 	KindCriteria, "risk_sources", "risk_sources_not_applicable", "risks", KindSoA, KindSoARows, "responsibilities",
 	"verifications", "legal", "backups", "monitoring", "audits", "reviews",
+	// Version 2 registers.
+	KindCertificates, KindExternalAudits, KindContextIssues, KindInterestedParties, KindOpportunities,
+	KindObjectives, KindCompetenceRequirements, KindTrainings, KindCommunications, KindChanges,
+	KindMeasurements, KindNonconformities, KindIncidents,
 }
 
 // IsKind reports whether k is an item kind.
@@ -56,6 +60,10 @@ func SoAKey(s isms.SoA) string {
 	return s.Service + ":" + s.Role
 }
 
+// SeqKey is the key of the i-th item (from 0) of a kind whose items have
+// no id of their own (backups, monitoring, responsibilities): 000001, ...
+func SeqKey(i int) string { return fmt.Sprintf("%06d", i+1) }
+
 // Split cuts an ISMS into items in document order. Items without an id of
 // their own get a key from their position (000001, 000002, ...).
 func Split(m *isms.ISMS) []Item {
@@ -66,7 +74,6 @@ func Split(m *isms.ISMS) []Item {
 		}
 		out = append(out, Item{Kind: kind, Key: key, Data: toJSON(n), Label: label, Owner: owner})
 	}
-	seqKey := func(i int) string { return fmt.Sprintf("%06d", i+1) }
 	add(KindOrganization, KindOrganization, m.Organization.Name, "", organization(m.Organization))
 	for _, x := range m.Units {
 		add("units", x.ID, x.Name, "", unit(x))
@@ -97,7 +104,7 @@ func Split(m *isms.ISMS) []Item {
 		add("risk_sources", x.ID, x.Title, "", riskSource(x))
 	}
 	for i, x := range m.SourcesNotApplicable {
-		add("risk_sources_not_applicable", seqKey(i), x.Source, "", notApplicable(x))
+		add("risk_sources_not_applicable", SeqKey(i), x.Source, "", notApplicable(x))
 	}
 	for _, x := range m.Risks {
 		add("risks", x.ID, x.Title, x.Owner, risk(x))
@@ -111,7 +118,7 @@ func Split(m *isms.ISMS) []Item {
 		}
 	}
 	for i, x := range m.Responsibilities {
-		add("responsibilities", seqKey(i), x.Area, "", responsibility(x))
+		add("responsibilities", SeqKey(i), x.Area, "", responsibility(x))
 	}
 	for _, x := range m.Verifications {
 		add("verifications", x.ID, x.Service+" "+x.Control, "", verification(x))
@@ -120,10 +127,10 @@ func Split(m *isms.ISMS) []Item {
 		add("legal", x.ID, x.Name, "", legal(x))
 	}
 	for i, x := range m.Backups {
-		add("backups", seqKey(i), x.Service, "", backup(x))
+		add("backups", SeqKey(i), x.Service, "", backup(x))
 	}
 	for i, x := range m.Monitoring {
-		add("monitoring", seqKey(i), x.Service, "", monitoring(x))
+		add("monitoring", SeqKey(i), x.Service, "", monitoring(x))
 	}
 	for _, x := range m.Audits {
 		add("audits", x.ID, x.Title, "", audit(x))
@@ -131,6 +138,7 @@ func Split(m *isms.ISMS) []Item {
 	for _, x := range m.Reviews {
 		add("reviews", x.ID, x.Date.String(), x.Chair, review(x))
 	}
+	splitRegisters(m, add)
 	return out
 }
 
@@ -218,6 +226,7 @@ type Ref struct {
 	List string
 	ID   string
 	Path string
+	Line int // in the document, where known (0: unknown)
 }
 
 // DecodeItem reads one item of a kind from JSON with the same strict checks
@@ -302,7 +311,9 @@ func decodeItemModel(kind string, data []byte, edition string) (*isms.ISMS, []Re
 	case "reviews":
 		m.Reviews = append(m.Reviews, d.review(n, p))
 	default:
-		return nil, nil, fmt.Errorf("unknown kind %q", kind)
+		if !d.decodeRegister(kind, n, p, m) {
+			return nil, nil, fmt.Errorf("unknown kind %q", kind)
+		}
 	}
 	var refs []Ref
 	for _, r := range d.refs {
@@ -339,7 +350,7 @@ func itemOf(m *isms.ISMS, kind, key string) (Item, []Ref, error) {
 }
 
 // Approvable kinds: what an approval can be recorded on.
-var Approvable = []string{KindOrganization, "risks", KindSoA, "documents"}
+var Approvable = []string{KindOrganization, "risks", KindSoA, "documents", KindChanges}
 
 // SetApproval records an approval in an item: the scope approval of the
 // organization, or the approval of a risk (with the residual acceptance),
@@ -362,6 +373,8 @@ func SetApproval(kind, key string, data []byte, by string, on isms.Date, residua
 		m.SoAs[0].Approval = a
 	case "documents":
 		m.Documents[0].Approval = a
+	case KindChanges:
+		m.Changes[0].Approval = a
 	default:
 		return Item{}, nil, fmt.Errorf("%s cannot be approved", kind)
 	}

@@ -52,6 +52,28 @@ type Control struct {
 	Kind        string `json:"kind,omitempty"`         // 27017: guidance or cld
 	Base2013    string `json:"base_2013,omitempty"`    // 27017 guidance: the 2013 control it is attached to
 	GuidanceFor string `json:"guidance_for,omitempty"` // 27017: customer, provider, both, same-for-both
+	// TitleJAStatus is how sure the catalog is of TitleJA: "sourced" (found
+	// in a published list) or "unverified".
+	TitleJAStatus string `json:"title_ja_status,omitempty"`
+}
+
+// TitleSourced is the status of a Japanese title found in a published list.
+const TitleSourced = "sourced"
+
+// TitleKeySuffix marks an organization's own Japanese title among its
+// control texts: the text under "ID#title" is the title of control ID
+// (an organization holding the JIS text supplies its titles this way).
+const TitleKeySuffix = "#title"
+
+// JATitle is the Japanese title of a control as an organization shows it:
+// its own title among texts (control id + TitleKeySuffix) when it gave
+// one, else the catalog's. unconfirmed is true when the title shown is
+// the catalog's and the catalog has not found it in a published list.
+func JATitle(c *Control, texts map[string]string) (title string, unconfirmed bool) {
+	if own := texts[c.ID+TitleKeySuffix]; own != "" {
+		return own, false
+	}
+	return c.TitleJA, c.TitleJA != "" && c.TitleJAStatus != TitleSourced
 }
 
 // GuidesRole reports whether a 27017 item gives guidance for a role
@@ -201,7 +223,7 @@ func (c *Catalog) load2022() error {
 		return err
 	}
 	for _, r := range rows {
-		ctl := &Control{ID: r[0], Theme: r[1], TitleEN: r[2], TitleJA: r[3], Framework: ISO27001v2022}
+		ctl := &Control{ID: r[0], Theme: r[1], TitleEN: r[2], TitleJA: r[3], TitleJAStatus: r[4], Framework: ISO27001v2022}
 		if err := c.add(ctl); err != nil {
 			return err
 		}
@@ -217,7 +239,7 @@ func (c *Catalog) load2013() error {
 	}
 	for _, r := range rows {
 		ctl := &Control{ID: r[0], Clause: r[1], ClauseTitle: r[2], Objective: r[3], ObjectiveTitle: r[4],
-			TitleEN: r[5], TitleJA: r[6], Framework: ISO27001v2013}
+			TitleEN: r[5], TitleJA: r[6], TitleJAStatus: r[7], Framework: ISO27001v2013}
 		if err := c.add(ctl); err != nil {
 			return err
 		}
@@ -257,7 +279,7 @@ func (c *Catalog) load27017() error {
 	}
 	for i, r := range rows {
 		ctl := &Control{ID: r[1], Kind: r[2], Objective: r[3], ObjectiveTitle: r[4], TitleEN: r[5], TitleJA: r[6],
-			GuidanceFor: r[8], Framework: ISO27017}
+			TitleJAStatus: r[7], GuidanceFor: r[8], Framework: ISO27017}
 		switch ctl.Kind {
 		case "guidance":
 			ctl.Base2013 = "A." + r[0]

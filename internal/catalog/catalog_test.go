@@ -177,3 +177,32 @@ func TestValidFor(t *testing.T) {
 		}
 	}
 }
+
+// Japanese titles not confirmed by a published list are flagged; an
+// organization's own title (control texts, ID#title) replaces the
+// catalog's and is not flagged.
+func TestJATitle(t *testing.T) {
+	c := Std()
+	var sourced, unverified *Control
+	for _, x := range append(append([]*Control{}, c.Annex2022...), c.Cloud...) {
+		switch {
+		case x.TitleJAStatus == TitleSourced && sourced == nil:
+			sourced = x
+		case x.TitleJAStatus != TitleSourced && unverified == nil:
+			unverified = x
+		}
+	}
+	if sourced == nil || unverified == nil {
+		t.Fatal("the catalog should hold sourced and unverified titles")
+	}
+	if title, un := JATitle(sourced, nil); title != sourced.TitleJA || un {
+		t.Errorf("sourced %s: %q %v", sourced.ID, title, un)
+	}
+	if _, un := JATitle(unverified, nil); !un {
+		t.Errorf("unverified %s not flagged", unverified.ID)
+	}
+	own := map[string]string{unverified.ID + TitleKeySuffix: "組織の名称"}
+	if title, un := JATitle(unverified, own); title != "組織の名称" || un {
+		t.Errorf("own title of %s: %q %v", unverified.ID, title, un)
+	}
+}

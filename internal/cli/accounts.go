@@ -98,15 +98,20 @@ func (e *env) userByEmail(s *store.Store, email string) (store.User, bool) {
 }
 
 func runUser(e *env, args []string) int {
-	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable")
+	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable", "unlock", "totp-off", "security-log")
 	if !ok {
 		return exitInvalid
 	}
 	fs, lang := e.flags("user " + sub)
 	sf := e.addStoreFlags(fs)
-	var name *string
+	var name, org *string
+	var before *int64
 	if sub == "add" {
 		name = fs.String("name", "", "NAME")
+	}
+	if sub == "security-log" {
+		org = fs.String("org", "", "ID")
+		before = fs.Int64("before", 0, "ID")
 	}
 	pos, ok := e.parse(fs, lang, args[1:])
 	if !ok {
@@ -114,9 +119,9 @@ func runUser(e *env, args []string) int {
 	}
 	var email, password string
 	switch sub {
-	case "list":
+	case "list", "security-log":
 		if len(pos) > 0 {
-			e.errorf("cli.no_args", "command", "user list")
+			e.errorf("cli.no_args", "command", "user "+sub)
 			return exitInvalid
 		}
 	default:
@@ -176,6 +181,32 @@ func runUser(e *env, args []string) int {
 			return exitInvalid
 		}
 		fmt.Fprintln(e.stdout, i18n.M("cli.user_disabled", "email", u.Email).In(e.lang))
+	case "unlock":
+		u, ok := e.userByEmail(s, email)
+		if !ok {
+			return exitInvalid
+		}
+		blk, err := s.LoginBlockOf(e.ctx, u.Email)
+		if err == nil {
+			err = s.ClearLoginThrottle(e.ctx, u.Email)
+		}
+		if err != nil {
+			e.errorf("cli.store", "detail", err.Error())
+			return exitInvalid
+		}
+		fmt.Fprintln(e.stdout, i18n.M("cli.user_unlocked", "email", u.Email, "n", blk.Failures, "addresses", len(blk.Addresses)).In(e.lang))
+	case "totp-off":
+		u, ok := e.userByEmail(s, email)
+		if !ok {
+			return exitInvalid
+		}
+		if err := s.ResetTOTP(e.ctx, u.ID); err != nil {
+			e.errorf("cli.store", "detail", err.Error())
+			return exitInvalid
+		}
+		fmt.Fprintln(e.stdout, i18n.M("cli.totp_off", "email", u.Email).In(e.lang))
+	case "security-log":
+		return e.securityLog(s, *org, *before)
 	case "list":
 		users, err := s.Users(e.ctx)
 		if err != nil {
@@ -414,5 +445,36 @@ func runToken(e *env, args []string) int {
 	// output, so that a script can capture it.
 	fmt.Fprintln(e.stderr, i18n.M("cli.token_created", "id", t.ID, "name", t.Name, "email", u.Email, "expires", shortTime(t.ExpiresAt)).In(e.lang))
 	fmt.Fprintln(e.stdout, secret)
+	return exitOK
+}
+
+// securityLog prints a page of the security log (every organization's
+// and the unknown emails', or one organization's), newest first, and how
+// to ask for the next page.
+func (e *env) securityLog(s *store.Store, org string, before int64) int {
+	var evs []store.SecurityEvent
+	var next int64
+	var err error
+	if org != "" {
+		evs, next, err = s.SecurityLog(e.ctx, org, before, 100)
+	} else {
+		evs, next, err = s.SecurityLogAll(e.ctx, before, 100)
+	}
+	if err != nil {
+		e.errorf("cli.store", "detail", err.Error())
+		return exitInvalid
+	}
+	rows := make([][]string, 0, len(evs))
+	for _, ev := range evs {
+		who := ev.Email
+		if ev.Org != "" {
+			who += " (" + ev.Org + ")"
+		}
+		rows = append(rows, []string{strconv.FormatInt(ev.ID, 10), shortTime(ev.At), who, i18n.M("seclog.kind." + ev.Kind).In(e.lang), ev.Detail, ev.Address})
+	}
+	writeTable(e.stdout, rows, false)
+	if next != 0 {
+		fmt.Fprintln(e.stdout, i18n.M("cli.security_log_more", "before", next).In(e.lang))
+	}
 	return exitOK
 }

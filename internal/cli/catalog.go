@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
@@ -29,10 +30,14 @@ func runCatalog(e *env, args []string) int {
 		return exitOK
 	}
 	var rows [][]string
+	unconfirmed := false
 	for _, c := range controls {
 		title := c.TitleJA
 		if e.lang == i18n.EN {
 			title = c.TitleEN
+		} else if c.TitleJA != "" && c.TitleJAStatus != catalog.TitleSourced {
+			title += i18n.M("catalog.unconfirmed_mark").In(e.lang) // explained after the table
+			unconfirmed = true
 		}
 		extra := ""
 		switch *framework {
@@ -46,6 +51,9 @@ func runCatalog(e *env, args []string) int {
 		rows = append(rows, append([]string{c.ID, title}, strings.Split(extra, "\t")...))
 	}
 	writeTable(e.stdout, rows, false)
+	if unconfirmed { // on stderr: stdout keeps one line per control for scripts
+		fmt.Fprintln(e.stderr, i18n.M("catalog.unconfirmed_note", "mark", i18n.M("catalog.unconfirmed_mark").In(e.lang)).In(e.lang))
+	}
 	return exitOK
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
@@ -145,8 +146,13 @@ func runCheck(e *env, args []string) int {
 	org := fs.String("org", "", "ID")
 	asOfFlag := fs.String("as-of", "", "YYYY-MM-DD")
 	format := fs.String("format", "text", "text|json")
+	skipFlag := fs.String("skip", "", "RULE[,RULE...]")
 	pos, ok := e.parse(fs, lang, args)
 	if !ok || !e.oneOf("--format", *format, "text", "json") {
+		return exitInvalid
+	}
+	skip, ok := e.ruleIDs("--skip", *skipFlag)
+	if !ok {
 		return exitInvalid
 	}
 	asOf, ok := e.asOf(*asOfFlag)
@@ -158,6 +164,15 @@ func runCheck(e *env, args []string) int {
 		return exitInvalid
 	}
 	findings := conformity.Check(m, asOf)
+	if len(skip) > 0 {
+		kept := findings[:0]
+		for _, f := range findings {
+			if !skip[f.Rule] {
+				kept = append(kept, f)
+			}
+		}
+		findings = kept
+	}
 	if *format == "json" {
 		writeJSON(e.stdout, conformity.NewReport(asOf, findings))
 	} else {
@@ -167,6 +182,30 @@ func runCheck(e *env, args []string) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// ruleIDs reads a comma-separated list of rule ids (check --skip); an id
+// that names no rule is refused.
+func (e *env) ruleIDs(flagName, value string) (map[string]bool, bool) {
+	out := map[string]bool{}
+	if strings.TrimSpace(value) == "" {
+		return out, true
+	}
+	var all []string
+	known := map[string]bool{}
+	for _, r := range conformity.Rules() {
+		all = append(all, r.ID)
+		known[r.ID] = true
+	}
+	for _, id := range strings.Split(value, ",") {
+		id = strings.TrimSpace(id)
+		if !known[id] {
+			e.errorf("cli.bad_value", "flag", flagName, "value", id, "allowed", strings.Join(all, ", "))
+			return nil, false
+		}
+		out[id] = true
+	}
+	return out, true
 }
 
 // printFindings writes findings grouped by area, with counts, for a terminal

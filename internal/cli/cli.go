@@ -58,6 +58,7 @@ func init() {
 		{"history", "usage.history", runHistory},
 		{"backup", "ops.usage_backup", runBackup},
 		{"restore", "ops.usage_restore", runRestore},
+		{"evidence", "s3.usage_evidence", runEvidence},
 		{"user", "usage.user", runUser},
 		{"member", "usage.member", runMember},
 		{"token", "usage.token", runToken},
@@ -65,6 +66,7 @@ func init() {
 		{"report", "report.usage.report", runReport},
 		{"import-soa", "report.usage.import_soa", runImportSoA},
 		{"oscal", "report.usage.oscal", runOSCAL},
+		{"frameworks", "frameworks.usage", runFrameworks},
 		{"control-texts", "report.usage.control_texts", runControlTexts},
 	}
 }
@@ -167,17 +169,23 @@ func (e *env) oneFile(cmd string, pos []string) (string, bool) {
 // load reads and decodes a bundle ("-" is standard input). On failure it
 // prints every problem and returns false.
 func (e *env) load(path string) (*isms.ISMS, bool) {
+	m, _, ok := e.loadSource(path)
+	return m, ok
+}
+
+// loadSource is load that also returns the document read.
+func (e *env) loadSource(path string) (*isms.ISMS, []byte, bool) {
 	src, err := readInput(e, path)
 	if err != nil {
 		e.errorf("cli.read", "file", path, "detail", err.Error())
-		return nil, false
+		return nil, nil, false
 	}
 	m, err := bundle.Decode(path, src)
 	if err != nil {
 		e.printProblems(err)
-		return nil, false
+		return nil, nil, false
 	}
-	return m, true
+	return m, src, true
 }
 
 func (e *env) printProblems(err error) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/oscal"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 // FrameworkIDPattern is what an imported framework may be called.
@@ -23,9 +25,10 @@ var frameworkID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,47}$`)
 //	oscal assessment-results --org ID
 //	oscal poam --org ID
 //	oscal import-catalog FILE --org ID --id NAME
+//	oscal import-profile FILE --org ID --id NAME --catalog BASE
 //	oscal frameworks --org ID
 func runOSCAL(e *env, args []string) int {
-	subs := []string{"catalog", "ssp", "assessment-results", "poam", "import-catalog", "frameworks"}
+	subs := []string{"catalog", "ssp", "assessment-results", "poam", "import-catalog", "import-profile", "frameworks"}
 	if len(args) == 0 || !contains(subs, args[0]) {
 		e.errorf("report.cli.format", "allowed", strings.Join(subs, ", "))
 		return exitInvalid
@@ -38,13 +41,14 @@ func runOSCAL(e *env, args []string) int {
 	soa := fs.String("soa", "organization", "KEY")
 	version := fs.String("oscal-version", oscal.V113, "V")
 	id := fs.String("id", "", "NAME")
+	base := fs.String("catalog", "", "ID")
 	out := fs.String("out", "", "FILE")
 	pos, ok := e.parse(fs, lang, args[1:])
 	if !ok || !e.oneOf("--oscal-version", *version, oscal.Versions...) {
 		return exitInvalid
 	}
-	if sub == "import-catalog" {
-		return e.importCatalog(sf, pos, *org, *id)
+	if sub == "import-catalog" || sub == "import-profile" {
+		return e.importCatalog(sf, pos, *org, *id, *base, sub == "import-profile")
 	}
 	if len(pos) > 0 {
 		e.errorf("cli.no_args", "command", "oscal "+sub)
@@ -86,6 +90,31 @@ func runOSCAL(e *env, args []string) int {
 	var doc any
 	switch sub {
 	case "ssp":
+		// --framework names an imported framework: its plan, not the
+		// ISO SoA's (the flag was once ignored here).
+		frameworkSet := false
+		fs.Visit(func(f *flag.Flag) { frameworkSet = frameworkSet || f.Name == "framework" })
+		if frameworkSet && !contains(catalog.Frameworks, *framework) {
+			fw, err := s.Framework(e.ctx, *org, *framework)
+			if errors.Is(err, store.ErrNotFound) {
+				e.errorf("docs13.oscal.no_framework", "id", *framework, "org", *org)
+				return exitInvalid
+			}
+			if err != nil {
+				e.errorf("report.cli.failed", "detail", err.Error())
+				return exitInvalid
+			}
+			rows, err := s.FrameworkRows(e.ctx, *org, *framework)
+			if err != nil {
+				e.errorf("report.cli.failed", "detail", err.Error())
+				return exitInvalid
+			}
+			return e.writeOSCAL(oscal.FrameworkSSP(m, fw, rows, o), nil, *version, *out)
+		}
+		if frameworkSet && *framework != m.Organization.AnnexA && *framework != catalog.ISO27017 {
+			e.errorf("docs13.oscal.other_edition", "framework", *framework, "edition", m.Organization.AnnexA)
+			return exitInvalid
+		}
 		v, found := findSoA(m, *soa)
 		if !found {
 			e.errorf("report.cli.no_soa", "soa", *soa)
@@ -145,8 +174,12 @@ func (e *env) writeOSCAL(doc any, err error, version, out string) int {
 	return exitOK
 }
 
-func (e *env) importCatalog(sf storeFlags, pos []string, org, id string) int {
-	file, ok := e.oneFile("oscal import-catalog", pos)
+func (e *env) importCatalog(sf storeFlags, pos []string, org, id, base string, profile bool) int {
+	cmd := "oscal import-catalog"
+	if profile {
+		cmd = "oscal import-profile"
+	}
+	file, ok := e.oneFile(cmd, pos)
 	if !ok || !e.needOrg(org) {
 		return exitInvalid
 	}
@@ -154,15 +187,13 @@ func (e *env) importCatalog(sf storeFlags, pos []string, org, id string) int {
 		e.errorf("report.cli.bad_framework_id", "id", id)
 		return exitInvalid
 	}
-	src, err := readInput(e, file)
-	if err != nil {
-		e.errorf("cli.read", "file", file, "detail", err.Error())
+	if profile && base == "" {
+		e.errorf("frameworks.profile.need_catalog")
 		return exitInvalid
 	}
-	f, err := oscal.ReadCatalog(src, id)
-	var ie *oscal.ImportError
-	if errors.As(err, &ie) {
-		e.errorf("report.cli.import_catalog_failed", "file", file, "detail", ie.In(e.lang))
+	src, err := readBounded(e, file, oscal.MaxCatalogBytes)
+	if err != nil {
+		e.errorf("cli.read", "file", file, "detail", err.Error())
 		return exitInvalid
 	}
 	s, ok := e.openStore(sf)
@@ -170,6 +201,30 @@ func (e *env) importCatalog(sf storeFlags, pos []string, org, id string) int {
 		return exitInvalid
 	}
 	defer s.Close()
+	var f store.Framework
+	if profile {
+		b, err := s.Framework(e.ctx, org, base)
+		if errors.Is(err, store.ErrNotFound) {
+			e.errorf("docs13.oscal.no_framework", "id", base, "org", org)
+			return exitInvalid
+		}
+		if err != nil {
+			e.errorf("report.cli.failed", "detail", err.Error())
+			return exitInvalid
+		}
+		f, err = oscal.ReadProfile(src, b, id)
+	} else {
+		f, err = oscal.ReadCatalog(src, id)
+	}
+	var ie *oscal.ImportError
+	if errors.As(err, &ie) {
+		e.errorf("report.cli.import_catalog_failed", "file", file, "detail", ie.In(e.lang))
+		return exitInvalid
+	}
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
 	if err := s.PutFramework(e.ctx, org, f, e.actor()); err != nil {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid

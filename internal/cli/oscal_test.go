@@ -42,6 +42,14 @@ func TestOSCALCommands(t *testing.T) {
 	if _, out, _ := run(t, env, "oscal", "frameworks", "--org", "sample"); !strings.HasPrefix(out, "nist-basic\t") {
 		t.Errorf("frameworks: %q", out)
 	}
+	// --framework picks the imported framework's plan (it was ignored).
+	code, out, e = run(t, env, "oscal", "ssp", "--org", "sample", "--framework", "nist-basic")
+	if code != 0 || oscal.Validate(oscal.V113, []byte(out)) != nil || !strings.Contains(out, `"control-id": "s1.1.1"`) || strings.Contains(out, "iso27001-2022-5.1") {
+		t.Errorf("ssp --framework: %d %s %.300s", code, e, out)
+	}
+	if code, _, e := run(t, env, "oscal", "ssp", "--org", "sample", "--framework", "nist-nope"); code != 2 || !strings.Contains(e, "nist-nope") {
+		t.Errorf("unknown framework: %d %s", code, e)
+	}
 	broken := filepath.Join(dir, "broken.json")
 	os.WriteFile(broken, []byte(`{"profile":{}}`), 0o644)
 	for _, c := range []struct {

@@ -52,10 +52,16 @@ func runReport(e *env, args []string) int {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
 	}
+	stale, imported, err := s.ApprovalMarks(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
 	var buf bytes.Buffer
 	bar := e.progress("ops.progress_report")
-	err = report.Write(&buf, m, *kind, report.Options{Lang: e.lang, Service: *service, Date: isms.DateOf(e.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts, Progress: bar.Update})
+	today := isms.DateOf(e.now())
+	err = report.Write(&buf, m, *kind, report.Options{Lang: e.lang, Service: *service, Date: today, Head: head,
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts, StaleApprovals: stale, ImportedApprovals: imported, Progress: bar.Update})
 	bar.Done()
 	if err != nil {
 		e.errorf("report.cli.failed", "detail", err.Error())
@@ -63,7 +69,7 @@ func runReport(e *env, args []string) int {
 	}
 	name := *out
 	if name == "" {
-		name = report.Filename(*org, *kind, *service)
+		name = report.DocFilename(m, e.lang, *kind, *service, today, "xlsx")
 	}
 	if name == "-" {
 		if _, err := e.stdout.Write(buf.Bytes()); err != nil {
@@ -88,6 +94,7 @@ func runImportSoA(e *env, args []string) int {
 	sf := e.addStoreFlags(fs)
 	org := fs.String("org", "", "ID")
 	dry := fs.Bool("dry-run", false, "")
+	overwrite := fs.Bool("overwrite-newer", false, "")
 	pos, ok := e.parse(fs, lang, args)
 	if !ok {
 		return exitInvalid
@@ -106,7 +113,25 @@ func runImportSoA(e *env, args []string) int {
 	if *dry {
 		res, err = report.PreviewSoA(e.ctx, s, *org, src)
 	} else {
-		res, err = report.ApplySoA(e.ctx, s, *org, src, -1, e.actor())
+		res, err = report.ApplySoA(e.ctx, s, *org, src, -1, *overwrite, e.actor())
+	}
+	for _, x := range res.Skipped {
+		fmt.Fprintln(e.stdout, i18n.M("docs13.import.cli_skipped", "sheet", x.Sheet, "cell", x.Cell, "soa", x.SoA, "control", x.Control,
+			"value", x.Value, "reason", x.Reason).In(e.lang))
+	}
+	if errors.Is(err, report.ErrStaleWorkbook) || (*dry && len(res.Stale) > 0 && !*overwrite) {
+		var rows []string
+		for _, c := range res.Stale {
+			rows = append(rows, c.SoA+" "+c.Control)
+		}
+		fmt.Fprintln(e.stderr, i18n.M("docs13.import.cli_stale", "made", res.MadeAt, "n", len(res.Stale), "rows", strings.Join(rows, ", ")).In(e.lang))
+		if err != nil {
+			return exitInvalid
+		}
+	}
+	if errors.Is(err, report.ErrOtherOrganization) {
+		e.errorf("docs13.import.other_org")
+		return exitInvalid
 	}
 	var errs report.ImportErrors
 	if errors.As(err, &errs) {
@@ -176,16 +201,22 @@ func runPrint(e *env, format string, args []string) int {
 		e.errorf("report.cli.failed", "detail", err.Error())
 		return exitInvalid
 	}
+	stale, imported, err := s.ApprovalMarks(e.ctx, *org)
+	if err != nil {
+		e.errorf("report.cli.failed", "detail", err.Error())
+		return exitInvalid
+	}
 	var page bytes.Buffer
-	_, err = report.PrintHTML(&page, m, *doc, report.PrintOptions{Subject: *subject, Options: report.Options{Lang: e.lang, Date: isms.DateOf(e.now()),
-		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts}})
+	today := isms.DateOf(e.now())
+	_, err = report.PrintHTML(&page, m, *doc, report.PrintOptions{Subject: *subject, Options: report.Options{Lang: e.lang, Date: today,
+		Version: i18n.M("report.version_head", "pos", head).In(e.lang), ControlTexts: texts, StaleApprovals: stale, ImportedApprovals: imported}})
 	if err != nil {
 		e.errorf("report.cli.doc_failed", "detail", err.Error())
 		return exitInvalid
 	}
 	name := *out
 	if name == "" {
-		name = *org + "-" + *doc + "." + format
+		name = report.DocFilename(m, e.lang, *doc, *subject, today, format)
 	}
 	if format == "pdf" {
 		err = report.PDF(e.ctx, browser, page.Bytes(), name)
@@ -243,7 +274,8 @@ func runControlTexts(e *env, args []string) int {
 		switch {
 		case !found:
 			problem = i18n.M("report.cli.texts_bad_line").In(e.lang)
-		case !catalog.Std().ValidFor(id, edition):
+		case !catalog.Std().ValidFor(strings.TrimSuffix(id, catalog.TitleKeySuffix), edition):
+			// ID#title is the organization's own Japanese title of ID
 			problem = i18n.M("report.ui.texts_unknown", "control", id).In(e.lang)
 		}
 		if problem != "" {
@@ -251,7 +283,11 @@ func runControlTexts(e *env, args []string) int {
 			e.errorf("report.cli.texts_line", "file", file, "line", i+1, "problem", problem)
 			continue
 		}
-		texts[id] = strings.TrimSpace(strings.ReplaceAll(text, `\n`, "\n"))
+		text = strings.TrimSpace(strings.ReplaceAll(text, `\n`, "\n"))
+		if strings.HasSuffix(id, catalog.TitleKeySuffix) {
+			text = strings.Join(strings.Fields(text), " ") // a title is one line
+		}
+		texts[id] = text
 	}
 	if bad > 0 {
 		e.errorf("report.import.rejected", "n", bad)

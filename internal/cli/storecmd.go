@@ -1,19 +1,58 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"strings"
+	"time"
 
+	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/blob"
 )
 
 // storeFlags adds the flags that say where the store is: --data (SQLite)
 // and --database (a postgres:// URL), defaulting to CLOUDISMS_DATA and
-// CLOUDISMS_DATABASE.
+// CLOUDISMS_DATABASE, and where the evidence files are: --evidence (a
+// directory, by default DATA/evidence, or s3://BUCKET/PREFIX), defaulting
+// to CLOUDISMS_EVIDENCE, with the bucket's endpoint and region.
 type storeFlags struct {
-	data, database *string
+	data, database, evidence *string
+	s3                       s3Flags
+}
+
+// s3Flags say how to reach a bucket; the credentials come from the
+// environment only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN), never from the command line, where other users of
+// the machine could read them.
+type s3Flags struct {
+	endpoint, region *string
+}
+
+func (e *env) addS3Flags(fs *flag.FlagSet) s3Flags {
+	c := blob.S3Env(e.getenv)
+	return s3Flags{
+		endpoint: fs.String("s3-endpoint", c.Endpoint, "URL"),
+		region:   fs.String("s3-region", c.Region, "REGION"),
+	}
+}
+
+// bucket opens the bucket of an s3://BUCKET/PATH URL, with PATH as the
+// prefix of every key.
+func (e *env) bucket(f s3Flags, raw string) (*blob.S3, string, error) {
+	bucket, path, err := blob.ParseS3URL(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	c := blob.S3Env(e.getenv)
+	c.Endpoint, c.Region, c.Bucket = *f.endpoint, *f.region, bucket
+	c.PathStyle = blob.PathStyle(e.getenv, c.Endpoint)
+	b, err := blob.NewS3(c)
+	return b, path, err
 }
 
 func (e *env) addStoreFlags(fs *flag.FlagSet) storeFlags {
@@ -24,11 +63,54 @@ func (e *env) addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		data:     fs.String("data", data, "DIR"),
 		database: fs.String("database", e.getenv("CLOUDISMS_DATABASE"), "postgres://…"),
+		evidence: fs.String("evidence", e.getenv("CLOUDISMS_EVIDENCE"), "DIR|s3://BUCKET/PREFIX"),
+		s3:       e.addS3Flags(fs),
 	}
 }
 
+// objects is where the evidence files are, when not the default.
+func (e *env) objects(f storeFlags) (blob.Store, error) {
+	switch ev := *f.evidence; {
+	case ev == "":
+		return nil, nil
+	case strings.HasPrefix(ev, "s3://"):
+		b, prefix, err := e.bucket(f.s3, ev)
+		if err != nil {
+			return nil, err
+		}
+		c := b.Config()
+		c.Prefix = prefix
+		return blob.NewS3(c)
+	case strings.Contains(ev, "://"):
+		return nil, fmt.Errorf("--evidence %q: expected a directory or s3://BUCKET/PREFIX", ev)
+	default:
+		return blob.NewDir(ev), nil
+	}
+}
+
+// openStore opens the database and, when the evidence files are elsewhere
+// than the default directory, checks at once that their store can be
+// reached, read and written with the credentials given: a wrong key or an
+// unreachable bucket stops the command here with a clear message, not at
+// the first upload.
 func (e *env) openStore(f storeFlags) (*store.Store, bool) {
-	s, err := store.Open(e.ctx, *f.database, *f.data)
+	objects, err := e.objects(f)
+	if err != nil {
+		e.errorf("s3.evidence_store", "store", *f.evidence, "detail", err.Error())
+		return nil, false
+	}
+	var opts []store.Option
+	if objects != nil {
+		ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+		err := objects.Check(ctx)
+		cancel()
+		if err != nil {
+			e.errorf("s3.evidence_store", "store", objects.String(), "detail", err.Error())
+			return nil, false
+		}
+		opts = append(opts, store.WithEvidence(objects))
+	}
+	s, err := store.Open(e.ctx, *f.database, *f.data, opts...)
 	if err != nil {
 		e.errorf("cli.store", "detail", err.Error())
 		return nil, false
@@ -71,7 +153,7 @@ func runImport(e *env, args []string) int {
 	if !ok || !e.needOrg(*org) {
 		return exitInvalid
 	}
-	m, ok := e.load(file)
+	m, src, ok := e.loadSource(file)
 	if !ok {
 		return exitInvalid
 	}
@@ -83,6 +165,13 @@ func runImport(e *env, args []string) int {
 	bar := e.progress("ops.progress_import")
 	res, err := s.ImportProgress(e.ctx, *org, m, e.actor(), bar.Update)
 	bar.Done()
+	var errs bundle.Errors
+	if errors.As(err, &errs) {
+		// Evidence files the organization has not uploaded (evidence add
+		// brings them).
+		e.printProblems(bundle.PlaceEvidence(errs, file, src))
+		return exitInvalid
+	}
 	if err != nil {
 		e.errorf("cli.import_failed", "org", *org, "detail", err.Error())
 		return exitInvalid

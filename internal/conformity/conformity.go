@@ -5,6 +5,7 @@ package conformity
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
@@ -27,10 +28,11 @@ const (
 	AreaPolicy   = "policy"
 	AreaAudit    = "audit"
 	AreaReview   = "review"
+	AreaEdition  = "edition"
 )
 
 // Areas lists the areas in the order the standard is worked through.
-var Areas = []string{AreaScope, AreaRisk, AreaSoA, AreaProvider, AreaOps, AreaPolicy, AreaAudit, AreaReview}
+var Areas = []string{AreaScope, AreaRisk, AreaSoA, AreaProvider, AreaOps, AreaPolicy, AreaAudit, AreaReview, AreaEdition}
 
 // Finding is one thing the ISMS falls short in.
 type Finding struct {
@@ -44,9 +46,12 @@ type Finding struct {
 
 // Rule is one conformity rule.
 type Rule struct {
-	ID        string
-	Severity  string
-	Area      string
+	ID       string
+	Severity string
+	Area     string
+	// Reference is the requirement in the numbering of the 2022 edition,
+	// JIS Q 27001:2023 / ISO/IEC 27001:2022 (ReferenceFor gives the
+	// reference of an ISMS's edition: see ref2013).
 	Reference string
 	check     func(c *ctx, emit func(subject string, msg i18n.Message))
 }
@@ -54,11 +59,34 @@ type Rule struct {
 // Rules returns the rules in the order of rules.md.
 func Rules() []Rule { return rules }
 
+// ref2013 holds, by rule id, the reference of a rule whose clause numbers
+// differ in JIS Q 27001:2014 / ISO/IEC 27001:2013 (corrective action
+// 10.1, audit 9.2, review 9.3). A rule not listed cites the same clauses
+// in both editions. A file that adds rules may add its own entries in an
+// init function.
+var ref2013 = map[string]string{}
+
+// ReferenceFor is the rule's reference as an ISMS of the edition cites it:
+// "JIS Q 27001" is written with the year of the edition's JIS
+// (JIS Q 27001:2023 for iso27001:2022, JIS Q 27001:2014 for
+// iso27001:2013) and, under 2013, with that edition's clause numbers.
+func (r Rule) ReferenceFor(edition string) string {
+	ref, year := r.Reference, ":2023"
+	if edition == catalog.ISO27001v2013 {
+		year = ":2014"
+		if old, ok := ref2013[r.ID]; ok {
+			ref = old
+		}
+	}
+	return strings.ReplaceAll(ref, "JIS Q 27001 ", "JIS Q 27001"+year+" ")
+}
+
 // Check evaluates every rule on m as of the given date.
 func Check(m *isms.ISMS, asOf isms.Date) []Finding {
 	c := newCtx(m, asOf)
 	var out []Finding
 	for _, r := range rules {
+		ref := r.ReferenceFor(c.edition)
 		// One finding per subject: a reference listed twice (services:
 		// [a, a]) or two entries about one thing do not double a finding.
 		seen := map[string]bool{}
@@ -67,7 +95,7 @@ func Check(m *isms.ISMS, asOf isms.Date) []Finding {
 				return
 			}
 			seen[subject] = true
-			out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Area: r.Area, Subject: subject, Message: msg, Reference: r.Reference})
+			out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Area: r.Area, Subject: subject, Message: msg, Reference: ref})
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool {

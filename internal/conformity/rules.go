@@ -22,6 +22,8 @@ var rules = []Rule{
 	{"SCOPE-06", Error, AreaScope, "JIP-ISMS517 4.1", scope06},
 	{"SCOPE-07", Error, AreaScope, "JIP-ISMS517 4.1", scope07},
 	{"SCOPE-08", Error, AreaScope, "JIP-ISMS517 4.1; JIS Q 27001 4.3", scope08},
+	{"SCOPE-09", Error, AreaScope, "JIP-ISMS517 4.1; JIS Q 27001 4.3; JIS Q 27017 15.1.3", scope09},
+	{"SCOPE-10", Warning, AreaScope, "JIP-ISMS517 4.1; JIS Q 27001 4.3, 7.5", scope10},
 	{"RISK-01", Error, AreaRisk, "JIS Q 27001 6.1.2; JIP-ISMS517 4.2.1", risk01},
 	{"RISK-02", Warning, AreaRisk, "JIS Q 27001 6.1.2; JIP-ISMS517 4.2.1", risk02},
 	{"RISK-03", Error, AreaRisk, "JIS Q 27001 6.1.2 c)–d)", risk03},
@@ -30,6 +32,7 @@ var rules = []Rule{
 	{"RISK-06", Error, AreaRisk, "JIS Q 27001 6.1.3 c)–d)", risk06},
 	{"RISK-07", Error, AreaRisk, "JIS Q 27001 6.1.3 f)", risk07},
 	{"RISK-08", Warning, AreaRisk, "JIS Q 27017 18.1.1; JIS Q 27001 4.2", risk08},
+	{"RISK-09", Error, AreaRisk, "JIS Q 27001 8.2", risk09},
 	{"SOA-01", Error, AreaSoA, "JIS Q 27001 6.1.3 d); JIP-ISMS517 4.2.2", soa01},
 	{"SOA-02", Error, AreaSoA, "JIS Q 27001 6.1.3 d)", soa02},
 	{"SOA-03", Error, AreaSoA, "JIP-ISMS517 4.2.2", soa03},
@@ -37,20 +40,39 @@ var rules = []Rule{
 	{"SOA-05", Error, AreaSoA, "JIS Q 27017 (complements JIS Q 27002); JIP-ISMS517 4.2.2", soa05},
 	{"SOA-06", Warning, AreaSoA, "JIP-ISMS517 4.2.2", soa06},
 	{"SOA-07", Warning, AreaSoA, "JIS Q 27001 6.1.3 d), 7.5", soa07},
+	{"SOA-08", Error, AreaSoA, "JIS Q 27001 6.1.3 d); JIS Q 27017 (complements JIS Q 27002); JIP-ISMS517 4.2.2", soa08},
+	{"SOA-09", Warning, AreaSoA, "JIS Q 27001 6.1.3 c)–d)", soa09},
 	{"RESP-01", Error, AreaProvider, "JIS Q 27017 6.1.1, CLD.6.3.1", resp01},
-	{"VERIFY-01", Error, AreaProvider, "JIS Q 27017 9.2.4, 12.3.1, CLD.12.4.5", verify01},
+	{"VERIFY-01", Error, AreaProvider, "JIS Q 27017 9.2.4, 12.3.1, 18.1.1, CLD.12.4.5", verify01},
 	{"VERIFY-02", Error, AreaProvider, "JIS Q 27001 6.1.2; JIS Q 27017 15.1.1", verify02},
 	{"OPS-01", Error, AreaOps, "JIS Q 27017 12.3.1", ops01},
 	{"OPS-02", Error, AreaOps, "JIS Q 27017 12.3.1", ops02},
 	{"OPS-03", Error, AreaOps, "JIS Q 27017 CLD.12.4.5", ops03},
-	{"POL-01", Error, AreaPolicy, "JIS Q 27017 5.1.1", pol01},
-	{"AUD-01", Error, AreaAudit, "JIS Q 27001 9.2", aud01},
-	{"AUD-02", Error, AreaAudit, "JIS Q 27001 9.2 e)", aud02},
-	{"AUD-03", Error, AreaAudit, "JIS Q 27001 10.1", aud03},
-	{"AUD-04", Warning, AreaAudit, "JIS Q 27001 10.1", aud04},
-	{"AUD-05", Warning, AreaAudit, "JIS Q 27001 10.1 d)", aud05},
-	{"MR-01", Error, AreaReview, "JIS Q 27001 9.3", mr01},
-	{"MR-02", Error, AreaReview, "JIS Q 27001 9.3.2, 9.3.3", mr02},
+	{"POL-01", Error, AreaPolicy, "JIS Q 27017 5.1.1; JIS Q 27001 5.1, 5.2", pol01},
+	{"AUD-01", Error, AreaAudit, "JIS Q 27001 9.2.1, 9.2.2 b); JIP-ISMS517 4.1", aud01},
+	{"AUD-02", Error, AreaAudit, "JIS Q 27001 9.2.2 c)", aud02},
+	{"AUD-03", Error, AreaAudit, "JIS Q 27001 10.2", aud03},
+	{"AUD-04", Warning, AreaAudit, "JIS Q 27001 10.2", aud04},
+	{"AUD-05", Warning, AreaAudit, "JIS Q 27001 10.2 d)", aud05},
+	{"AUD-06", Warning, AreaAudit, "JIS Q 27001 9.2.1, 9.2.2 a)", aud06},
+	{"MR-01", Error, AreaReview, "JIS Q 27001 9.3.1", mr01},
+	{"MR-02", Error, AreaReview, "JIS Q 27001 9.3.1, 9.3.2, 9.3.3", mr02},
+	{"EDITION-01", Error, AreaEdition, "IAF MD 26 (transition to ISO/IEC 27001:2022); JIP-ISMS517 3", edition01},
+}
+
+func init() {
+	for id, ref := range map[string]string{
+		"AUD-01": "JIS Q 27001 9.2 a), d); JIP-ISMS517 4.1",
+		"AUD-02": "JIS Q 27001 9.2 e)",
+		"AUD-03": "JIS Q 27001 10.1",
+		"AUD-04": "JIS Q 27001 10.1",
+		"AUD-05": "JIS Q 27001 10.1 d)",
+		"AUD-06": "JIS Q 27001 9.2 a), c)",
+		"MR-01":  "JIS Q 27001 9.3",
+		"MR-02":  "JIS Q 27001 9.3",
+	} {
+		ref2013[id] = ref
+	}
 }
 
 const orgSubject = "organization"
@@ -87,16 +109,31 @@ func scope03(c *ctx, emit emitFn) {
 	}
 }
 
+// SCOPE-04: the first supported service that calls for the system names
+// the finding; a service the system provides for comes before one it
+// manages (one finding per system).
 func scope04(c *ctx, emit emitFn) {
 	for _, sys := range c.m.Systems {
 		if isms.IsTrue(sys.InScope) {
 			continue
 		}
+		managed := ""
 		for _, id := range sys.Supports {
-			if s := c.svc[id]; s != nil && s.InScope && s.IsProvider() {
+			s := c.svc[id]
+			if s == nil || !s.InScope {
+				continue
+			}
+			if s.IsProvider() {
 				emit("systems/"+sys.ID, i18n.M("rule.SCOPE-04", "system", sys.ID, "service", id))
+				managed = ""
 				break
 			}
+			if sys.Purpose == "management" && managed == "" {
+				managed = id
+			}
+		}
+		if managed != "" {
+			emit("systems/"+sys.ID, i18n.M("rule.SCOPE-04.management", "system", sys.ID, "service", managed))
 		}
 	}
 }
@@ -118,10 +155,21 @@ func scope05(c *ctx, emit emitFn) {
 	}
 }
 
+// SCOPE-06 names the duties that call for cloud security personnel (every
+// duty but customer-support).
 func scope06(c *ctx, emit emitFn) {
 	for _, p := range c.m.People {
-		if len(p.CloudDuties) > 0 && !isms.IsTrue(p.CloudSecurityPersonnel) {
-			emit("people/"+p.ID, i18n.M("rule.SCOPE-06", "person", p.ID, "duties", p.CloudDuties))
+		if isms.IsTrue(p.CloudSecurityPersonnel) {
+			continue
+		}
+		var duties []string
+		for _, d := range p.CloudDuties {
+			if d != isms.DutyCustomerSupport && !contains(duties, d) {
+				duties = append(duties, d)
+			}
+		}
+		if len(duties) > 0 {
+			emit("people/"+p.ID, i18n.M("rule.SCOPE-06", "person", p.ID, "duties", duties))
 		}
 	}
 }
@@ -152,6 +200,39 @@ func scope08(c *ctx, emit emitFn) {
 		if s.Name != "" && !strings.Contains(c.m.Organization.CloudScope, s.Name) {
 			emit("cloud_services/"+s.ID, i18n.M("rule.SCOPE-08", "service", s.ID, "name", s.Name))
 		}
+	}
+}
+
+// SCOPE-09 reads the ICT supply chain from the infrastructure: the
+// supplier of the cloud site an in-scope system of the service stands at
+// must be the provider of an in-scope customer-role service.
+func scope09(c *ctx, emit emitFn) {
+	usedFrom := map[string]bool{} // providers of in-scope customer-role services
+	for _, s := range c.inScope() {
+		if s.IsCustomer() {
+			usedFrom[s.Provider] = true
+		}
+	}
+	for _, sys := range c.m.Systems {
+		if !isms.IsTrue(sys.InScope) {
+			continue
+		}
+		site := c.sites[sys.Site]
+		if site == nil || site.Kind != "cloud" || site.Supplier == "" || usedFrom[site.Supplier] {
+			continue
+		}
+		for _, id := range sys.Supports {
+			if s := c.svc[id]; s != nil && s.InScope && s.IsProvider() {
+				emit("cloud_services/"+id+"/suppliers/"+site.Supplier,
+					i18n.M("rule.SCOPE-09", "service", id, "supplier", site.Supplier, "system", sys.ID, "site", site.ID))
+			}
+		}
+	}
+}
+
+func scope10(c *ctx, emit emitFn) {
+	if c.m.Organization.ScopeApproval == nil {
+		emit(orgSubject, i18n.M("rule.SCOPE-10"))
 	}
 }
 
@@ -218,11 +299,17 @@ func risk03(c *ctx, emit emitFn) {
 	}
 }
 
+// risk04Fires reports whether RISK-04 fires on a risk (RISK-07 stays quiet
+// on such a risk: one fact, one finding).
+func (c *ctx) risk04Fires(r *isms.Risk) (isms.Assessment, bool) {
+	a := c.assess.Assess(r)
+	return a, a.OK && a.Level > c.m.Criteria.Acceptance && r.Treatment == isms.TreatRetain && !r.ResidualAcceptedByOwner()
+}
+
 func risk04(c *ctx, emit emitFn) {
 	for i := range c.m.Risks {
 		r := &c.m.Risks[i]
-		a := c.assess.Assess(r)
-		if a.OK && a.Level > c.m.Criteria.Acceptance && r.Treatment == isms.TreatRetain && !r.ResidualAcceptedByOwner() {
+		if a, fires := c.risk04Fires(r); fires {
 			emit("risks/"+r.ID, i18n.M("rule.RISK-04", "risk", r.ID, "level", a.Level, "acceptance", c.m.Criteria.Acceptance))
 		}
 	}
@@ -238,11 +325,10 @@ func risk05(c *ctx, emit emitFn) {
 
 // RISK-06 checks each control a risk names against the SoAs of the services
 // the risk names (any service; every SoA it has), or the organization's SoA
-// for a risk that names none. Choices: a service with no SoA yet is checked
-// against the organization's SoA (its rows are the service's effective
-// rows); a 27017
-// item or CLD control is not looked for in an SoA whose role it gives no
-// guidance for, since such an SoA has no row for it by design.
+// for a risk that names none. A named service with no SoA at all gives no
+// finding (SOA-01 reports the missing SoA, v2). Choice: a 27017 item or
+// CLD control is not looked for in an SoA whose role it gives no guidance
+// for, since such an SoA has no row for it by design.
 func risk06(c *ctx, emit emitFn) {
 	for _, r := range c.m.Risks {
 		for _, ctl := range r.Controls {
@@ -261,24 +347,23 @@ func risk06(c *ctx, emit emitFn) {
 				continue
 			}
 			for _, sid := range r.Services {
-				found := false
 				for _, role := range []string{isms.RoleProvider, isms.RoleCustomer} {
 					if c.svcSoA[sid+"/"+role] != nil {
-						found = true
 						check(sid, role, "soa/"+sid+"/"+role)
 					}
-				}
-				if !found {
-					check("", "", "soa/organization")
 				}
 			}
 		}
 	}
 }
 
+// RISK-07 is quiet on a risk RISK-04 reports (v2).
 func risk07(c *ctx, emit emitFn) {
 	for i := range c.m.Risks {
 		r := &c.m.Risks[i]
+		if _, fires := c.risk04Fires(r); fires {
+			continue
+		}
 		if !r.ApprovedByOwner() {
 			emit("risks/"+r.ID, i18n.M("rule.RISK-07.approval", "risk", r.ID, "owner", r.Owner))
 			continue
@@ -290,16 +375,39 @@ func risk07(c *ctx, emit emitFn) {
 	}
 }
 
+// RISK-08 (v2): each data location of an in-scope service must be among
+// the jurisdictions of a legal entry naming that service; codes compare
+// exactly.
 func risk08(c *ctx, emit emitFn) {
-	named := map[string]bool{}
+	covered := map[string]bool{} // service + "/" + code
 	for _, l := range c.m.Legal {
 		for _, s := range l.Services {
-			named[s] = true
+			for _, j := range l.Jurisdictions {
+				covered[s+"/"+j] = true
+			}
 		}
 	}
 	for _, s := range c.inScope() {
-		if len(s.DataLocations) > 0 && !named[s.ID] {
-			emit("cloud_services/"+s.ID, i18n.M("rule.RISK-08", "service", s.ID, "locations", s.DataLocations))
+		for _, code := range s.DataLocations {
+			if !covered[s.ID+"/"+code] {
+				emit("cloud_services/"+s.ID+"/data_locations/"+code, i18n.M("rule.RISK-08", "service", s.ID, "location", code))
+			}
+		}
+	}
+}
+
+// RISK-09: a risk's assessment date is its assessed_on, else the date of
+// its approval; it must lie within the planned reassessment interval.
+func risk09(c *ctx, emit emitFn) {
+	days := c.m.Criteria.ReassessmentInterval()
+	for i := range c.m.Risks {
+		r := &c.m.Risks[i]
+		d := r.AssessmentDate()
+		switch {
+		case d.IsZero():
+			emit("risks/"+r.ID, i18n.M("rule.RISK-09.never", "risk", r.ID))
+		case !d.Within(c.asOf, days):
+			emit("risks/"+r.ID, i18n.M("rule.RISK-09", "risk", r.ID, "date", d, "days", days))
 		}
 	}
 }
@@ -404,6 +512,48 @@ func soa07(c *ctx, emit emitFn) {
 	}
 }
 
+// SOA-08: a service SoA's own Annex A row may not adopt what the
+// organization's SoA excludes. Choice: "not applicable" is an organization
+// row with applicable: false; a row that does not say is SOA-04's.
+func soa08(c *ctx, emit emitFn) {
+	if c.orgSoA == nil {
+		return
+	}
+	for _, ix := range c.checkedSoAs() {
+		if ix.soa.IsOrganization() {
+			continue
+		}
+		for _, r := range ix.soa.Rows {
+			if !r.IsApplicable() {
+				continue
+			}
+			if item, ok := c.cat.Lookup(r.Control); !ok || item.Is27017() {
+				continue
+			}
+			org := c.orgSoA.rows[r.Control]
+			if org == nil || org.Applicable == nil || *org.Applicable {
+				continue
+			}
+			emit(soaSubject(ix.soa)+"/"+r.Control, i18n.M("rule.SOA-08", "soa", soaSubject(ix.soa), "control", r.Control))
+		}
+	}
+}
+
+// SOA-09: "risk" as a reason needs a risk that names the control: for the
+// organization's SoA any risk, for a service SoA a risk naming the service
+// or naming none.
+func soa09(c *ctx, emit emitFn) {
+	named := isms.RiskControlsOf(c.m)
+	for _, ix := range c.checkedSoAs() {
+		for _, r := range ix.soa.Rows {
+			if !r.IsApplicable() || !contains(r.Reasons, "risk") || named.Named(ix.soa, r.Control) {
+				continue
+			}
+			emit(soaSubject(ix.soa)+"/"+r.Control, i18n.M("rule.SOA-09", "soa", soaSubject(ix.soa), "control", r.Control))
+		}
+	}
+}
+
 // --- Provider and customer ------------------------------------------------
 
 func resp01(c *ctx, emit emitFn) {
@@ -419,12 +569,17 @@ func resp01(c *ctx, emit emitFn) {
 }
 
 // verifiedControls are the customer SoA items that need a verification.
-var verifiedControls = []string{"27017:9.2.4", "27017:12.3.1", "CLD.12.4.5"}
+var verifiedControls = []string{"27017:9.2.4", "27017:12.3.1", "27017:18.1.1", "CLD.12.4.5"}
 
+// VERIFY-01 (v2) counts current verifications only: made (its date, else
+// its approval date) within its own interval.
 func verify01(c *ctx, emit emitFn) {
 	has := map[string]bool{}
-	for _, v := range c.m.Verifications {
-		has[v.Service+"/"+v.Control] = true
+	for i := range c.m.Verifications {
+		v := &c.m.Verifications[i]
+		if d := v.VerifiedOn(); !d.IsZero() && d.Within(c.asOf, v.Interval()) {
+			has[v.Service+"/"+v.Control] = true
+		}
 	}
 	for _, s := range c.inScope() {
 		if !s.IsCustomer() {
@@ -442,10 +597,23 @@ func verify01(c *ctx, emit emitFn) {
 	}
 }
 
+// VERIFY-02 (v2): the risk a gap names must be about the verification's
+// service.
 func verify02(c *ctx, emit emitFn) {
+	risks := map[string]*isms.Risk{}
+	for i := range c.m.Risks {
+		risks[c.m.Risks[i].ID] = &c.m.Risks[i]
+	}
 	for _, v := range c.m.Verifications {
-		if v.Result == isms.ResultGap && v.Risk == "" {
+		if v.Result != isms.ResultGap {
+			continue
+		}
+		if v.Risk == "" {
 			emit("verifications/"+v.ID, i18n.M("rule.VERIFY-02", "verification", v.ID, "service", v.Service))
+			continue
+		}
+		if r := risks[v.Risk]; r == nil || !contains(r.Services, v.Service) {
+			emit("verifications/"+v.ID, i18n.M("rule.VERIFY-02.unrelated", "verification", v.ID, "service", v.Service, "risk", v.Risk))
 		}
 	}
 }
@@ -542,7 +710,7 @@ func pol01(c *ctx, emit emitFn) {
 	}
 	covered := map[string]bool{}
 	for _, d := range c.m.Documents {
-		if d.Kind == "policy" && d.Approval != nil {
+		if d.Kind == "policy" && d.Approval != nil && c.topManagement(d.Approval.By) {
 			for _, t := range d.CloudTopics {
 				covered[t] = true
 			}
@@ -561,10 +729,21 @@ func pol01(c *ctx, emit emitFn) {
 
 // --- Internal audit --------------------------------------------------------
 
+// topManagement reports whether a person id is a person with top
+// management.
+func (c *ctx) topManagement(id string) bool {
+	p := c.people[id]
+	return p != nil && isms.IsTrue(p.TopManagement)
+}
+
+// cloudCriteria are the audit criteria that audit a cloud service against
+// the cloud requirements (AUD-01, v2).
+var cloudCriteria = []string{"iso27017:2015", "jip-isms517"}
+
 func aud01(c *ctx, emit emitFn) {
 	covered := map[string]bool{}
 	for _, a := range c.m.Audits {
-		if a.End.Within(c.asOf, 365) {
+		if a.End.Within(c.asOf, 365) && slices.ContainsFunc(a.Criteria, func(cr string) bool { return contains(cloudCriteria, cr) }) {
 			for _, s := range a.Services {
 				covered[s] = true
 			}
@@ -607,8 +786,7 @@ func aud03(c *ctx, emit emitFn) {
 
 func aud04(c *ctx, emit emitFn) {
 	eachFinding(c, func(a *isms.Audit, x *isms.AuditFinding, subj string) {
-		ca := x.CorrectiveAction
-		if ca != nil && !ca.Due.IsZero() && ca.Due.Before(c.asOf) && ca.DoneOn.IsZero() {
+		if ca := x.CorrectiveAction; ca.Overdue(c.asOf) {
 			emit(subj, i18n.M("rule.AUD-04", "finding", x.ID, "audit", a.ID, "due", ca.Due))
 		}
 	})
@@ -617,10 +795,28 @@ func aud04(c *ctx, emit emitFn) {
 func aud05(c *ctx, emit emitFn) {
 	eachFinding(c, func(a *isms.Audit, x *isms.AuditFinding, subj string) {
 		ca := x.CorrectiveAction
-		if ca != nil && !ca.DoneOn.IsZero() && (!isms.IsTrue(ca.Effective) || ca.VerifiedBy == "") {
+		if ca != nil && !ca.DoneOn.IsZero() && !ca.Verified() {
 			emit(subj, i18n.M("rule.AUD-05", "finding", x.ID, "audit", a.ID))
 		}
 	})
+}
+
+// AUD-06: every unit inside the ISMS scope is covered by an audit within
+// 365 days.
+func aud06(c *ctx, emit emitFn) {
+	covered := map[string]bool{}
+	for _, a := range c.m.Audits {
+		if a.End.Within(c.asOf, 365) {
+			for _, u := range a.Units {
+				covered[u] = true
+			}
+		}
+	}
+	for _, u := range c.m.Units {
+		if u.InScope() && !covered[u.ID] {
+			emit("units/"+u.ID, i18n.M("rule.AUD-06", "unit", u.ID))
+		}
+	}
 }
 
 // --- Management review ------------------------------------------------------
@@ -653,8 +849,12 @@ func mr02(c *ctx, emit emitFn) {
 		return
 	}
 	var parts []i18n.Message
-	if missing := r.Inputs.Missing(); len(missing) > 0 {
-		parts = append(parts, i18n.M("rule.MR-02.inputs", "inputs", missing))
+	if missing := r.Inputs.Missing(c.edition); len(missing) > 0 {
+		key := "rule.MR-02.inputs"
+		if c.edition == catalog.ISO27001v2013 {
+			key = "rule.MR-02.inputs2013"
+		}
+		parts = append(parts, i18n.M(key, "inputs", missing))
 	}
 	if len(r.Outputs) == 0 {
 		parts = append(parts, i18n.M("rule.MR-02.outputs"))
@@ -664,5 +864,17 @@ func mr02(c *ctx, emit emitFn) {
 	}
 	if len(parts) > 0 {
 		emit("reviews/"+r.ID, i18n.M("rule.MR-02", "review", r.ID, "problems", parts))
+	}
+}
+
+// --- Edition -----------------------------------------------------------------
+
+// transitionEnd is the last day of the transition to ISO/IEC 27001:2022
+// (IAF MD 26): certificates to the 2013 edition ended with it.
+var transitionEnd = isms.MustDate("2025-10-31")
+
+func edition01(c *ctx, emit emitFn) {
+	if c.edition == catalog.ISO27001v2013 && c.asOf.After(transitionEnd) {
+		emit(orgSubject, i18n.M("rule.EDITION-01", "end", transitionEnd))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -30,15 +31,25 @@ const (
 var specRules = []struct{ id, severity string }{
 	{"SCOPE-01", "error"}, {"SCOPE-02", "error"}, {"SCOPE-03", "error"}, {"SCOPE-04", "error"},
 	{"SCOPE-05", "error"}, {"SCOPE-06", "error"}, {"SCOPE-07", "error"}, {"SCOPE-08", "error"},
+	{"SCOPE-09", "error"}, {"SCOPE-10", "warning"},
 	{"RISK-01", "error"}, {"RISK-02", "warning"}, {"RISK-03", "error"}, {"RISK-04", "error"},
 	{"RISK-05", "error"}, {"RISK-06", "error"}, {"RISK-07", "error"}, {"RISK-08", "warning"},
+	{"RISK-09", "error"},
 	{"SOA-01", "error"}, {"SOA-02", "error"}, {"SOA-03", "error"}, {"SOA-04", "error"},
-	{"SOA-05", "error"}, {"SOA-06", "warning"}, {"SOA-07", "warning"},
+	{"SOA-05", "error"}, {"SOA-06", "warning"}, {"SOA-07", "warning"}, {"SOA-08", "error"}, {"SOA-09", "warning"},
 	{"RESP-01", "error"}, {"VERIFY-01", "error"}, {"VERIFY-02", "error"},
 	{"OPS-01", "error"}, {"OPS-02", "error"}, {"OPS-03", "error"},
 	{"POL-01", "error"},
 	{"AUD-01", "error"}, {"AUD-02", "error"}, {"AUD-03", "error"}, {"AUD-04", "warning"}, {"AUD-05", "warning"},
+	{"AUD-06", "warning"},
 	{"MR-01", "error"}, {"MR-02", "error"},
+	{"EDITION-01", "error"},
+}
+
+func init() {
+	for _, r := range registerSpecRules {
+		specRules = append(specRules, r)
+	}
 }
 
 func specSeverity(id string) string {
@@ -166,7 +177,7 @@ func exclude(m *isms.ISMS, service, role, ctl string) {
 	r.Justification = "対象外 / not relevant"
 }
 func applicableRow(ctl string) isms.SoARow {
-	return isms.SoARow{Control: ctl, Applicable: bp(true), Reasons: []string{"risk"}, Implementation: isms.ImplImplemented}
+	return isms.SoARow{Control: ctl, Applicable: bp(true), Reasons: []string{"business"}, Implementation: isms.ImplImplemented}
 }
 func excludedRow(ctl string) isms.SoARow {
 	return isms.SoARow{Control: ctl, Applicable: bp(false), Justification: "対象外 / not relevant"}
@@ -225,7 +236,9 @@ type ruleCase struct {
 	check func(t *testing.T, fs []conformity.Finding)
 }
 
-func ruleCases() []ruleCase {
+func ruleCases() []ruleCase { return append(baseRuleCases(), registerRuleCases()...) }
+
+func baseRuleCases() []ruleCase {
 	return []ruleCase{
 		// ---- SCOPE-01
 		{name: "no service in scope", rule: "SCOPE-01", sample: saas,
@@ -245,7 +258,9 @@ func ruleCases() []ruleCase {
 			mutate: func(m *isms.ISMS) {
 				svc(m, "svc-groupware").InScope = false
 				replaceRiskService(m, "svc-groupware", "svc-drive")
-			}},
+			},
+			// ver-07's gap on svc-groupware now names a risk about svc-drive only
+			also: []string{"VERIFY-02"}},
 
 		// ---- SCOPE-02 (any service, in scope or not)
 		{name: "out-of-scope service claims both role with a supplier as provider", rule: "SCOPE-02", sample: saas,
@@ -265,7 +280,8 @@ func ruleCases() []ruleCase {
 		// ---- SCOPE-03
 		{name: "used IaaS out of scope", rule: "SCOPE-03", sample: saas,
 			mutate: func(m *isms.ISMS) { svc(m, "svc-iaas").InScope = false },
-			want:   []string{"cloud_services/svc-kintai/uses/svc-iaas"}},
+			want:   []string{"cloud_services/svc-kintai/uses/svc-iaas"},
+			also:   []string{"SCOPE-09"}}, // svc-kintai's systems still stand on that supplier's cloud
 		{name: "uses an out-of-scope service and an unregistered one", rule: "SCOPE-03", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				k := svc(m, "svc-kintai")
@@ -278,14 +294,15 @@ func ruleCases() []ruleCase {
 				i.Role, i.Provider = isms.RoleProvider, isms.ProviderSelf
 			},
 			want: []string{"cloud_services/svc-kintai/uses/svc-iaas"},
-			also: []string{"SOA-01"}, // the provider SoA of svc-iaas is missing
+			also: []string{"SOA-01", "SCOPE-09"}, // the provider SoA of svc-iaas is missing; no service of the cloud's supplier is used
 		},
 		{name: "used service with role both counts as customer", rule: "SCOPE-03", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				i := svc(m, "svc-iaas")
 				i.Role, i.Provider = isms.RoleBoth, isms.ProviderSelf
 			},
-			also: []string{"SOA-01"}, // both needs a provider SoA too
+			// both needs a provider SoA too; provider self is not the cloud site's supplier
+			also: []string{"SOA-01", "SCOPE-09"},
 		},
 		{name: "customer-role service uses an out-of-scope service", rule: "SCOPE-03", sample: saas,
 			mutate: func(m *isms.ISMS) { svc(m, "svc-iaas").Uses = []string{"svc-workchat"} }},
@@ -362,17 +379,32 @@ func ruleCases() []ruleCase {
 					isms.Person{ID: "p-sre2", Name: "SRE2", Unit: "unit-ops", ISMSPersonnel: bp(true),
 						CloudDuties: []string{isms.DutyContinuity}})
 			},
-			want: []string{"people/p-sre", "people/p-sre2"}},
+			want: []string{"people/p-sre", "people/p-sre2"},
+			also: []string{"AWARE-01"}}, // new ISMS personnel have had no awareness training yet
 		{name: "2013 designer given cloud duties", rule: "SCOPE-06", sample: y2013,
 			mutate: func(m *isms.ISMS) {
-				person(m, "p-design-lead").CloudDuties = []string{isms.DutyCustomerSupport}
+				person(m, "p-design-lead").CloudDuties = []string{isms.DutyCustomerSupport, isms.DutyOperation}
 			},
-			want: []string{"people/p-design-lead"}},
+			want: []string{"people/p-design-lead"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				// the message names the duty that calls for it, not customer support
+				wantNotIn(t, fs[0].Message.In(i18n.EN), isms.DutyCustomerSupport)
+			}},
+		{name: "v2: customer-window person with customer-support duties only", rule: "SCOPE-06", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				p := person(m, "p-cs-lead")
+				p.CloudDuties, p.CloudSecurityPersonnel = []string{isms.DutyCustomerSupport}, bp(false)
+			}},
+		{name: "2013 v2: customer-support only is no cloud security duty", rule: "SCOPE-06", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				person(m, "p-design-lead").CloudDuties = []string{isms.DutyCustomerSupport}
+			}},
 		{name: "person with cloud duties who is cloud security personnel", rule: "SCOPE-06", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				m.People = append(m.People, isms.Person{ID: "p-sre", Name: "SRE", Unit: "unit-ops", ISMSPersonnel: bp(true),
 					CloudSecurityPersonnel: bp(true), CloudDuties: []string{isms.DutyOperation}})
-			}},
+			},
+			also: []string{"AWARE-01", "COMP-01"}}, // and no training yet
 		{name: "person without duties, not cloud security personnel", rule: "SCOPE-06", sample: saas,
 			mutate: func(m *isms.ISMS) { person(m, "p-ceo").CloudDuties = []string{} }},
 
@@ -391,7 +423,8 @@ func ruleCases() []ruleCase {
 				p := person(m, "p-newbiz")
 				p.CloudSecurityPersonnel = bp(true)
 			},
-			want: []string{"people/p-newbiz"}},
+			want: []string{"people/p-newbiz"},
+			also: []string{"COMP-01"}}, // a new cloud security person without the cloud training
 		{name: "cloud security person without unit", rule: "SCOPE-07", sample: saas,
 			mutate: func(m *isms.ISMS) { person(m, "p-ops").Unit = "" }},
 		{name: "unit scope flag absent means in scope", rule: "SCOPE-07", sample: saas,
@@ -422,10 +455,13 @@ func ruleCases() []ruleCase {
 		// ---- RISK-01
 		{name: "IaaS named by no risk", rule: "RISK-01", sample: saas,
 			mutate: func(m *isms.ISMS) { replaceRiskService(m, "svc-iaas", "svc-kintai") },
-			want:   []string{"cloud_services/svc-iaas"}},
+			want:   []string{"cloud_services/svc-iaas"},
+			// the IaaS SoA's "risk" reasons and ver-04's gap lose their risks
+			also: []string{"SOA-09", "VERIFY-02"}},
 		{name: "2013 groupware named by no risk", rule: "RISK-01", sample: y2013,
 			mutate: func(m *isms.ISMS) { replaceRiskService(m, "svc-groupware", "svc-drive") },
-			want:   []string{"cloud_services/svc-groupware"}},
+			want:   []string{"cloud_services/svc-groupware"},
+			also:   []string{"SOA-09", "VERIFY-02"}},
 		{name: "out-of-scope service named by no risk (sample as is)", rule: "RISK-01", sample: saas,
 			mutate: func(m *isms.ISMS) {}},
 		{name: "service named by a single risk", rule: "RISK-01", sample: saas,
@@ -435,7 +471,8 @@ func ruleCases() []ruleCase {
 						m.Risks[i].Services = slices.DeleteFunc(m.Risks[i].Services, func(s string) bool { return s == "svc-iaas" })
 					}
 				}
-			}},
+			},
+			also: []string{"SOA-09"}}, // the IaaS SoA's "risk" reasons lose their risks
 
 		// ---- RISK-02
 		{name: "required library source named by no risk", rule: "RISK-02", sample: saas,
@@ -533,8 +570,8 @@ func ruleCases() []ruleCase {
 				r.Likelihood = lvl(2)
 				r.Approval.By = "p-cto"
 			},
-			want: []string{"risks/r-12"},
-			also: []string{"RISK-07"}},
+			// v2: RISK-07 stays quiet on it (one fact, one finding)
+			want: []string{"risks/r-12"}},
 		{name: "retained risk above acceptance, acceptance not stated", rule: "RISK-04", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				r := risk(m, "r-12")
@@ -582,16 +619,19 @@ func ruleCases() []ruleCase {
 		// ---- RISK-05
 		{name: "modified risk names no control", rule: "RISK-05", sample: saas,
 			mutate: func(m *isms.ISMS) { risk(m, "r-01").Controls = nil },
-			want:   []string{"risks/r-01"}},
+			want:   []string{"risks/r-01"},
+			also:   []string{"SOA-09"}}, // rows adopted for r-01's risk lose it
 		{name: "2013 modified risk names no control", rule: "RISK-05", sample: y2013,
 			mutate: func(m *isms.ISMS) { risk(m, "r-09").Controls = []string{} },
-			want:   []string{"risks/r-09"}},
+			want:   []string{"risks/r-09"},
+			also:   []string{"SOA-09"}},
 		{name: "retained, avoided and shared risks without controls", rule: "RISK-05", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				risk(m, "r-12").Controls = nil
 				risk(m, "r-14").Controls = nil
 				risk(m, "r-09").Controls = nil
-			}},
+			},
+			also: []string{"SOA-09"}}, // rows adopted for these risks lose them
 
 		// ---- RISK-06
 		{name: "Annex A control excluded by the organization, named for two services", rule: "RISK-06", sample: saas,
@@ -604,7 +644,8 @@ func ruleCases() []ruleCase {
 				s := soa(m, "svc-kintai", isms.RoleProvider)
 				s.Rows = append(s.Rows, applicableRow("5.36"))
 			},
-			want: []string{"risks/r-01/controls/5.36/soa/svc-iaas/customer"}},
+			want: []string{"risks/r-01/controls/5.36/soa/svc-iaas/customer"},
+			also: []string{"SOA-08"}}, // the service adopts what the organization excludes
 		{name: "27017 item excluded in the customer SoA", rule: "RISK-06", sample: saas,
 			mutate: func(m *isms.ISMS) { exclude(m, "svc-iaas", isms.RoleCustomer, "27017:12.4.3") },
 			want:   []string{"risks/r-06/controls/27017:12.4.3/soa/svc-iaas/customer"},
@@ -621,13 +662,12 @@ func ruleCases() []ruleCase {
 			},
 			want: []string{"risks/r-13/controls/27017:12.4.3/soa/organization",
 				"risks/r-13/controls/7.12/soa/organization"}},
-		{name: "out-of-scope service without SoA: organization's rows", rule: "RISK-06", sample: saas,
+		{name: "v2: a named service with no SoA at all gives no finding", rule: "RISK-06", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				r := risk(m, "r-13")
 				r.Services = []string{"svc-workchat"}
 				r.Controls = append(r.Controls, "8.30")
-			},
-			want: []string{"risks/r-13/controls/8.30/soa/organization"}},
+			}},
 		{name: "out-of-scope service's own SoA is looked at", rule: "RISK-06", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				m.SoAs = append(m.SoAs, isms.SoA{Service: "svc-workchat", Role: isms.RoleCustomer,
@@ -650,6 +690,8 @@ func ruleCases() []ruleCase {
 				risk(m, "r-13").Approval = nil
 				risk(m, "r-10").Approval.By = "p-ceo"
 			},
+			// the SaaS sample's risks carry assessed_on: RISK-09 does not
+			// depend on the approval there
 			want: []string{"risks/r-10", "risks/r-13"}},
 		{name: "residual above acceptance not accepted", rule: "RISK-07", sample: saas,
 			mutate: func(m *isms.ISMS) {
@@ -693,10 +735,11 @@ func ruleCases() []ruleCase {
 					m.Legal[i].Services = slices.DeleteFunc(m.Legal[i].Services, func(s string) bool { return s == "svc-iaas" })
 				}
 			},
-			want: []string{"cloud_services/svc-iaas"}},
+			want: []string{"cloud_services/svc-iaas/data_locations/JP"}},
 		{name: "2013 service with data locations named by no legal entry", rule: "RISK-08", sample: y2013,
 			mutate: func(m *isms.ISMS) { m.Legal = nil },
-			want:   []string{"cloud_services/svc-drive", "cloud_services/svc-groupware"}},
+			want: []string{"cloud_services/svc-drive/data_locations/JP", "cloud_services/svc-groupware/data_locations/JP",
+				"cloud_services/svc-groupware/data_locations/US"}},
 		{name: "service without data locations named by no legal entry", rule: "RISK-08", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				for i := range m.Legal {
@@ -713,9 +756,8 @@ func ruleCases() []ruleCase {
 			mutate: func(m *isms.ISMS) {
 				removeSoA(m, "svc-groupware", isms.RoleCustomer)
 			},
-			want: []string{"soa/svc-groupware/customer"},
-			// r-01..r-06 name 27017 items that the organization's rows (now effective) lack.
-			also: []string{"RISK-06"}},
+			// v2: a named service with no SoA at all gives no RISK-06 finding
+			want: []string{"soa/svc-groupware/customer"}},
 		{name: "organization's SoA missing", rule: "SOA-01", sample: saas,
 			mutate: func(m *isms.ISMS) { removeSoA(m, "", "") },
 			want:   []string{"soa/organization"},
@@ -726,10 +768,11 @@ func ruleCases() []ruleCase {
 			mutate: func(m *isms.ISMS) {
 				svc(m, "svc-kintai").Role = isms.RoleBoth
 				copySoA(m, "svc-iaas", isms.RoleCustomer, "svc-kintai", isms.RoleCustomer)
-				for _, c := range []string{"27017:9.2.4", "27017:12.3.1", "CLD.12.4.5"} {
-					m.Verifications = append(m.Verifications, isms.Verification{ID: "ver-k-" + c, Service: "svc-kintai", Control: c, Result: isms.ResultMeets})
+				for _, c := range []string{"27017:9.2.4", "27017:12.3.1", "27017:18.1.1", "CLD.12.4.5"} {
+					m.Verifications = append(m.Verifications, isms.Verification{ID: "ver-k-" + c, Service: "svc-kintai", Control: c, Result: isms.ResultMeets, Date: date("2026-10-01")})
 				}
-			}},
+			},
+			also: []string{"SOA-09"}}, // the copied rows' "risk" reasons name risks of svc-iaas only
 		{name: "out-of-scope service without SoA (sample as is)", rule: "SOA-01", sample: saas,
 			mutate: func(m *isms.ISMS) {}},
 
@@ -835,7 +878,9 @@ func ruleCases() []ruleCase {
 				s := soa(m, "svc-kintai", isms.RoleProvider)
 				s.Rows = append(s.Rows, applicableRow("8.13"))
 			},
-			want: []string{"soa/svc-iaas/customer/27017:12.3.1"}},
+			want: []string{"soa/svc-iaas/customer/27017:12.3.1"},
+			// the case: the service adopts 8.13 that the ISMS excludes
+			also: []string{"SOA-08"}},
 		{name: "2022: own base row excluded while the organization adopts it", rule: "SOA-05", sample: saas,
 			mutate: func(m *isms.ISMS) {
 				s := soa(m, "svc-iaas", isms.RoleCustomer)
@@ -962,9 +1007,11 @@ func ruleCases() []ruleCase {
 			},
 			want: []string{
 				"cloud_services/svc-kintai/verifications/27017:12.3.1",
+				"cloud_services/svc-kintai/verifications/27017:18.1.1",
 				"cloud_services/svc-kintai/verifications/27017:9.2.4",
 				"cloud_services/svc-kintai/verifications/CLD.12.4.5",
-			}},
+			},
+			also: []string{"SOA-09"}},
 		{name: "verification for another service does not count", rule: "VERIFY-01", sample: saas,
 			mutate: func(m *isms.ISMS) { verification(m, "ver-03").Service = "svc-kintai" },
 			want:   []string{"cloud_services/svc-iaas/verifications/CLD.12.4.5"}},
@@ -1003,7 +1050,7 @@ func ruleCases() []ruleCase {
 				removeControl(m, "r-04", "8.13")
 			},
 			want: []string{"cloud_services/svc-iaas"},
-			also: []string{"SOA-05"}, // 27017:12.3.1 adopted without its base
+			also: []string{"SOA-05", "SOA-09"}, // 27017:12.3.1 adopted without its base; r-04 no longer names 8.13
 		},
 		{name: "2022 backup controls excluded in the service's own rows", rule: "OPS-01", sample: saas,
 			mutate: func(m *isms.ISMS) {
@@ -1014,7 +1061,7 @@ func ruleCases() []ruleCase {
 				removeControl(m, "r-04", "8.13")
 				removeControl(m, "r-04", "27017:12.3.1")
 			},
-			also: []string{"SOA-06"}},
+			also: []string{"SOA-06", "SOA-09"}},
 		{name: "2013 service adopting A.12.3.1 without backups entry", rule: "OPS-01", sample: y2013,
 			mutate: func(m *isms.ISMS) { backupDrop(m, "svc-drive") },
 			want:   []string{"cloud_services/svc-drive"}},
@@ -1028,7 +1075,7 @@ func ruleCases() []ruleCase {
 				exclude(m, "svc-groupware", isms.RoleCustomer, "27017:12.3.1")
 			},
 			want: []string{"cloud_services/svc-groupware"},
-			also: []string{"SOA-01", "SOA-06", "POL-01"}},
+			also: []string{"SOA-01", "SOA-06", "POL-01", "CTX-04", "INC-01"}}, // a provider now: customers are interested parties and hear of incidents
 		{name: "2013 backup controls excluded in the service's own rows", rule: "OPS-01", sample: y2013,
 			mutate: func(m *isms.ISMS) {
 				backupDrop(m, "svc-groupware")
@@ -1099,7 +1146,7 @@ func ruleCases() []ruleCase {
 				exclude(m, "svc-iaas", isms.RoleCustomer, "CLD.12.4.5")
 				removeControl(m, "r-05", "CLD.12.4.5")
 			},
-			also: []string{"SOA-06"}},
+			also: []string{"SOA-06", "SOA-09"}},
 
 		// ---- POL-01
 		{name: "policy lacks two topics: one finding naming both", rule: "POL-01", sample: saas,
@@ -1134,7 +1181,7 @@ func ruleCases() []ruleCase {
 				d.Role, d.Provider = isms.RoleBoth, isms.ProviderSelf
 			},
 			want: []string{"organization"},
-			also: []string{"SOA-01"},
+			also: []string{"SOA-01", "CTX-04"}, // a provider now: its customers are interested parties
 			check: func(t *testing.T, fs []conformity.Finding) {
 				s := fs[0].Message.In("en")
 				wantIn(t, s, "virtualization")
@@ -1153,12 +1200,14 @@ func ruleCases() []ruleCase {
 		// ---- AUD-01 (aud-2026-01 covers both services and ends 2026-08-28)
 		{name: "audit ended 366 days before", rule: "AUD-01", sample: saas,
 			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-01", "2025-10-27", "2025-10-31") },
-			want:   []string{"cloud_services/svc-iaas", "cloud_services/svc-kintai"}},
+			want:   []string{"cloud_services/svc-iaas", "cloud_services/svc-kintai"},
+			also:   []string{"AUD-06"}}, // nor are its units covered
 		{name: "audit ended exactly 365 days before", rule: "AUD-01", sample: saas,
 			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-01", "2025-10-27", "2025-11-01") }},
 		{name: "audit ends after the as-of date", rule: "AUD-01", sample: saas,
 			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-01", "2026-10-30", "2026-11-02") },
-			want:   []string{"cloud_services/svc-iaas", "cloud_services/svc-kintai"}},
+			want:   []string{"cloud_services/svc-iaas", "cloud_services/svc-kintai"},
+			also:   []string{"AUD-06"}},
 		{name: "audit ends on the as-of date", rule: "AUD-01", sample: saas,
 			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-01", "2026-10-30", "2026-11-01") }},
 		{name: "2013 one service left uncovered", rule: "AUD-01", sample: y2013,
@@ -1166,9 +1215,11 @@ func ruleCases() []ruleCase {
 				auditDates(m, "aud-2026-a", "2025-07-13", "2025-07-14")
 				audit(m, "aud-2026-b").Services = []string{"svc-drive"}
 			},
-			want: []string{"cloud_services/svc-groupware"}},
+			want: []string{"cloud_services/svc-groupware"},
+			also: []string{"AUD-06"}}, // aud-2026-a's units are left uncovered
 		{name: "2013 one old audit, the other recent", rule: "AUD-01", sample: y2013,
-			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-a", "2025-07-13", "2025-07-14") }},
+			mutate: func(m *isms.ISMS) { auditDates(m, "aud-2026-a", "2025-07-13", "2025-07-14") },
+			also:   []string{"AUD-06"}},
 
 		// ---- AUD-02
 		{name: "auditor from a unit the audit covers", rule: "AUD-02", sample: saas,
@@ -1178,7 +1229,8 @@ func ruleCases() []ruleCase {
 				b := audit(m, "aud-2026-01")
 				b.Auditors = append(b.Auditors, "p-ops")
 			},
-			want: []string{"audits/aud-2026-01/auditors/p-ops", "audits/aud-2026-02/auditors/p-isms"}},
+			want: []string{"audits/aud-2026-01/auditors/p-ops", "audits/aud-2026-02/auditors/p-isms"},
+			also: []string{"COMP-01"}}, // the new auditors have had no auditor training
 		{name: "2013 auditor audits own unit", rule: "AUD-02", sample: y2013,
 			mutate: func(m *isms.ISMS) { audit(m, "aud-2026-a").Auditors = []string{"p-auditor-d"} },
 			want:   []string{"audits/aud-2026-a/auditors/p-auditor-d"}},
@@ -1187,7 +1239,8 @@ func ruleCases() []ruleCase {
 				m.People = append(m.People, isms.Person{ID: "p-ext", Name: "外部監査人"})
 				a := audit(m, "aud-2026-02")
 				a.Auditors = append(a.Auditors, "p-ext", "p-unknown")
-			}},
+			},
+			also: []string{"COMP-01"}}, // the new auditor has had no auditor training
 
 		// ---- AUD-03
 		{name: "minor and major findings without corrective action", rule: "AUD-03", sample: saas,
@@ -1296,6 +1349,336 @@ func ruleCases() []ruleCase {
 		{name: "no review: MR-01 only", rule: "MR-02", sample: saas,
 			mutate: func(m *isms.ISMS) { m.Reviews = nil },
 			also:   []string{"MR-01"}},
+
+		// ==== version 2 =========================================================
+
+		// ---- SCOPE-04 (v2: management hosts)
+		{name: "v2: customer manages its cloud from a host in a colocation data centre outside the scope", rule: "SCOPE-04", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				m.Sites = append(m.Sites, isms.Site{ID: "site-colo", Name: "コロケーション", Kind: "datacenter", InISMSScope: bp(false),
+					DatacenterService: "colocation", OnsiteWork: bp(true)})
+				m.Systems = append(m.Systems, isms.System{ID: "sys-mgmt", Name: "クラウド管理端末", Location: "on-premises", Site: "site-colo",
+					Purpose: "management", Supports: []string{"svc-drive", "svc-groupware"}, InScope: bp(false)})
+			},
+			want: []string{"systems/sys-mgmt"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				if fs[0].Message.Key != "rule.SCOPE-04.management" {
+					t.Errorf("message %s, want the management one", fs[0].Message.Key)
+				}
+			}},
+		{name: "v2: out-of-scope monitoring host of a customer-role service", rule: "SCOPE-04", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				m.Systems = append(m.Systems, isms.System{ID: "sys-mon", Location: "on-premises", Site: "site-hq",
+					Purpose: "monitoring", Supports: []string{"svc-drive"}, InScope: bp(false)})
+			}},
+		{name: "v2: management host of an out-of-scope service", rule: "SCOPE-04", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				m.Systems = append(m.Systems, isms.System{ID: "sys-mgmt", Location: "on-premises", Site: "site-hq",
+					Purpose: "management", Supports: []string{"svc-accounting"}, InScope: bp(false)})
+			}},
+		{name: "v2: provider's management host out of scope names the provided service", rule: "SCOPE-04", sample: saas,
+			mutate: func(m *isms.ISMS) { system(m, "sys-bastion").InScope = bp(false) },
+			want:   []string{"systems/sys-bastion"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				if fs[0].Message.Key != "rule.SCOPE-04" {
+					t.Errorf("message %s, want the provided-service one", fs[0].Message.Key)
+				}
+			}},
+
+		// ---- SCOPE-09
+		{name: "v2: SaaS on a supplier's cloud region, uses removed and the IaaS out of scope", rule: "SCOPE-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				svc(m, "svc-kintai").Uses = nil
+				svc(m, "svc-iaas").InScope = false
+			},
+			want: []string{"cloud_services/svc-kintai/suppliers/sup-nimbus"}},
+		{name: "v2: the used IaaS is another supplier's", rule: "SCOPE-09", sample: saas,
+			mutate: func(m *isms.ISMS) { svc(m, "svc-iaas").Provider = "sup-workchat" },
+			want:   []string{"cloud_services/svc-kintai/suppliers/sup-nimbus"}},
+		{name: "v2: sample as is (the supplier's IaaS is in scope as a customer)", rule: "SCOPE-09", sample: saas,
+			mutate: func(m *isms.ISMS) {}},
+		{name: "v2: uses removed, IaaS still in scope as a customer", rule: "SCOPE-09", sample: saas,
+			mutate: func(m *isms.ISMS) { svc(m, "svc-kintai").Uses = nil }},
+		{name: "v2: out-of-scope system on the cloud site", rule: "SCOPE-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				svc(m, "svc-iaas").InScope = false
+				svc(m, "svc-kintai").Uses = nil
+				for i := range m.Systems {
+					if m.Systems[i].Site == "site-nimbus-tokyo" || m.Systems[i].Site == "site-nimbus-osaka" {
+						m.Systems[i].Site = "site-hq"
+					}
+				}
+				m.Systems = append(m.Systems, isms.System{ID: "sys-old", Site: "site-nimbus-tokyo", Supports: []string{"svc-kintai"}, InScope: bp(false)})
+			},
+			also: []string{"SCOPE-04"}}, // sys-old supports the provided service out of scope
+
+		// ---- SCOPE-10
+		{name: "v2: scope document not approved", rule: "SCOPE-10", sample: saas,
+			mutate: func(m *isms.ISMS) { m.Organization.ScopeApproval = nil },
+			want:   []string{"organization"}},
+		{name: "2013 v2: scope document not approved", rule: "SCOPE-10", sample: y2013,
+			mutate: func(m *isms.ISMS) { m.Organization.ScopeApproval = nil },
+			want:   []string{"organization"}},
+		{name: "v2: scope approved (by anyone: the rule asks for the approval)", rule: "SCOPE-10", sample: saas,
+			mutate: func(m *isms.ISMS) { m.Organization.ScopeApproval.By = "p-isms" }},
+
+		// ---- RISK-08 (v2: per location)
+		{name: "v2: data in the US and the EU, only Japanese laws", rule: "RISK-08", sample: saas,
+			mutate: func(m *isms.ISMS) { svc(m, "svc-kintai").DataLocations = []string{"JP", "US", "EU"} },
+			want:   []string{"cloud_services/svc-kintai/data_locations/EU", "cloud_services/svc-kintai/data_locations/US"}},
+		{name: "v2: a law of the location that names another service only", rule: "RISK-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				svc(m, "svc-kintai").DataLocations = []string{"JP", "DE"}
+				m.Legal = append(m.Legal, isms.LegalEntry{ID: "law-de", Name: "BDSG", Jurisdictions: []string{"DE"}, Services: []string{"svc-iaas"}})
+			},
+			want: []string{"cloud_services/svc-kintai/data_locations/DE"}},
+		{name: "v2: EU is its own code (an EU law does not cover DE)", rule: "RISK-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				svc(m, "svc-kintai").DataLocations = []string{"JP", "DE"}
+				m.Legal = append(m.Legal, isms.LegalEntry{ID: "law-gdpr", Name: "GDPR", Jurisdictions: []string{"EU"}, Services: []string{"svc-kintai"}})
+			},
+			want: []string{"cloud_services/svc-kintai/data_locations/DE"}},
+		{name: "v2: each location covered by a law naming the service", rule: "RISK-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				svc(m, "svc-kintai").DataLocations = []string{"JP", "EU"}
+				m.Legal = append(m.Legal, isms.LegalEntry{ID: "law-gdpr", Name: "GDPR", Jurisdictions: []string{"EU"}, Services: []string{"svc-kintai"}})
+			}},
+		{name: "2013 v2: the sample's US data has its own law", rule: "RISK-08", sample: y2013,
+			mutate: func(m *isms.ISMS) {}},
+
+		// ---- RISK-09
+		{name: "v2: assessed 366 days before, approved since", rule: "RISK-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				risk(m, "r-02").AssessedOn = date("2025-10-31")
+				risk(m, "r-02").Approval.Date = date("2026-10-01")
+			},
+			want: []string{"risks/r-02"}},
+		{name: "v2: assessed exactly 365 days before", rule: "RISK-09", sample: saas,
+			mutate: func(m *isms.ISMS) { risk(m, "r-02").AssessedOn = date("2025-11-01") }},
+		{name: "v2: assessment dated after the as-of date", rule: "RISK-09", sample: saas,
+			mutate: func(m *isms.ISMS) { risk(m, "r-02").AssessedOn = date("2026-11-02") },
+			want:   []string{"risks/r-02"}},
+		{name: "v2: interval of 180 days from the criteria", rule: "RISK-09", sample: saas,
+			mutate: func(m *isms.ISMS) { m.Criteria.ReassessmentIntervalDays = ip(150) },
+			// assessed 2026-05-12 (r-06 on 2026-06-18): 173 and 136 days before
+			want: []string{"risks/r-01", "risks/r-02", "risks/r-03", "risks/r-04", "risks/r-05", "risks/r-07",
+				"risks/r-08", "risks/r-09", "risks/r-10", "risks/r-11", "risks/r-12", "risks/r-13", "risks/r-14"}},
+		{name: "2013 v2: no assessed_on, approval date too old", rule: "RISK-09", sample: y2013,
+			mutate: func(m *isms.ISMS) { risk(m, "r-05").Approval.Date = date("2025-06-30") },
+			want:   []string{"risks/r-05"}},
+		{name: "2013 v2: neither assessed_on nor approval", rule: "RISK-09", sample: y2013,
+			mutate: func(m *isms.ISMS) { risk(m, "r-05").Approval = nil },
+			want:   []string{"risks/r-05"},
+			also:   []string{"RISK-07"}},
+		{name: "2013 v2: assessed_on recent, approval old", rule: "RISK-09", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				r := risk(m, "r-05")
+				r.Approval.Date, r.AssessedOn = date("2024-01-10"), date("2026-09-30")
+			}},
+
+		// ---- SOA-08
+		{name: "v2: service SoA adopts 8.13 and 27017:12.3.1 the ISMS SoA excludes", rule: "SOA-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				exclude(m, "", "", "8.13")
+				s := soa(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = append(s.Rows, applicableRow("8.13"))
+				s = soa(m, "svc-iaas", isms.RoleCustomer)
+				s.Rows = append(s.Rows, applicableRow("8.13"))
+			},
+			want: []string{"soa/svc-iaas/customer/8.13", "soa/svc-kintai/provider/8.13"}},
+		{name: "2013 v2: service SoA adopts A.12.3.1 the ISMS SoA excludes", rule: "SOA-08", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				exclude(m, "", "", "A.12.3.1")
+				s := soa(m, "svc-drive", isms.RoleCustomer)
+				s.Rows = append(s.Rows, applicableRow("A.12.3.1"))
+			},
+			want: []string{"soa/svc-drive/customer/A.12.3.1"},
+			also: []string{"SOA-05"}}, // svc-groupware's 27017:12.3.1 now lacks its base
+		{name: "v2: service SoA excludes what the ISMS adopts", rule: "SOA-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				s := soa(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = append(s.Rows, excludedRow("5.7"))
+			}},
+		{name: "v2: no organization row (SOA-02's business)", rule: "SOA-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				removeRow(m, "", "", "5.7")
+				s := soa(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = append(s.Rows, applicableRow("5.7"))
+			},
+			also: []string{"SOA-02"}},
+		{name: "v2: out-of-scope service SoA", rule: "SOA-08", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				exclude(m, "", "", "8.30")
+				m.SoAs = append(m.SoAs, isms.SoA{Service: "svc-workchat", Role: isms.RoleCustomer, Rows: []isms.SoARow{applicableRow("8.30")}})
+			}},
+
+		// ---- SOA-09
+		{name: "v2: organization rows giving risk that no risk names", rule: "SOA-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for _, c := range []string{"5.4", "5.5"} {
+					r := row(m, "", "", c)
+					r.Reasons = append(r.Reasons, "risk")
+				}
+			},
+			want: []string{"soa/organization/5.4", "soa/organization/5.5"}},
+		{name: "v2: service row backed by a risk of another service only", rule: "SOA-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				// r-06 (svc-iaas only) is the one risk naming 27017:12.4.1
+				s := soa(m, "svc-kintai", isms.RoleProvider)
+				row(m, "svc-kintai", isms.RoleProvider, "27017:12.4.1").Reasons = []string{"risk"}
+				_ = s
+			},
+			want: []string{"soa/svc-kintai/provider/27017:12.4.1"}},
+		{name: "v2: service row backed by a risk that names no service", rule: "SOA-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				s := soa(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = append(s.Rows, isms.SoARow{Control: "6.7", Applicable: bp(true), Reasons: []string{"risk"}, Implementation: isms.ImplImplemented})
+			}},
+		{name: "v2: organization row backed by any risk", rule: "SOA-09", sample: saas,
+			mutate: func(m *isms.ISMS) { row(m, "", "", "8.15").Reasons = []string{"risk"} }},
+		{name: "v2: excluded row is not looked at", rule: "SOA-09", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				r := row(m, "", "", "8.30")
+				r.Reasons = []string{"risk"}
+			}},
+
+		// ---- VERIFY-01 (v2: current, 18.1.1)
+		{name: "v2: provider verifications dated 2019 (approved recently)", rule: "VERIFY-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Verifications {
+					m.Verifications[i].Date = date("2019-06-10")
+				}
+			},
+			want: []string{"cloud_services/svc-iaas/verifications/27017:12.3.1", "cloud_services/svc-iaas/verifications/27017:18.1.1",
+				"cloud_services/svc-iaas/verifications/27017:9.2.4", "cloud_services/svc-iaas/verifications/CLD.12.4.5"}},
+		{name: "2013 v2: verifications without date approved 366 days before", rule: "VERIFY-01", sample: y2013,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-04").Approval.Date = date("2025-10-31") },
+			want:   []string{"cloud_services/svc-groupware/verifications/27017:9.2.4"}},
+		{name: "v2: 18.1.1 adopted without a verification", rule: "VERIFY-01", sample: saas,
+			mutate: func(m *isms.ISMS) { verificationDrop(m, "ver-05") },
+			want:   []string{"cloud_services/svc-iaas/verifications/27017:18.1.1"}},
+		{name: "v2: its own interval makes an old verification current", rule: "VERIFY-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				v := verification(m, "ver-02")
+				v.Date, v.IntervalDays = date("2024-11-02"), ip(730)
+			}},
+		{name: "v2: a short interval makes a recent verification stale", rule: "VERIFY-01", sample: saas,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-02").IntervalDays = ip(90) },
+			want:   []string{"cloud_services/svc-iaas/verifications/27017:12.3.1"}},
+		{name: "v2: a stale and a current verification of the same control", rule: "VERIFY-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				old := *verification(m, "ver-02")
+				old.ID, old.Date = "ver-02-old", date("2019-06-10")
+				m.Verifications = append(m.Verifications, old)
+			}},
+
+		// ---- VERIFY-02 (v2: the risk is about the service)
+		{name: "v2: gap linked to an unrelated risk of another service", rule: "VERIFY-02", sample: saas,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-04").Risk = "r-14" }, // r-14 is about svc-kintai only
+			want:   []string{"verifications/ver-04"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				if fs[0].Message.Key != "rule.VERIFY-02.unrelated" {
+					t.Errorf("message %s", fs[0].Message.Key)
+				}
+			}},
+		{name: "v2: gap linked to a risk that names no service", rule: "VERIFY-02", sample: saas,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-04").Risk = "r-13" },
+			want:   []string{"verifications/ver-04"}},
+		{name: "v2: gap linked to a risk naming the service among others", rule: "VERIFY-02", sample: saas,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-04").Risk = "r-05" }},
+		{name: "v2: a met verification may name any risk", rule: "VERIFY-02", sample: saas,
+			mutate: func(m *isms.ISMS) { verification(m, "ver-01").Risk = "r-14" }},
+
+		// ---- POL-01 (v2: approved by top management)
+		{name: "v2: policies approved by an operator", rule: "POL-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Documents {
+					if m.Documents[i].Kind == "policy" && m.Documents[i].Approval != nil {
+						m.Documents[i].Approval.By = "p-ops"
+					}
+				}
+			},
+			want: []string{"organization"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				for _, topic := range []string{"virtualization", "multi-tenancy", "privileged-access", "assets-in-cloud", "data-location"} {
+					wantIn(t, fs[0].Message.In(i18n.EN), topic)
+				}
+			}},
+		{name: "2013 v2: cloud policy approved by the ISMS manager", rule: "POL-01", sample: y2013,
+			mutate: func(m *isms.ISMS) { doc(m, "doc-cloud-policy").Approval.By = "p-isms" },
+			want:   []string{"organization"}},
+		{name: "v2: approved by another person with top management", rule: "POL-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Documents {
+					if m.Documents[i].Kind == "policy" && m.Documents[i].Approval != nil {
+						m.Documents[i].Approval.By = "p-cto"
+					}
+				}
+			}},
+
+		// ---- AUD-01 (v2: cloud criteria)
+		{name: "v2: cloud service audited without 27017 or JIP-ISMS517 among the criteria", rule: "AUD-01", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Criteria = []string{"iso27001:2022"}
+				}
+			},
+			want: []string{"cloud_services/svc-iaas", "cloud_services/svc-kintai"}},
+		{name: "2013 v2: one audit with jip-isms517 only is enough", rule: "AUD-01", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Criteria = []string{"iso27001:2013"}
+				}
+				audit(m, "aud-2026-b").Criteria = []string{"jip-isms517"}
+			}},
+
+		// ---- AUD-06
+		{name: "v2: unit inside the scope audited by no audit", rule: "AUD-06", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Units = slices.DeleteFunc(m.Audits[i].Units, func(u string) bool { return u == "unit-cs" })
+				}
+			},
+			want: []string{"units/unit-cs"}},
+		{name: "2013 v2: units of an audit that ended 366 days before", rule: "AUD-06", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				auditDates(m, "aud-2026-a", "2025-10-30", "2025-10-31")
+				audit(m, "aud-2026-b").Services = []string{"svc-drive", "svc-groupware"}
+			},
+			want: []string{"units/unit-design", "units/unit-site"}},
+		{name: "v2: unit outside the scope needs no audit", rule: "AUD-06", sample: saas,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Units = slices.DeleteFunc(m.Audits[i].Units, func(u string) bool { return u == "unit-newbiz" })
+				}
+			}},
+
+		// ---- MR-02 (v2: inputs of the edition)
+		{name: "v2: 2022 review without interested_party_needs", rule: "MR-02", sample: saas,
+			mutate: func(m *isms.ISMS) { review(m, "mr-2026").Inputs.InterestedPartyNeeds = "" },
+			want:   []string{"reviews/mr-2026"},
+			check: func(t *testing.T, fs []conformity.Finding) {
+				wantIn(t, fs[0].Message.In(i18n.EN), "interested_party_needs")
+				wantIn(t, fs[0].Message.In(i18n.EN), "9.3.2")
+			}},
+		{name: "2013 v2: the 2013 inputs need no interested_party_needs", rule: "MR-02", sample: y2013,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Reviews {
+					m.Reviews[i].Inputs.InterestedPartyNeeds = ""
+				}
+			}},
+
+		// ---- EDITION-01
+		{name: "v2: a 2013 Annex A ISMS after the end of the transition", rule: "EDITION-01", sample: y2013,
+			mutate: func(m *isms.ISMS) {},
+			want:   []string{"organization"}},
+		{name: "v2: the day after the transition ended", rule: "EDITION-01", sample: y2013, asOf: "2025-11-01",
+			mutate: func(m *isms.ISMS) { moveDates(m, -365) },
+			want:   []string{"organization"}},
+		{name: "v2: the last day of the transition", rule: "EDITION-01", sample: y2013, asOf: "2025-10-31",
+			mutate: func(m *isms.ISMS) { moveDates(m, -366) }},
+		{name: "v2: a 2022 ISMS", rule: "EDITION-01", sample: saas,
+			mutate: func(m *isms.ISMS) {}},
 	}
 }
 
@@ -1384,6 +1767,11 @@ func TestRules(t *testing.T) {
 			}
 			gotRules := map[string]bool{}
 			for _, f := range fs {
+				// EDITION-01 is the 2013 sample's standing finding after
+				// the transition: the table looks at it in its own cases.
+				if f.Rule == "EDITION-01" && c.rule != "EDITION-01" && c.sample == y2013 {
+					continue
+				}
 				gotRules[f.Rule] = true
 			}
 			if !reflect.DeepEqual(gotRules, wantRules) {
@@ -1466,11 +1854,17 @@ func TestRulesList(t *testing.T) {
 	}
 }
 
+// TestSamplesCheckClean: the SaaS sample checks clean; the 2013 sample is
+// the example of an ISMS still to be moved to the 2022 edition and gives
+// exactly EDITION-01 (and nothing at all on the last day of the
+// transition's rules but that one).
 func TestSamplesCheckClean(t *testing.T) {
-	for _, p := range []string{saas, y2013} {
-		if fs := conformity.Check(load(t, p), isms.MustDate(asOfSD)); len(fs) != 0 {
-			t.Errorf("%s: %d findings\n%s", p, len(fs), dump(fs))
-		}
+	if fs := conformity.Check(load(t, saas), isms.MustDate(asOfSD)); len(fs) != 0 {
+		t.Errorf("%s: %d findings\n%s", saas, len(fs), dump(fs))
+	}
+	fs := conformity.Check(load(t, y2013), isms.MustDate(asOfSD))
+	if len(fs) != 1 || fs[0].Rule != "EDITION-01" || fs[0].Subject != "organization" {
+		t.Errorf("%s: want exactly EDITION-01 on organization, got\n%s", y2013, dump(fs))
 	}
 }
 
@@ -1588,5 +1982,122 @@ func TestCheckDeterministic(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: two checks differ", p)
 		}
+	}
+}
+
+// moveDates moves every date of the ISMS by n days (the sample a year
+// earlier, for the edition's boundary cases).
+func moveDates(m *isms.ISMS, n int) {
+	dateType := reflect.TypeOf(isms.Date{})
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			if v.Type() == dateType {
+				if d := v.Interface().(isms.Date); !d.IsZero() {
+					v.Set(reflect.ValueOf(d.AddDays(n)))
+				}
+				return
+			}
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			// maps hold no dates in the model (scales only)
+		}
+	}
+	walk(reflect.ValueOf(m))
+}
+
+// TestReferencesByEdition: a finding cites the clause of the edition the
+// ISMS uses.
+func TestReferencesByEdition(t *testing.T) {
+	caNoAction := func(m *isms.ISMS) {
+		for i := range m.Audits {
+			for j := range m.Audits[i].Findings {
+				if k := m.Audits[i].Findings[j].Kind; k == isms.FindingMajor || k == isms.FindingMinor {
+					m.Audits[i].Findings[j].CorrectiveAction = nil
+				}
+			}
+		}
+		m.Reviews[len(m.Reviews)-1].Outputs = nil
+	}
+	for _, tc := range []struct {
+		sample string
+		want   map[string]string
+	}{
+		{saas, map[string]string{"AUD-03": "JIS Q 27001:2023 10.2", "MR-02": "JIS Q 27001:2023 9.3.1, 9.3.2, 9.3.3"}},
+		{y2013, map[string]string{"AUD-03": "JIS Q 27001:2014 10.1", "MR-02": "JIS Q 27001:2014 9.3"}},
+	} {
+		m := load(t, tc.sample)
+		caNoAction(m)
+		got := map[string]string{}
+		for _, f := range conformity.Check(m, isms.MustDate(asOfSD)) {
+			got[f.Rule] = f.Reference
+		}
+		for rule, want := range tc.want {
+			if got[rule] != want {
+				t.Errorf("%s: %s cites %q, want %q", tc.sample, rule, got[rule], want)
+			}
+		}
+	}
+	for _, r := range conformity.Rules() {
+		for _, ed := range []string{"iso27001:2022", "iso27001:2013"} {
+			ref := r.ReferenceFor(ed)
+			if strings.Contains(ref, "JIS Q 27001 ") {
+				t.Errorf("%s under %s: %q names JIS Q 27001 without its year", r.ID, ed, ref)
+			}
+			if ed == "iso27001:2013" && (strings.Contains(ref, "10.2") || strings.Contains(ref, "9.2.2") || strings.Contains(ref, "9.3.2")) {
+				t.Errorf("%s under 2013 cites a 2022 clause: %q", r.ID, ref)
+			}
+		}
+	}
+}
+
+// TestMoveTo2022: the move of the 2013 sample clears EDITION-01, leaves a
+// valid 2022 bundle, and asks (SOA-02) only for the 2022 controls no 2013
+// control maps to.
+func TestMoveTo2022(t *testing.T) {
+	m := load(t, y2013)
+	if !isms.MoveTo2022(m, catalog.Std()) {
+		t.Fatal("nothing moved")
+	}
+	out, err := bundle.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := bundle.Decode("moved.yaml", out)
+	if err != nil {
+		t.Fatalf("the moved ISMS is no valid bundle: %v", err)
+	}
+	var soa02 []string
+	for _, f := range conformity.Check(m2, isms.MustDate(asOfSD)) {
+		switch f.Rule {
+		case "EDITION-01":
+			t.Errorf("EDITION-01 after the move")
+		case "SOA-02":
+			soa02 = append(soa02, strings.TrimPrefix(f.Subject, "soa/organization/"))
+		}
+	}
+	for _, id := range soa02 {
+		if c, _ := catalog.Std().Lookup(id); c == nil || len(c.Maps2013) != 0 {
+			t.Errorf("SOA-02 for %s, which a 2013 control maps to", id)
+		}
+	}
+	if len(soa02) == 0 {
+		t.Error("the 2022 controls new in 2022 should be left to decide")
+	}
+	if isms.MoveTo2022(m2, catalog.Std()) {
+		t.Error("a 2022 ISMS moved again")
 	}
 }

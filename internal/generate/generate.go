@@ -69,6 +69,7 @@ func (g *gen) build() *isms.ISMS {
 	g.providerCustomer()
 	g.operations()
 	g.auditAndReview()
+	g.registers()
 	return g.m
 }
 
@@ -91,13 +92,14 @@ func (g *gen) scope() {
 			Unit: "u-ops", ISMSPersonnel: ptr(true), CloudSecurityPersonnel: ptr(true),
 			CloudDuties: []string{isms.DutyOperation, isms.DutyIncidentResponse}})
 	}
-	m.Sites = []isms.Site{
-		{ID: "site-hq", Name: "本社", Kind: "office"},
-		{ID: "site-cloud", Name: "IaaS 東京リージョン", Kind: "cloud", Supplier: "sup-000"},
-	}
+	m.Sites = []isms.Site{{ID: "site-hq", Name: "本社", Kind: "office"}}
 	nsup := min(5, g.o.Services)
 	for i := range nsup {
 		m.Suppliers = append(m.Suppliers, isms.Supplier{ID: fmt.Sprintf("sup-%03d", i), Name: fmt.Sprintf("クラウド事業者 %d", i+1), Kind: "cloud-provider"})
+		// each supplier's cloud region, where the services built on its
+		// IaaS run (SCOPE-09 reads the supply chain from there)
+		m.Sites = append(m.Sites, isms.Site{ID: fmt.Sprintf("site-cloud-%03d", i), Name: fmt.Sprintf("クラウド事業者 %d 東京リージョン", i+1),
+			Kind: "cloud", Supplier: fmt.Sprintf("sup-%03d", i)})
 	}
 	// Even-numbered services are provided, odd ones used; a provided
 	// service is built on the used service after it.
@@ -106,11 +108,15 @@ func (g *gen) scope() {
 		s := isms.CloudService{ID: svcID(i), InScope: true, DataLocations: []string{"JP"}}
 		if i%2 == 0 {
 			s.Name, s.Model, s.Role, s.Provider = fmt.Sprintf("業務クラウド%d", i), "saas", isms.RoleProvider, isms.ProviderSelf
+			// it runs in the cloud region of the IaaS it uses, or on the
+			// organization's own servers when it uses none
+			location, site := "on-premises", "site-hq"
 			if i+1 < g.o.Services {
 				s.Uses = []string{svcID(i + 1)}
+				location, site = "cloud", fmt.Sprintf("site-cloud-%03d", (i+1)%nsup)
 			}
-			m.Systems = append(m.Systems, isms.System{ID: "sys-" + s.ID, Name: s.Name + " 本番環境", Location: "cloud",
-				Site: "site-cloud", Purpose: "application", Supports: []string{s.ID}, InServiceCatalog: ptr(true), InScope: ptr(true)})
+			m.Systems = append(m.Systems, isms.System{ID: "sys-" + s.ID, Name: s.Name + " 本番環境", Location: location,
+				Site: site, Purpose: "application", Supports: []string{s.ID}, InServiceCatalog: ptr(true), InScope: ptr(true)})
 		} else {
 			s.Name, s.Model, s.Role, s.Provider = fmt.Sprintf("基盤クラウド%d", i), "iaas", isms.RoleCustomer, fmt.Sprintf("sup-%03d", i%nsup)
 		}
@@ -203,13 +209,19 @@ func (g *gen) risks() {
 }
 
 func (g *gen) soas() {
-	row := func(id string) isms.SoARow {
-		return isms.SoARow{Control: id, Applicable: ptr(true), Reasons: []string{"risk"}, Implementation: isms.ImplImplemented,
+	// "risk" is a reason where a risk names the control (SOA-09).
+	named := isms.RiskControlsOf(g.m)
+	row := func(id string, risk bool) isms.SoARow {
+		reasons := []string{"best-practice"}
+		if risk {
+			reasons = []string{"risk"}
+		}
+		return isms.SoARow{Control: id, Applicable: ptr(true), Reasons: reasons, Implementation: isms.ImplImplemented,
 			Notes: "手順書に基づき運用している"}
 	}
 	org := isms.SoA{Approval: g.approval(-150)}
 	for _, c := range g.cat.Annex2022 {
-		org.Rows = append(org.Rows, row(c.ID))
+		org.Rows = append(org.Rows, row(c.ID, named.Named(&org, c.ID)))
 	}
 	g.m.SoAs = append(g.m.SoAs, org)
 	for _, s := range g.m.Services {
@@ -217,7 +229,7 @@ func (g *gen) soas() {
 			sa := isms.SoA{Service: s.ID, Role: role, Approval: g.approval(-150)}
 			for _, c := range g.cat.Cloud {
 				if c.GuidesRole(role) {
-					sa.Rows = append(sa.Rows, row(c.ID))
+					sa.Rows = append(sa.Rows, row(c.ID, named.Named(&sa, c.ID)))
 				}
 			}
 			g.m.SoAs = append(g.m.SoAs, sa)
@@ -232,10 +244,10 @@ func (g *gen) providerCustomer() {
 		if !s.IsCustomer() {
 			continue
 		}
-		for _, ctl := range []string{"27017:9.2.4", "27017:12.3.1", "CLD.12.4.5"} {
+		for _, ctl := range []string{"27017:9.2.4", "27017:12.3.1", "27017:18.1.1", "CLD.12.4.5"} {
 			g.m.Verifications = append(g.m.Verifications, isms.Verification{
 				ID: "v-" + s.ID + "-" + strings.NewReplacer(":", "-").Replace(strings.ToLower(ctl)), Service: s.ID, Control: ctl,
-				ProviderStatement: "プロバイダの仕様書に記載あり", Result: isms.ResultMeets, Approval: g.approval(-90)})
+				ProviderStatement: "プロバイダの仕様書に記載あり", Result: isms.ResultMeets, Date: g.day(-95), Approval: g.approval(-90)})
 		}
 	}
 	var ids []string
@@ -260,10 +272,14 @@ func (g *gen) auditAndReview() {
 		ids = append(ids, s.ID)
 	}
 	g.m.Audits = []isms.Audit{{ID: "aud-1", Title: "定期内部監査", Start: g.day(-70), End: g.day(-60), Services: ids,
-		Units: []string{"u-ops"}, Auditors: []string{"p-auditor"}, Criteria: []string{"iso27001:2022", "iso27017:2015"},
+		Units: []string{"u-mgmt", "u-ops"}, Auditors: []string{"p-auditor"}, Criteria: []string{"iso27001:2022", "iso27017:2015"},
 		Findings: []isms.AuditFinding{{ID: "f-1", Kind: isms.FindingMinor, Control: "8.13", Description: "リストア手順の版管理が不十分",
 			CorrectiveAction: &isms.CorrectiveAction{Cause: "手順改訂の手続がない", Action: "版管理を導入", Owner: "p-ops-000",
-				Due: g.day(-40), DoneOn: g.day(-45), Effective: ptr(true), VerifiedBy: "p-auditor"}}}}}
+				Due: g.day(-40), DoneOn: g.day(-45), Effective: ptr(true), VerifiedBy: "p-auditor"}}}},
+		// the internal audit unit is audited too (AUD-06), by someone from
+		// outside it (AUD-02)
+		{ID: "aud-2", Title: "内部監査室の監査", Start: g.day(-55), End: g.day(-55), Units: []string{"u-audit"},
+			Auditors: []string{"p-ops-000"}, Criteria: []string{"iso27001:2022"}}}
 	in := isms.ReviewInputs{}
 	for _, k := range isms.ReviewInputKeys {
 		*in.Field(k) = "報告のとおり"

@@ -85,14 +85,44 @@ func TestAssess(t *testing.T) {
 
 func TestReviewInputs(t *testing.T) {
 	var in ReviewInputs
-	if len(in.Missing()) != 9 {
-		t.Fatalf("all nine inputs should be missing: %v", in.Missing())
+	if m := in.Missing(Edition2013); len(m) != 9 || contains(m, "interested_party_needs") {
+		t.Fatalf("all nine inputs of 2013 should be missing: %v", m)
 	}
-	for _, k := range ReviewInputKeys {
+	if m := in.Missing("iso27001:2022"); len(m) != 10 || m[2] != "interested_party_needs" {
+		t.Fatalf("all ten inputs of 2022 should be missing, c) third: %v", m)
+	}
+	for _, k := range ReviewInputKeysFor(Edition2013) {
 		*in.Field(k) = "済"
 	}
+	if m := in.Missing(Edition2013); len(m) != 0 {
+		t.Errorf("2013 needs no more: %v", m)
+	}
+	if m := in.Missing("iso27001:2022"); len(m) != 1 || m[0] != "interested_party_needs" {
+		t.Errorf("2022 also needs interested_party_needs: %v", m)
+	}
+	*in.Field("interested_party_needs") = "済"
 	*in.Field("risk_status") = "\u3000 "
-	if m := in.Missing(); len(m) != 1 || m[0] != "risk_status" {
+	if m := in.Missing("iso27001:2022"); len(m) != 1 || m[0] != "risk_status" {
 		t.Errorf("blank text counts as missing: %v", m)
 	}
+	for key, want := range map[[2]string]string{
+		{Edition2013, "nonconformities"}:               "9.3 c) 1)",
+		{"iso27001:2022", "nonconformities"}:           "9.3.2 d) 1)",
+		{Edition2013, "interested_party_needs"}:        "",
+		{"iso27001:2022", "interested_party_needs"}:    "9.3.2 c)",
+		{"iso27001:2022", "improvement_opportunities"}: "9.3.2 g)",
+	} {
+		if got := ReviewInputClause(key[0], key[1]); got != want {
+			t.Errorf("ReviewInputClause(%s, %s) = %q, want %q", key[0], key[1], got, want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

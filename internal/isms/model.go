@@ -31,6 +31,20 @@ type ISMS struct {
 	Monitoring           []Monitoring
 	Audits               []Audit
 	Reviews              []Review
+	// Version 2 registers (registers.go).
+	Certificates           []Certificate
+	ExternalAudits         []ExternalAudit
+	ContextIssues          []ContextIssue
+	InterestedParties      []InterestedParty
+	Opportunities          []Opportunity
+	Objectives             []Objective
+	CompetenceRequirements []CompetenceRequirement
+	Trainings              []Training
+	Communications         []Communication
+	Changes                []Change
+	Measurements           []Measurement
+	Nonconformities        []Nonconformity
+	Incidents              []Incident
 }
 
 // Approval records who approved a thing and when.
@@ -53,6 +67,10 @@ type Organization struct {
 	ISMSScope     string
 	CloudScope    string
 	ScopeApproval *Approval
+	// ClimateChangeRelevant answers whether climate change is a relevant
+	// issue (ISO/IEC 27001:2022/Amd 1:2024); nil: not answered.
+	ClimateChangeRelevant *bool
+	ClimateChangeNote     string
 }
 
 type Unit struct {
@@ -134,6 +152,7 @@ type CloudService struct {
 	InScope         bool
 	DataLocations   []string
 	SLA             string
+	Disclosure      *ServiceDisclosure // what a provider tells its customers
 }
 
 // IsProvider is true for the provider and both roles.
@@ -162,6 +181,10 @@ type Document struct {
 	Approval    *Approval
 	CloudTopics []string
 	Evidence    []Evidence
+	// Clauses are the JIS Q 27001 clause numbers the document fulfils.
+	Clauses            []string
+	ReviewedOn         Date
+	ReviewIntervalDays *int
 }
 
 type Asset struct {
@@ -212,6 +235,25 @@ type RiskCriteria struct {
 	// Scales maps a factor name to its levels, in the bundle's order.
 	Scales     map[string][]ScaleLevel
 	Acceptance int
+	// ReassessmentIntervalDays is the planned interval of risk
+	// reassessment (nil: DefaultReassessmentInterval).
+	ReassessmentIntervalDays *int
+}
+
+// DefaultReassessmentInterval applies when the criteria give none.
+const DefaultReassessmentInterval = 365
+
+// daysOr is an interval in days as given, or def when it is not given.
+func daysOr(days *int, def int) int {
+	if days == nil {
+		return def
+	}
+	return *days
+}
+
+// ReassessmentInterval is the planned interval of risk reassessment in days.
+func (c RiskCriteria) ReassessmentInterval() int {
+	return daysOr(c.ReassessmentIntervalDays, DefaultReassessmentInterval)
 }
 
 // Factors lists the factors the method multiplies, in the order a level is
@@ -304,6 +346,20 @@ type Risk struct {
 	Residual      *Residual
 	Plan          []PlanAction
 	Approval      *RiskApproval
+	AssessedOn    Date       // when the risk was last assessed (zero: not given)
+	Evidence      []Evidence // of the assessment or the treatment
+}
+
+// AssessmentDate is when the risk was last assessed: its AssessedOn when
+// given, else the date of its approval (zero when neither is there).
+func (r *Risk) AssessmentDate() Date {
+	if !r.AssessedOn.IsZero() {
+		return r.AssessedOn
+	}
+	if r.Approval != nil {
+		return r.Approval.Date
+	}
+	return Date{}
 }
 
 // ApprovedByOwner reports whether the risk's owner approved its treatment
@@ -397,6 +453,30 @@ type Verification struct {
 	Risk              string
 	Approval          *Approval
 	Evidence          []Evidence
+	Date              Date // when it was verified (zero: not given)
+	// IntervalDays is verification_interval_days (nil:
+	// DefaultVerificationInterval).
+	IntervalDays *int
+}
+
+// DefaultVerificationInterval applies when a verification gives none.
+const DefaultVerificationInterval = 365
+
+// Interval is the verification's interval in days.
+func (v *Verification) Interval() int {
+	return daysOr(v.IntervalDays, DefaultVerificationInterval)
+}
+
+// VerifiedOn is when the verification was made: its Date when given, else
+// the date of its approval (zero when neither is there).
+func (v *Verification) VerifiedOn() Date {
+	if !v.Date.IsZero() {
+		return v.Date
+	}
+	if v.Approval != nil {
+		return v.Approval.Date
+	}
+	return Date{}
 }
 
 type LegalEntry struct {
@@ -420,10 +500,7 @@ type Backup struct {
 
 // Interval is the restore test interval in days, defaulted.
 func (b Backup) Interval() int {
-	if b.RestoreTestIntervalDays == nil {
-		return DefaultRestoreTestInterval
-	}
-	return *b.RestoreTestIntervalDays
+	return daysOr(b.RestoreTestIntervalDays, DefaultRestoreTestInterval)
 }
 
 type RestoreTest struct {
@@ -444,6 +521,7 @@ type MonitoringItem struct {
 	Method    string
 	Threshold string
 	Owner     string
+	Evidence  []Evidence // records that the monitoring ran (reports, alert logs)
 }
 
 // Finding kinds of an internal audit.
@@ -486,25 +564,28 @@ type CorrectiveAction struct {
 	Evidence   []Evidence
 }
 
-// ReviewInputs are the inputs JIS Q 27001 9.3 names, a to f.
+// ReviewInputs are the inputs JIS Q 27001 9.3 names: 2013 a to f,
+// 2022 a to g (letters of 2013 / 2022).
 type ReviewInputs struct {
-	PreviousActions          string // a
-	IssueChanges             string // b
-	Nonconformities          string // c
-	MonitoringResults        string // c
-	AuditResults             string // c
-	Objectives               string // c
-	InterestedParties        string // d
-	RiskStatus               string // e
-	ImprovementOpportunities string // f
+	PreviousActions          string // a / a
+	IssueChanges             string // b / b
+	InterestedPartyNeeds     string // - / c (2022 only)
+	Nonconformities          string // c / d 1
+	MonitoringResults        string // c / d 2
+	AuditResults             string // c / d 3
+	Objectives               string // c / d 4
+	InterestedParties        string // d / e
+	RiskStatus               string // e / f
+	ImprovementOpportunities string // f / g
 }
 
 type Review struct {
-	ID      string
-	Date    Date
-	Chair   string
-	Inputs  ReviewInputs
-	Outputs []ReviewOutput
+	ID       string
+	Date     Date
+	Chair    string
+	Inputs   ReviewInputs
+	Outputs  []ReviewOutput
+	Evidence []Evidence // the minutes and the material presented
 }
 
 type ReviewOutput struct {

@@ -3,18 +3,18 @@ package isms
 import "github.com/cloudisms/cloudisms/internal/i18n"
 
 // ReviewDraft is what the ISMS already knows for the inputs of the next
-// management review (JIS Q 27001 9.3.2): lines of text per input key. The
-// keys the records cannot answer (changes of issues, objectives, feedback
-// of interested parties, improvement opportunities) have no lines: the
-// chair writes them.
+// management review (JIS Q 27001 9.3.2): lines of text per input key, from
+// every register (reviewdraft_registers.go); the chair edits them.
 type ReviewDraft struct {
 	Previous *Review // the latest review held on or before the date, if any
 	Since    Date    // the start of the period the draft looks at
 	Lines    map[string][]i18n.Message
 }
 
-// ChairKeys are the inputs only the chair can write.
-var ChairKeys = []string{"issue_changes", "objectives", "interested_parties", "improvement_opportunities"}
+// ChairKeys are the inputs only the chair can write. The registers of
+// version 2 answer every input, so there are none; a register left empty
+// gives a line saying so.
+var ChairKeys = []string{}
 
 // DraftReview pre-fills a management review held on asOf. The period it
 // reports on starts at the previous review, or a year before asOf when
@@ -35,10 +35,17 @@ func DraftReview(m *ISMS, asOf Date) ReviewDraft {
 	}
 	add := func(key string, msg i18n.Message) { d.Lines[key] = append(d.Lines[key], msg) }
 	draftPrevious(d.Previous, asOf, add)
+	draftIssues(m, d.Since, asOf, add)
 	draftNonconformities(m, asOf, add)
+	draftRegisterNonconformities(m, asOf, add)
+	draftMeasurements(m, d.Since, asOf, add)
 	draftMonitoring(m, d.Since, asOf, add)
 	draftAudits(m, d.Since, asOf, add)
+	draftExternalAudits(m, d.Since, asOf, add)
+	draftObjectives(m, asOf, add)
+	draftParties(m, d.Since, asOf, add)
 	draftRisks(m, asOf, add)
+	draftOpportunities(m, add)
 	return d
 }
 
@@ -66,34 +73,38 @@ func draftPrevious(prev *Review, asOf Date, add addFn) {
 // draftNonconformities counts major and minor audit findings by the state
 // of their corrective action and lists the ones still open (input c).
 func draftNonconformities(m *ISMS, asOf Date, add addFn) {
+	draftActions(AuditNonconformities(m), asOf, "views.pre", func(r ActionRecord) []any {
+		return []any{"audit", r.Key, "finding", r.FindingID, "kind", i18n.M("finding." + r.Grade), "description", r.Description}
+	}, add)
+}
+
+// draftActions adds the nonconformities' counts by the state of their
+// corrective action and lists the open ones (input c). pre is the prefix
+// of the messages (nc_counts, nc_no_action, nc_open); name gives the
+// arguments that name a nonconformity in them.
+func draftActions(all []ActionRecord, asOf Date, pre string, name func(ActionRecord) []any, add addFn) {
 	var open, closed, unverified int
 	var lines []i18n.Message
-	for _, a := range m.Audits {
-		for _, f := range a.Findings {
-			if f.Kind != FindingMajor && f.Kind != FindingMinor {
-				continue
+	for _, n := range all {
+		switch ca := n.Action; {
+		case ca == nil:
+			open++
+			lines = append(lines, i18n.M(pre+".nc_no_action", name(n)...))
+		case ca.DoneOn.IsZero():
+			open++
+			state := i18n.M("views.pre.open")
+			if ca.Overdue(asOf) {
+				state = i18n.M("views.pre.overdue")
 			}
-			ca := f.CorrectiveAction
-			switch {
-			case ca == nil:
-				open++
-				lines = append(lines, i18n.M("views.pre.nc_no_action", "audit", a.ID, "finding", f.ID, "kind", i18n.M("finding."+f.Kind), "description", f.Description))
-			case ca.DoneOn.IsZero():
-				open++
-				state := i18n.M("views.pre.open")
-				if !ca.Due.IsZero() && ca.Due.Before(asOf) {
-					state = i18n.M("views.pre.overdue")
-				}
-				lines = append(lines, i18n.M("views.pre.nc_open", "audit", a.ID, "finding", f.ID, "kind", i18n.M("finding."+f.Kind), "description", f.Description, "due", dateOrDash(ca.Due), "state", state))
-			default:
-				closed++
-				if !IsTrue(ca.Effective) || ca.VerifiedBy == "" {
-					unverified++
-				}
+			lines = append(lines, i18n.M(pre+".nc_open", append(name(n), "due", dateOrDash(ca.Due), "state", state)...))
+		default:
+			closed++
+			if !ca.Verified() {
+				unverified++
 			}
 		}
 	}
-	add("nonconformities", i18n.M("views.pre.nc_counts", "open", open, "closed", closed, "unverified", unverified))
+	add("nonconformities", i18n.M(pre+".nc_counts", "open", open, "closed", closed, "unverified", unverified))
 	for _, l := range lines {
 		add("nonconformities", l)
 	}

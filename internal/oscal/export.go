@@ -40,10 +40,17 @@ func (o Options) t(key string, args ...any) string { return i18n.M(key, args...)
 func (o Options) metadata(title string, m *isms.ISMS) Metadata {
 	md := Metadata{Title: title, LastModified: o.Now.UTC().Format(time.RFC3339), Version: o.Version, OSCALVersion: o.OSCALVersion}
 	if m != nil {
-		md.Parties = []Party{{UUID: UUID("party/" + m.Organization.ID), Type: "organization", Name: orgName(m, o.Lang)}}
+		party := UUID("party/" + m.Organization.ID)
+		md.Parties = []Party{{UUID: party, Type: "organization", Name: orgName(m, o.Lang)}}
+		// The roles users refer to are defined, and held by the organization.
+		md.Roles = []Role{{ID: roleISMSManager, Title: o.t("role_name." + roleISMSManager)}}
+		md.ResponsibleParties = []ResponsibleParty{{RoleID: roleISMSManager, PartyUUIDs: []string{party}}}
 	}
 	return md
 }
+
+// roleISMSManager is the role of the ISMS's users in a plan.
+const roleISMSManager = "isms-manager"
 
 func orgName(m *isms.ISMS, lang string) string {
 	if lang == i18n.EN && m.Organization.NameEN != "" {
@@ -171,7 +178,7 @@ func SSPOf(m *isms.ISMS, v isms.SoAView, o Options) SSPDoc {
 	doc := SSPDoc{SSP{
 		UUID:          UUID("ssp/" + key),
 		Metadata:      o.metadata(titleText, m),
-		ImportProfile: Href{Href: catalogHref(org.AnnexA), Remarks: o.t("report.oscal.profile_remarks")},
+		ImportProfile: Href{Href: catalogHref(org.AnnexA), Remarks: o.t("report.oscal.profile_remarks")}, // replaced by the embedded profile below
 		SystemCharacteristics: SystemCharacteristics{
 			SystemIDs:             []SystemID{{IdentifierType: NS + "/ids", ID: strings.TrimSuffix(org.ID+"/"+v.Service, "/")}},
 			SystemName:            name,
@@ -181,11 +188,16 @@ func SSPOf(m *isms.ISMS, v isms.SoAView, o Options) SSPDoc {
 			AuthorizationBoundary: Description{Description: desc},
 		},
 		SystemImplementation: SystemImplementation{
-			Users:      []User{{UUID: UUID("user/" + key), Title: o.t("report.oscal.user_title"), RoleIDs: []string{"isms-manager"}}},
+			Users:      []User{{UUID: UUID("user/" + key), Title: o.t("report.oscal.user_title"), RoleIDs: []string{roleISMSManager}}},
 			Components: []Component{{UUID: self, Type: "this-system", Title: name, Description: desc, Status: Status{State: "operational"}}},
 		},
 		ControlImplementation: ControlImplementation{Description: o.t("report.oscal.ci_description")},
 	}}
+	// Every control the plan cites is in the catalogs its profile imports:
+	// a service's 27017 items and CLD controls included.
+	if err := builtinImport(&doc, key, org.AnnexA, v.Service != "", o); err != nil {
+		doc.SSP.ImportProfile.Remarks = err.Error()
+	}
 	if v.Role != "" {
 		doc.SSP.SystemCharacteristics.Props = []Prop{{Name: "cloud-role", NS: NS, Value: v.Role}}
 	}
@@ -257,7 +269,9 @@ func implState(r *isms.SoARow) string {
 func requirement(m *isms.ISMS, v isms.SoAView, er isms.EffectiveRow, key, self, provider string, resp []indexed, o Options) ImplementedRequirement {
 	r := er.Row
 	req := ImplementedRequirement{UUID: UUID("req/" + key + "/" + er.Control.ID), ControlID: ControlID(er.Control),
-		Props: []Prop{{Name: "label", Value: er.Control.ID}, {Name: "row-from", NS: NS, Value: er.From}}}
+		// The bundle's id in cloudisms' namespace: NIST's constraints allow
+		// no "label" prop on an implemented requirement.
+		Props: []Prop{{Name: "label", NS: NS, Value: er.Control.ID}, {Name: "row-from", NS: NS, Value: er.From}}}
 	for _, x := range r.Reasons {
 		req.Props = append(req.Props, Prop{Name: "reason", NS: NS, Value: x})
 	}

@@ -1,6 +1,7 @@
 package oscal
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -34,14 +35,19 @@ func FrameworkSSP(m *isms.ISMS, fw store.Framework, rows map[string]store.Framew
 			AuthorizationBoundary: Description{Description: desc},
 		},
 		SystemImplementation: SystemImplementation{
-			Users:      []User{{UUID: UUID("user/" + key), Title: o.t("report.oscal.user_title"), RoleIDs: []string{"isms-manager"}}},
+			Users:      []User{{UUID: UUID("user/" + key), Title: o.t("report.oscal.user_title"), RoleIDs: []string{roleISMSManager}}},
 			Components: []Component{{UUID: self, Type: "this-system", Title: name, Description: desc, Status: Status{State: "operational"}}},
 		},
 		ControlImplementation: ControlImplementation{Description: o.t("report.oscal.ci_description")},
 	}}
+	// The imported catalog, as stored, embedded behind a profile: the
+	// plan resolves without the file it was imported from.
+	if err := embedImport(&doc, key, fw.Title, []CatalogDoc{FrameworkCatalog(fw, o)}, []string{"catalog-" + fw.ID + ".json"}, o); err != nil {
+		doc.SSP.ImportProfile.Remarks = err.Error()
+	}
 	for _, c := range fw.Controls {
 		r, ok := rows[c.ID]
-		if !ok || r.Applicable == "" {
+		if !ok || r.Applicable == "" || !c.InSoA() {
 			continue
 		}
 		applicable := r.Applicable == "true"
@@ -50,6 +56,11 @@ func FrameworkSSP(m *isms.ISMS, fw store.Framework, rows map[string]store.Framew
 		req := ImplementedRequirement{UUID: UUID("req/" + key + "/" + c.ID), ControlID: c.ID}
 		for _, x := range r.Reasons {
 			req.Props = append(req.Props, Prop{Name: "reason", NS: NS, Value: x})
+		}
+		for _, p := range c.Params {
+			if v := r.Params[p.ID]; v != "" {
+				req.SetParameters = append(req.SetParameters, SetParameter{ParamID: p.ID, Values: []string{v}})
+			}
 		}
 		if !applicable {
 			req.Remarks = o.t("report.oscal.justification", "text", r.Justification)
@@ -62,8 +73,8 @@ func FrameworkSSP(m *isms.ISMS, fw store.Framework, rows map[string]store.Framew
 			ImplementationStatus: &Status{State: implState(&row)}}}
 		doc.SSP.ControlImplementation.ImplementedRequirements = append(doc.SSP.ControlImplementation.ImplementedRequirements, req)
 	}
-	if len(doc.SSP.ControlImplementation.ImplementedRequirements) == 0 && len(fw.Controls) > 0 {
-		c := fw.Controls[0]
+	if i := slices.IndexFunc(fw.Controls, store.FrameworkControl.InSoA); len(doc.SSP.ControlImplementation.ImplementedRequirements) == 0 && i >= 0 {
+		c := fw.Controls[i]
 		doc.SSP.ControlImplementation.ImplementedRequirements = []ImplementedRequirement{{UUID: UUID("req/" + key + "/" + c.ID), ControlID: c.ID, Remarks: o.t("report.oscal.no_rows")}}
 	}
 	return doc

@@ -27,8 +27,49 @@ type Metadata struct {
 	Version      string  `json:"version"`
 	OSCALVersion string  `json:"oscal-version"`
 	Props        []Prop  `json:"props,omitempty"`
+	Roles        []Role  `json:"roles,omitempty"`
 	Parties      []Party `json:"parties,omitempty"`
-	Remarks      string  `json:"remarks,omitempty"`
+	// ResponsibleParties link each role to the parties that hold it.
+	ResponsibleParties []ResponsibleParty `json:"responsible-parties,omitempty"`
+	Remarks            string             `json:"remarks,omitempty"`
+}
+
+// Role is a role that users and responsible parties refer to by id.
+type Role struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// ResponsibleParty says which parties hold a role.
+type ResponsibleParty struct {
+	RoleID     string   `json:"role-id"`
+	PartyUUIDs []string `json:"party-uuids"`
+}
+
+// BackMatter holds the resources a document cites (the profile and
+// catalogs an SSP imports, embedded).
+type BackMatter struct {
+	Resources []Resource `json:"resources"`
+}
+
+// Resource is one back-matter resource: embedded content (base64) and
+// where else it can be found (rlinks).
+type Resource struct {
+	UUID   string  `json:"uuid"`
+	Title  string  `json:"title,omitempty"`
+	RLinks []RLink `json:"rlinks,omitempty"`
+	Base64 *Base64 `json:"base64,omitempty"`
+}
+
+type RLink struct {
+	Href      string `json:"href"`
+	MediaType string `json:"media-type,omitempty"`
+}
+
+type Base64 struct {
+	Filename  string `json:"filename,omitempty"`
+	MediaType string `json:"media-type,omitempty"`
+	Value     string `json:"value"`
 }
 
 type Party struct {
@@ -80,9 +121,35 @@ type Control struct {
 	ID       string    `json:"id"`
 	Class    string    `json:"class,omitempty"`
 	Title    string    `json:"title"`
+	Params   []Param   `json:"params,omitempty"`
 	Props    []Prop    `json:"props,omitempty"`
+	Links    []Link    `json:"links,omitempty"`
 	Parts    []Part    `json:"parts,omitempty"`
 	Controls []Control `json:"controls,omitempty"`
+}
+
+// Param is a control's parameter: what it asks for (label) or the
+// choices it offers.
+type Param struct {
+	ID     string  `json:"id"`
+	Label  string  `json:"label,omitempty"`
+	Select *Select `json:"select,omitempty"`
+}
+
+type Select struct {
+	HowMany string   `json:"how-many,omitempty"`
+	Choice  []string `json:"choice,omitempty"`
+}
+
+type Link struct {
+	Href string `json:"href"`
+	Rel  string `json:"rel,omitempty"`
+}
+
+// SetParameter is the value an organization gives a parameter in its plan.
+type SetParameter struct {
+	ParamID string   `json:"param-id"`
+	Values  []string `json:"values"`
 }
 
 // System security plans.
@@ -98,6 +165,7 @@ type SSP struct {
 	SystemCharacteristics SystemCharacteristics `json:"system-characteristics"`
 	SystemImplementation  SystemImplementation  `json:"system-implementation"`
 	ControlImplementation ControlImplementation `json:"control-implementation"`
+	BackMatter            *BackMatter           `json:"back-matter,omitempty"`
 }
 
 type Href struct {
@@ -165,11 +233,12 @@ type ControlImplementation struct {
 }
 
 type ImplementedRequirement struct {
-	UUID         string        `json:"uuid"`
-	ControlID    string        `json:"control-id"`
-	Props        []Prop        `json:"props,omitempty"`
-	ByComponents []ByComponent `json:"by-components,omitempty"`
-	Remarks      string        `json:"remarks,omitempty"`
+	UUID          string         `json:"uuid"`
+	ControlID     string         `json:"control-id"`
+	Props         []Prop         `json:"props,omitempty"`
+	SetParameters []SetParameter `json:"set-parameters,omitempty"`
+	ByComponents  []ByComponent  `json:"by-components,omitempty"`
+	Remarks       string         `json:"remarks,omitempty"`
 }
 
 type ByComponent struct {

@@ -13,16 +13,38 @@ import (
 // control that guides a provider, what the provider does and what is left
 // to the customer, from the service's responsibilities.
 type DisclosureDoc struct {
-	Org           string            `json:"organization"`
-	OrgName       string            `json:"organization_name"`
-	Service       string            `json:"service"`
-	ServiceName   string            `json:"service_name"`
-	Lang          string            `json:"lang"`
-	Scope         string            `json:"certification_scope"`
-	Items         []DisclosureItem  `json:"items"`
-	General       []DisclosureShare `json:"general"`
-	AsOf          string            `json:"as_of"`
-	SoAApprovedOn string            `json:"soa_approved_on,omitempty"`
+	Org         string `json:"organization"`
+	OrgName     string `json:"organization_name"`
+	Service     string `json:"service"`
+	ServiceName string `json:"service_name"`
+	Lang        string `json:"lang"`
+	// InCertifiedScope is false for a service outside the cloud security
+	// certification's scope: its page says so and shows no scope as if
+	// it were certified (Scope is then empty).
+	InCertifiedScope bool              `json:"in_certified_scope"`
+	Scope            string            `json:"certification_scope,omitempty"`
+	Facts            DisclosureFacts   `json:"facts"`
+	Items            []DisclosureItem  `json:"items"`
+	General          []DisclosureShare `json:"general"`
+	// Unallocated lists the items with neither an allocation of their
+	// own nor the provider's implementation text: a publisher is warned.
+	Unallocated   []string `json:"unallocated,omitempty"`
+	AsOf          string   `json:"as_of"`
+	SoAApprovedOn string   `json:"soa_approved_on,omitempty"`
+}
+
+// DisclosureFacts are what ISO/IEC 27017 asks a provider to tell its
+// customers beside the allocation of responsibilities.
+type DisclosureFacts struct {
+	DataLocations      []string         `json:"data_locations"`
+	Jurisdictions      []string         `json:"jurisdictions"`
+	ChangeNotification string           `json:"change_notification,omitempty"`
+	IncidentReporting  string           `json:"incident_reporting,omitempty"`
+	Backup             string           `json:"backup,omitempty"`
+	Monitoring         []string         `json:"monitoring"`
+	Exit               string           `json:"exit,omitempty"`
+	SLA                string           `json:"sla,omitempty"`
+	SLAFigures         []isms.SLAFigure `json:"sla_figures"`
 }
 
 // DisclosureItem is one 27017 item or CLD control.
@@ -32,6 +54,12 @@ type DisclosureItem struct {
 	Kind    string            `json:"kind"` // guidance or cld
 	Shares  []DisclosureShare `json:"shares"`
 	Adopted *bool             `json:"adopted,omitempty"`
+	// Implementation is the provider's SoA text for the item (実施内容),
+	// shown where the item has no allocation of its own.
+	Implementation string `json:"implementation,omitempty"`
+	// General: the item has no allocation of its own; the general
+	// allocation applies.
+	General bool `json:"general_allocation,omitempty"`
 }
 
 // DisclosureShare is one allocation: what the provider does, what the customer does.
@@ -53,7 +81,10 @@ func Disclosure(m *isms.ISMS, service, lang string, asOf isms.Date) (DisclosureD
 	}
 	b := newBuilder(m, Options{Lang: lang})
 	d := DisclosureDoc{Org: m.Organization.ID, OrgName: b.orgName(), Service: svc.ID, ServiceName: svc.Name, Lang: lang,
-		Scope: m.Organization.CloudScope, AsOf: asOf.String(), Items: []DisclosureItem{}, General: []DisclosureShare{}}
+		InCertifiedScope: svc.InScope, AsOf: asOf.String(), Items: []DisclosureItem{}, General: []DisclosureShare{}, Facts: facts(m, svc)}
+	if svc.InScope {
+		d.Scope = m.Organization.CloudScope
+	}
 	var soa *isms.SoA
 	for i := range m.SoAs {
 		if m.SoAs[i].Service == service && m.SoAs[i].Role == isms.RoleProvider {
@@ -91,8 +122,59 @@ func Disclosure(m *isms.ISMS, service, lang string, asOf isms.Date) (DisclosureD
 		}
 		if r := rows[c.ID]; r != nil {
 			it.Adopted = r.Applicable
+			if r.IsApplicable() {
+				it.Implementation = r.Notes
+			}
+		}
+		if len(it.Shares) == 0 {
+			it.General = len(d.General) > 0
+			if it.Implementation == "" {
+				d.Unallocated = append(d.Unallocated, c.ID)
+			}
 		}
 		d.Items = append(d.Items, it)
 	}
 	return d, nil
+}
+
+// facts gathers what a provider tells its customers about a service: its
+// own disclosure fields, with the backup policy and monitoring items of
+// the ISMS where the disclosure says nothing of them.
+func facts(m *isms.ISMS, svc *isms.CloudService) DisclosureFacts {
+	f := DisclosureFacts{DataLocations: svc.DataLocations, SLA: svc.SLA, Jurisdictions: []string{}, Monitoring: []string{}, SLAFigures: []isms.SLAFigure{}}
+	if f.DataLocations == nil {
+		f.DataLocations = []string{}
+	}
+	if x := svc.Disclosure; x != nil {
+		if x.Jurisdictions != nil {
+			f.Jurisdictions = x.Jurisdictions
+		}
+		f.ChangeNotification, f.IncidentReporting, f.Backup, f.Exit = x.ChangeNotification, x.IncidentReporting, x.Backup, x.Exit
+		if x.Monitoring != "" {
+			f.Monitoring = []string{x.Monitoring}
+		}
+		if x.SLAFigures != nil {
+			f.SLAFigures = x.SLAFigures
+		}
+	}
+	for _, bk := range m.Backups {
+		if bk.Service == svc.ID && f.Backup == "" {
+			f.Backup = bk.Policy
+		}
+	}
+	if len(f.Monitoring) == 0 {
+		for _, mo := range m.Monitoring {
+			if mo.Service != svc.ID {
+				continue
+			}
+			for _, it := range mo.Items {
+				line := it.What
+				if it.Method != "" {
+					line += " — " + it.Method
+				}
+				f.Monitoring = append(f.Monitoring, line)
+			}
+		}
+	}
+	return f
 }

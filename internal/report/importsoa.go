@@ -1,9 +1,16 @@
 package report
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"github.com/cloudisms/cloudisms/internal/gate"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
@@ -63,12 +70,129 @@ type SoAChange struct {
 	NewSoA bool
 }
 
-// Limits on an uploaded workbook's unpacked size, so that a small
-// compressed file cannot take the server's memory.
+// SkippedEdit is a cell of an imported workbook that differs from what
+// the ISMS holds but is not applied, with the reason: an import never
+// drops an edit without saying so.
+type SkippedEdit struct {
+	SoA, Control string
+	Sheet, Cell  string
+	Value        string // what the workbook holds
+	Current      string // what the ISMS holds (as the workbook would show it)
+	Reason       i18n.Message
+	// From is the stored row the ISMS's value comes from (soa/control):
+	// the organization's row for a row a service SoA takes from it.
+	From string
+}
+
+// SoARead is what a workbook holds for an ISMS: the rows it changes, the
+// edits it does not apply, and the history position of the ISMS it was
+// made from (-1 when the workbook does not say).
+type SoARead struct {
+	Changes []SoAChange
+	Skipped []SkippedEdit
+	MadeAt  int64
+	// Org is the organization the workbook was made for ("" unknown).
+	Org string
+}
+
+// Limits on an uploaded workbook, checked before it is parsed so that a
+// small compressed file (a "zip bomb") can take neither the server's
+// memory nor its time. An SoA workbook of 200 services unpacks to a few
+// megabytes and holds some hundred thousand cells.
 const (
-	maxUnzipped   = 256 << 20
-	maxPartMemory = 16 << 20
+	// MaxUnzipped bounds the workbook's unpacked size, all parts together.
+	MaxUnzipped = 64 << 20
+	// MaxWorkbookCells bounds the cells of all its sheets together.
+	MaxWorkbookCells = 1_000_000
+	// MaxSoACells bounds the cells of the SoA sheets read.
+	MaxSoACells = 300_000
+	// maxParts bounds the number of files in the package.
+	maxParts = 10_000
+	// maxPartMemory: a larger part is kept in a temporary file while read.
+	maxPartMemory = 8 << 20
+	// MaxParses workbooks are read at once, MaxParsesWaiting more wait
+	// for a turn up to QueueWait, and any beyond get ErrBusy.
+	MaxParses        = 2
+	MaxParsesWaiting = 8
 )
+
+var parses = gate.New(MaxParses, MaxParsesWaiting, QueueWait)
+
+// checkWorkbook looks into the package before it is parsed: it refuses
+// one that unpacks to more than MaxUnzipped (archive/zip holds every part
+// to its stated size) or whose sheets hold more than MaxWorkbookCells
+// cells, counted while streaming, never unpacked whole.
+func checkWorkbook(src []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
+	if err != nil {
+		return ImportErrors{{Msg: i18n.M("report.import.not_xlsx", "detail", err.Error())}}
+	}
+	if len(zr.File) > maxParts {
+		return ImportErrors{{Msg: i18n.M("report.import.too_many_parts", "max", maxParts)}}
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > MaxUnzipped || f.UncompressedSize64 > MaxUnzipped {
+			return ImportErrors{{Msg: i18n.M("report.import.too_large_unzipped", "max", MaxUnzipped>>20)}}
+		}
+	}
+	cells := 0
+	for _, f := range zr.File {
+		name := strings.ToLower(f.Name)
+		if !strings.HasPrefix(name, "xl/worksheets/") || !strings.HasSuffix(name, ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return ImportErrors{{Msg: i18n.M("report.import.not_xlsx", "detail", err.Error())}}
+		}
+		n, err := countCells(rc, MaxWorkbookCells-cells)
+		rc.Close()
+		cells += n
+		if errors.Is(err, errTooManyCells) {
+			return ImportErrors{{Msg: i18n.M("report.import.too_many_cells", "max", MaxWorkbookCells)}}
+		}
+		if err != nil {
+			return ImportErrors{{Msg: i18n.M("report.import.not_xlsx", "detail", err.Error())}}
+		}
+	}
+	return nil
+}
+
+var errTooManyCells = errors.New("too many cells")
+
+// countCells counts the cell elements (<c …>, with any namespace prefix)
+// of a worksheet's XML, stopping with errTooManyCells past max.
+func countCells(r io.Reader, max int) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	n := 0
+	for {
+		_, err := br.ReadSlice('<')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		name, _ := br.Peek(24)
+		if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+			name = name[:i]
+		}
+		if i := bytes.IndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		if len(name) == 1 && name[0] == 'c' {
+			n++
+			if n > max {
+				return n, errTooManyCells
+			}
+		}
+	}
+}
 
 // ReadSoA reads an SoA workbook (one this package wrote, edited by a
 // practitioner) against the ISMS it is to change. Only the applicable,
@@ -76,46 +200,116 @@ const (
 // id and title identify the row. The result lists the rows that differ
 // from the ISMS. Any problem anywhere returns ImportErrors and no changes.
 func ReadSoA(src []byte, m *isms.ISMS) ([]SoAChange, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxPartMemory})
+	rd, err := ReadSoAWorkbook(context.Background(), src, m, nil)
+	return rd.Changes, err
+}
+
+// ReadSoAWorkbook reads an SoA workbook as ReadSoA does and also lists
+// the edited cells it does not apply (rows shown from the organization's
+// SoA, columns it does not read) and when the workbook was made.
+// texts are the organization's own control texts, as the workbook shows
+// them. A read waiting for its turn (see MaxParses) ends when ctx does.
+func ReadSoAWorkbook(ctx context.Context, src []byte, m *isms.ISMS, texts map[string]string) (SoARead, error) {
+	rd := SoARead{MadeAt: -1}
+	leave, err := parses.Enter(ctx)
 	if err != nil {
-		return nil, ImportErrors{{Msg: i18n.M("report.import.not_xlsx", "detail", err.Error())}}
+		return rd, err
+	}
+	defer leave()
+	if err := checkWorkbook(src); err != nil {
+		return rd, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: maxPartMemory})
+	if err != nil {
+		return rd, ImportErrors{{Msg: i18n.M("report.import.not_xlsx", "detail", err.Error())}}
 	}
 	defer f.Close()
+	if props, err := f.GetCustomProps(); err == nil {
+		for _, p := range props {
+			switch p.Name {
+			case propOrg:
+				rd.Org = fmt.Sprint(p.Value)
+			case propHistory:
+				if n, err := strconv.ParseInt(fmt.Sprint(p.Value), 10, 64); err == nil && n > 0 {
+					rd.MadeAt = n
+				}
+			}
+		}
+	}
 	views := isms.SoAViews(m)
 	var errs ImportErrors
 	var changes []SoAChange
 	seenSoA := map[string]string{} // SoA key → sheet
 	found := false
+	budget := MaxSoACells
 	for _, sh := range f.GetSheetList() {
-		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		rows, err := soaSheetRows(f, sh, &budget)
+		if errors.Is(err, errTooManyCells) {
+			return SoARead{MadeAt: rd.MadeAt, Org: rd.Org}, ImportErrors{{Sheet: sh, Msg: i18n.M("report.import.too_many_cells", "max", MaxSoACells)}}
+		}
 		if err != nil {
 			errs = append(errs, CellError{Sheet: sh, Msg: i18n.M("report.import.unreadable", "detail", err.Error())})
 			continue
 		}
-		if len(rows) == 0 || len(rows[0]) == 0 || !matchesKey(rows[0][0], "report.title.soa") {
+		if rows == nil {
 			continue // not an SoA sheet: the all-in-one workbook holds others
 		}
 		found = true
-		r := sheetReader{sheet: sh, rows: rows, m: m}
+		r := sheetReader{sheet: sh, rows: rows, m: m, texts: texts}
 		ch := r.read(views, seenSoA)
 		errs = append(errs, r.errs...)
 		changes = append(changes, ch...)
+		rd.Skipped = append(rd.Skipped, r.skipped...)
 	}
 	if !found && len(errs) == 0 {
 		errs = append(errs, CellError{Msg: i18n.M("report.import.no_soa")})
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return SoARead{MadeAt: rd.MadeAt, Org: rd.Org}, errs
 	}
-	return changes, nil
+	rd.Changes = changes
+	return rd, nil
+}
+
+// soaSheetRows reads a sheet's rows when it is an SoA sheet (its first
+// cell is the SoA title), nil otherwise; only the first row of another
+// sheet is read. Its cells count against the budget.
+func soaSheetRows(f *excelize.File, sheet string, budget *int) ([][]string, error) {
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var rows [][]string
+	for it.Next() {
+		cols, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, err
+		}
+		if rows == nil && (len(cols) == 0 || !matchesKey(cols[0], "report.title.soa")) {
+			return nil, nil
+		}
+		if *budget -= len(cols) + 1; *budget < 0 {
+			return nil, errTooManyCells
+		}
+		rows = append(rows, cols)
+	}
+	// Trailing empty rows are dropped, as GetRows does.
+	for len(rows) > 1 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
+	return rows, it.Error()
 }
 
 // sheetReader reads one SoA sheet.
 type sheetReader struct {
-	sheet string
-	rows  [][]string
-	m     *isms.ISMS
-	errs  ImportErrors
+	sheet   string
+	rows    [][]string
+	m       *isms.ISMS
+	texts   map[string]string
+	errs    ImportErrors
+	skipped []SkippedEdit
+	w       *builder // renders cells as the writer does, to find edits
 }
 
 func (r *sheetReader) at(col, row int) string {
@@ -242,6 +436,7 @@ func (r *sheetReader) readRows(view *isms.SoAView, key string, hr int) []SoAChan
 	cat := catalog.Std()
 	seen := map[string]int{}
 	var out []SoAChange
+	r.w = newBuilder(r.m, Options{Lang: r.lang(hr), ControlTexts: r.texts})
 	for i := hr + 1; i <= len(r.rows); i++ {
 		if strings.TrimSpace(strings.Join(r.rows[i-1], "")) == "" {
 			break // the table ends at the first empty row; a note may follow
@@ -267,15 +462,19 @@ func (r *sheetReader) readRows(view *isms.SoAView, key string, hr int) []SoAChan
 			continue
 		}
 		seen[id] = i
-		if t := strings.TrimSpace(r.at(soaColTitle+1, i)); t != "" && t != er.Control.TitleJA && t != er.Control.TitleEN {
+		if t := strings.TrimSpace(r.at(soaColTitle+1, i)); t != "" && t != er.Control.TitleJA && t != er.Control.TitleEN && t != r.w.controlTitle(er.Control) {
 			r.fail(soaColControl+1, i, i18n.M("report.import.changed_id", "title", t))
 			continue
 		}
+		r.unreadEdits(key, er, i)
 		if view.Service != "" {
 			from := strings.TrimSpace(r.at(soaColFrom+1, i))
 			switch {
 			case matchesKey(from, "report.from.organization"):
-				continue // mirrors the organization's row: edit it there, or mark the row as this SoA's own
+				// Mirrors the organization's row: edit it there, or mark
+				// the row as this SoA's own. Edits here are reported.
+				r.inheritedEdits(key, er, i)
+				continue
 			case from == "" || matchesKey(from, "report.from.service") || matchesKey(from, "report.from.none"):
 			default:
 				r.fail(soaColFrom+1, i, i18n.M("report.import.bad_value", "allowed", r.allowed("report.from.", []string{isms.FromService, isms.FromOrganization})))
@@ -292,8 +491,57 @@ func (r *sheetReader) readRows(view *isms.SoAView, key string, hr int) []SoAChan
 	return out
 }
 
+// lang is the language the sheet was written in, from its headings.
+func (r *sheetReader) lang(hr int) string {
+	if r.at(soaColControl+1, hr) == i18n.M("report.col.control_id").In(i18n.EN) {
+		return i18n.EN
+	}
+	return i18n.JA
+}
+
+// skip records an edited cell that is not applied.
+func (r *sheetReader) skip(key string, er isms.EffectiveRow, col, i int, current any, reason i18n.Message) {
+	from := key
+	if er.From == isms.FromOrganization {
+		from = "organization"
+	}
+	r.skipped = append(r.skipped, SkippedEdit{SoA: key, Control: er.Control.ID, Sheet: r.sheet, Cell: cell(col+1, i),
+		Value: r.at(col+1, i), Current: fmt.Sprint(current), Reason: reason, From: from + "/" + er.Control.ID})
+}
+
+// unreadEdits reports edits of the columns the importer does not read
+// (管理策名 is checked as the row's identity; 区分 and the control text
+// are the catalog's and the organization's own texts).
+func (r *sheetReader) unreadEdits(key string, er isms.EffectiveRow, i int) {
+	want := r.w.soaRow(er)
+	if cellDiffers(r.at(soaColSection+1, i), want[soaColSection]) {
+		r.skip(key, er, soaColSection, i, want[soaColSection], i18n.M("docs13.import.skip_section"))
+	}
+	if len(want) > soaCols && cellDiffers(r.at(soaCols+1, i), want[soaCols]) {
+		r.skip(key, er, soaCols, i, want[soaCols], i18n.M("docs13.import.skip_text"))
+	}
+}
+
+// inheritedEdits reports the cells of a row shown from the organization's
+// SoA that differ from that row: they are not applied to either SoA.
+func (r *sheetReader) inheritedEdits(key string, er isms.EffectiveRow, i int) {
+	want := r.w.soaRow(er)
+	for _, c := range []int{soaColApplicable, soaColReasons, soaColImplementation, soaColJustification, soaColNotes} {
+		if cellDiffers(r.at(c+1, i), want[c]) {
+			r.skip(key, er, c, i, want[c], i18n.M("docs13.import.skip_inherited"))
+		}
+	}
+}
+
+// cellDiffers compares a cell with what the writer put there, ignoring
+// white space at the ends and the line breaks Excel may normalize.
+func cellDiffers(got string, want any) bool {
+	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	return norm(got) != norm(fmt.Sprint(want))
+}
+
 func (r *sheetReader) rowHasValues(i int) bool {
-	for _, c := range []int{soaColApplicable, soaColReasons, soaColImplementation, soaColJustification} {
+	for _, c := range []int{soaColApplicable, soaColReasons, soaColImplementation, soaColJustification, soaColNotes} {
 		if strings.TrimSpace(r.at(c+1, i)) != "" {
 			return true
 		}
@@ -301,8 +549,9 @@ func (r *sheetReader) rowHasValues(i int) bool {
 	return false
 }
 
-// rowValues reads the four columns of a row over the row as it is (so
-// that notes and evidence are kept).
+// rowValues reads the five columns of a row (applicable, reasons,
+// implementation, justification, notes) over the row as it is (so that
+// evidence is kept).
 func (r *sheetReader) rowValues(i int, er isms.EffectiveRow) (isms.SoARow, bool) {
 	var row isms.SoARow
 	if er.Row != nil {
@@ -342,6 +591,7 @@ func (r *sheetReader) rowValues(i int, er isms.EffectiveRow) (isms.SoARow, bool)
 		ok = false
 	}
 	row.Justification = strings.TrimSpace(r.at(soaColJustification+1, i))
+	row.Notes = strings.TrimSpace(strings.ReplaceAll(r.at(soaColNotes+1, i), "\r\n", "\n"))
 	return row, ok
 }
 
@@ -362,7 +612,8 @@ func sameRow(before *isms.SoARow, after isms.SoARow) bool {
 		b = *before
 	}
 	return fmt.Sprint(b.Applicable == nil, isms.IsTrue(b.Applicable)) == fmt.Sprint(after.Applicable == nil, isms.IsTrue(after.Applicable)) &&
-		slices.Equal(b.Reasons, after.Reasons) && b.Implementation == after.Implementation && b.Justification == after.Justification
+		slices.Equal(b.Reasons, after.Reasons) && b.Implementation == after.Implementation && b.Justification == after.Justification &&
+		strings.TrimSpace(b.Notes) == after.Notes
 }
 
 // Items turns changes into the items to write: the changed rows, and the

@@ -69,15 +69,7 @@ func TestReadSoAUnchangedWorkbookChangesNothing(t *testing.T) {
 
 func TestSoAImportRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Import(ctx, "acme", sample(t), "setup"); err != nil {
-		t.Fatal(err)
-	}
-	m, head, _ := s.ISMSAt(ctx, "acme")
+	s, m, head := storeOf(t, sample(t))
 	src := workbookBytes(t, m, KindSoA, Options{Lang: "ja", Date: asOf})
 	const org, svc = "適用宣言書", "適用宣言書 svc-kintai プロバイダ"
 	src = edit(t, src, func(x *excelize.File) {
@@ -94,7 +86,7 @@ func TestSoAImportRoundTrip(t *testing.T) {
 		set(t, x, svc, cell(6, r), "計画中")
 		r = rowOf(t, x, svc, "CLD.6.3.1")
 		set(t, x, svc, cell(6, r), "計画中")
-		set(t, x, svc, cell(8, r), "notes are not read")
+		set(t, x, svc, cell(8, r), "notes are read")
 	})
 	pre, err := PreviewSoA(ctx, s, "acme", src)
 	if err != nil {
@@ -116,13 +108,18 @@ func TestSoAImportRoundTrip(t *testing.T) {
 	if c := byCtl["svc-kintai:provider/8.13"]; !c.Inherited || c.After.Implementation != "partial" || c.After.Notes != c.Before.Notes {
 		t.Errorf("8.13 override %+v", c)
 	}
-	if c := byCtl["svc-kintai:provider/CLD.6.3.1"]; c.After.Notes == "notes are not read" || c.After.Implementation != "planned" {
+	if c := byCtl["svc-kintai:provider/CLD.6.3.1"]; c.After.Notes != "notes are read" || c.After.Implementation != "planned" {
 		t.Errorf("CLD.6.3.1 change %+v", c)
 	}
 	if _, h, _ := s.ISMSAt(ctx, "acme"); h != head {
 		t.Fatal("the preview wrote")
 	}
-	res, err := ApplySoA(ctx, s, "acme", src, head, "user:alice@example.com")
+	// The inherited row's edit is not applied, and says so.
+	if len(pre.Skipped) != 1 || pre.Skipped[0].Control != "8.14" || pre.Skipped[0].SoA != "svc-kintai:provider" ||
+		pre.Skipped[0].Value != "計画中" || pre.Skipped[0].Reason.Key != "docs13.import.skip_inherited" {
+		t.Errorf("skipped %+v", pre.Skipped)
+	}
+	res, err := ApplySoA(ctx, s, "acme", src, head, false, "user:alice@example.com")
 	if err != nil || len(res.Changes) != 4 {
 		t.Fatalf("apply: %v %+v", err, res)
 	}
@@ -151,7 +148,7 @@ func TestSoAImportRoundTrip(t *testing.T) {
 		t.Errorf("re-export: %d changes %v", len(ch), err)
 	}
 	// Applying the same file again against the preview's head is refused.
-	if _, err := ApplySoA(ctx, s, "acme", src, head, "bob"); !errors.Is(err, store.ErrConflict) {
+	if _, err := ApplySoA(ctx, s, "acme", src, head, false, "bob"); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("stale apply: %v", err)
 	}
 }
@@ -304,11 +301,6 @@ func FuzzSoAImportCells(f *testing.F) {
 // A service in scope without an SoA yet gets one from the workbook.
 func TestSoAImportCreatesServiceSoA(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	m := sample(t)
 	var keep []isms.SoA
 	for _, x := range m.SoAs {
@@ -317,10 +309,7 @@ func TestSoAImportCreatesServiceSoA(t *testing.T) {
 		}
 	}
 	m.SoAs = keep
-	if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
-		t.Fatal(err)
-	}
-	stored, head, _ := s.ISMSAt(ctx, "acme")
+	s, stored, head := storeOf(t, m)
 	src := workbookBytes(t, stored, KindSoA, Options{Service: "svc-iaas"})
 	src = edit(t, src, func(x *excelize.File) {
 		sh := x.GetSheetList()[0]
@@ -329,7 +318,7 @@ func TestSoAImportCreatesServiceSoA(t *testing.T) {
 		set(t, x, sh, cell(5, r), "リスク対応")
 		set(t, x, sh, cell(6, r), "実施済")
 	})
-	res, err := ApplySoA(ctx, s, "acme", src, head, "alice")
+	res, err := ApplySoA(ctx, s, "acme", src, head, false, "alice")
 	if err != nil || len(res.Changes) != 1 || !res.Changes[0].NewSoA {
 		t.Fatalf("%v %+v", err, res)
 	}
@@ -340,4 +329,103 @@ func TestSoAImportCreatesServiceSoA(t *testing.T) {
 		}
 	}
 	t.Errorf("no SoA for svc-iaas with the imported row: %+v", after.SoAs)
+}
+
+// An import never drops an edit silently: a workbook made before later
+// changes to the rows it would change is refused unless confirmed, the
+// columns it does not read are reported, and the approval of a changed
+// SoA shows as stale afterwards.
+func TestSoAImportTellsTheTruth(t *testing.T) {
+	ctx := context.Background()
+	s, m, head := storeOf(t, sample(t))
+	old := workbookBytes(t, m, KindSoA, Options{Lang: "ja", Date: asOf, Head: head})
+	const org = "適用宣言書"
+	old = edit(t, old, func(x *excelize.File) {
+		r := rowOf(t, x, org, "5.3")
+		set(t, x, org, cell(6, r), "計画中")
+		set(t, x, org, cell(3, r), "区分を書き換えた") // a column that is not read
+		r = rowOf(t, x, org, "5.4")
+		set(t, x, org, cell(8, r), "実施内容を書き換えた")
+	})
+	// Meanwhile someone changes 5.3 in the application.
+	if _, err := ApplySoA(ctx, s, "acme", edit(t, workbookBytes(t, m, KindSoA, Options{Lang: "ja", Head: head}), func(x *excelize.File) {
+		set(t, x, org, cell(7, rowOf(t, x, org, "5.3")), "画面で入れた変更")
+	}), -1, false, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	pre, err := PreviewSoA(ctx, s, "acme", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.MadeAt != head || len(pre.Stale) != 1 || pre.Stale[0].Control != "5.3" || len(pre.Changes) != 2 {
+		t.Fatalf("preview: made at %d (head %d), stale %+v, changes %d", pre.MadeAt, head, pre.Stale, len(pre.Changes))
+	}
+	// The section edit, and the service SoAs' copies of 5.3 that differ
+	// because 5.3 changed since (said so, not taken for edits).
+	if len(pre.Skipped) != 3 || pre.Skipped[0].Cell != cell(3, rowOf(t, mustOpen(t, old), org, "5.3")) || pre.Skipped[0].Reason.Key != "docs13.import.skip_section" ||
+		pre.Skipped[1].Reason.Key != "docs13.import.skip_changed_since" {
+		t.Errorf("skipped %+v", pre.Skipped)
+	}
+	_, now, _ := s.ISMSAt(ctx, "acme")
+	if _, err := ApplySoA(ctx, s, "acme", old, now, false, "alice"); !errors.Is(err, ErrStaleWorkbook) || !strings.Contains(err.Error(), "organization 5.3") {
+		t.Fatalf("an older workbook was applied: %v", err)
+	}
+	if _, h, _ := s.ISMSAt(ctx, "acme"); h != now {
+		t.Fatal("a refused import wrote")
+	}
+	res, err := ApplySoA(ctx, s, "acme", old, now, true, "alice")
+	if err != nil || len(res.Changes) != 2 {
+		t.Fatalf("confirmed apply: %v %+v", err, res)
+	}
+	m2, _, _ := s.ISMSAt(ctx, "acme")
+	for _, r := range m2.SoAs[0].Rows {
+		if r.Control == "5.4" && r.Notes != "実施内容を書き換えた" {
+			t.Errorf("5.4 notes %q", r.Notes)
+		}
+	}
+	// The organization's SoA carried an approval from its bundle: it is stale now.
+	stale, err := s.StaleApprovals(ctx, "acme")
+	if err != nil || !stale["soa/organization"] {
+		t.Errorf("approval of the changed SoA not stale: %v %v", stale, err)
+	}
+	var page bytes.Buffer
+	if _, err := PrintHTML(&page, m2, DocSoA, PrintOptions{Options: Options{StaleApprovals: stale}}); err != nil || !strings.Contains(page.String(), "再承認が必要です") {
+		t.Errorf("the printed SoA does not show the stale approval: %v", err)
+	}
+	// A workbook of another organization is refused.
+	other := *m2
+	other.Organization.ID = "someone-else"
+	if _, err := ApplySoA(ctx, s, "acme", workbookBytes(t, &other, KindSoA, Options{}), -1, true, "alice"); !errors.Is(err, ErrOtherOrganization) {
+		t.Errorf("another organization's workbook: %v", err)
+	}
+}
+
+func mustOpen(t testing.TB, src []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// storeOf is a store (SQLite, in a temporary directory) holding m as
+// organization acme, with the ISMS as stored and its history head.
+func storeOf(t *testing.T, m *isms.ISMS) (*store.Store, *isms.ISMS, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	stored, head, err := s.ISMSAt(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, stored, head
 }

@@ -28,7 +28,7 @@ func TestPrintHTMLDocuments(t *testing.T) {
 			t.Fatalf("%s: %v", c.doc, err)
 		}
 		page := buf.String()
-		for _, w := range append(c.want, "@top-left", "counter(page)", "counter(pages)", "変更履歴 #12", m.Organization.Name, `<html lang="ja">`) {
+		for _, w := range append(c.want, "@top-left", "counter(page)", "counter(pages)", "指紋", "line-break: strict", m.Organization.Name, `<html lang="ja">`) {
 			if !strings.Contains(page, w) {
 				t.Errorf("%s: no %q", c.doc, w)
 			}

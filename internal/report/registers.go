@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/xuri/excelize/v2"
 )
 
 func intCell(p *int) any {
@@ -18,7 +19,7 @@ func intCell(p *int) any {
 func (b *builder) assetSheet() *sheet {
 	cols := []column{
 		{Header: b.t("report.col.id"), Width: 14}, {Header: b.t("ui.title"), Width: 32}, {Header: b.t("ui.kind"), Width: 14},
-		{Header: b.t("report.col.owner"), Width: 22}, {Header: b.t("report.col.services"), Width: 22}, {Header: b.t("report.col.systems"), Width: 22},
+		{Header: b.t("report.col.owner"), Width: 22}, {Header: b.t("report.col.services"), Width: 30}, {Header: b.t("report.col.systems"), Width: 30},
 		{Header: b.t("report.col.c"), Width: 8}, {Header: b.t("report.col.i"), Width: 8}, {Header: b.t("report.col.a"), Width: 8},
 		{Header: b.t("factor.asset_value"), Width: 10},
 	}
@@ -26,7 +27,11 @@ func (b *builder) assetSheet() *sheet {
 	return &sheet{Name: b.t("report.sheet.assets"), Title: b.title(KindAssets), Meta: b.commonMeta(), Cols: cols, N: len(assets),
 		Rows: func(emit func([]any) error) error {
 			for _, a := range assets {
-				if err := emit([]any{a.ID, a.Name, a.Kind, b.person(a.Owner), b.list(a.Services), b.list(a.Systems),
+				kind := a.Kind
+				if kind != "" {
+					kind = b.t("field.v.asset_kind." + kind)
+				}
+				if err := emit([]any{a.ID, a.Name, kind, b.person(a.Owner), b.refs("cloud_services", a.Services), b.refs("systems", a.Systems),
 					intCell(a.Confidentiality), intCell(a.Integrity), intCell(a.Availability), a.Value()}); err != nil {
 					return err
 				}
@@ -48,18 +53,18 @@ func factorCell(f isms.Factor) any {
 // (リスクアセスメント・リスク対応計画).
 func (b *builder) riskSheet() *sheet {
 	factors := b.m.Criteria.Factors()
-	cols := []column{{Header: b.t("report.col.id"), Width: 10}, {Header: b.t("report.col.risk"), Width: 36},
-		{Header: b.t("report.col.sources"), Width: 16}, {Header: b.t("report.col.services"), Width: 16}, {Header: b.t("report.col.assets"), Width: 16}}
+	cols := []column{{Header: b.t("report.col.id"), Width: 8}, {Header: b.t("report.col.risk"), Width: 30},
+		{Header: b.t("report.col.sources"), Width: 14}, {Header: b.t("report.col.services"), Width: 20}, {Header: b.t("report.col.assets"), Width: 18}}
 	for _, f := range factors {
-		cols = append(cols, column{Header: b.t("factor." + f), Width: 9})
+		cols = append(cols, column{Header: b.t("factor." + f), Width: 7})
 	}
-	cols = append(cols, column{Header: b.t("ui.level"), Width: 8}, column{Header: b.t("report.col.acceptable"), Width: 12},
-		column{Header: b.t("ui.treatment"), Width: 10}, column{Header: b.t("report.col.controls"), Width: 18})
+	cols = append(cols, column{Header: b.t("ui.level"), Width: 6}, column{Header: b.t("report.col.acceptable"), Width: 10},
+		column{Header: b.t("ui.treatment"), Width: 9}, column{Header: b.t("report.col.controls"), Width: 14})
 	for _, f := range factors {
-		cols = append(cols, column{Header: b.t("report.col.residual_factor", "factor", b.t("factor."+f)), Width: 10})
+		cols = append(cols, column{Header: b.t("report.col.residual_factor", "factor", b.t("factor."+f)), Width: 7})
 	}
-	cols = append(cols, column{Header: b.t("report.col.residual_level"), Width: 10}, column{Header: b.t("report.col.residual_acceptable"), Width: 12},
-		column{Header: b.t("ui.owner"), Width: 20}, column{Header: b.t("report.col.plan"), Width: 44}, column{Header: b.t("ui.approval"), Width: 28})
+	cols = append(cols, column{Header: b.t("report.col.residual_level"), Width: 7}, column{Header: b.t("report.col.residual_acceptable"), Width: 10},
+		column{Header: b.t("ui.owner"), Width: 12}, column{Header: b.t("report.col.plan"), Width: 40}, column{Header: b.t("ui.approval"), Width: 18})
 	views := isms.RiskViews(b.m)
 	return &sheet{Name: b.t("report.sheet.risks"), Title: b.title(KindRisks), Meta: append(b.commonMeta(),
 		[2]string{b.t("report.meta.method"), b.t("report.method." + b.m.Criteria.Method)},
@@ -77,7 +82,7 @@ func (b *builder) riskSheet() *sheet {
 
 func (b *builder) riskRow(v isms.RiskView, factors []string) []any {
 	r := v.Risk
-	row := []any{r.ID, r.Title, b.list(r.Sources), b.list(r.Services), b.list(r.Assets)}
+	row := []any{r.ID, r.Title, b.list(r.Sources), b.refs("cloud_services", r.Services), b.refs("assets", r.Assets)}
 	before := map[string]isms.Factor{isms.FactorLikelihood: r.Likelihood, isms.FactorImpact: r.Impact,
 		isms.FactorThreat: r.Threat, isms.FactorVulnerability: r.Vulnerability}
 	for _, f := range factors {
@@ -138,9 +143,11 @@ func (b *builder) heatSheet() *sheet {
 	for c := 1; c <= h.Cols; c++ {
 		cols = append(cols, column{Header: fmt.Sprint(c), Width: 6})
 	}
-	meta := append(b.commonMeta(), [2]string{b.t("report.meta.acceptance"), fmt.Sprint(b.m.Criteria.Acceptance)},
+	acc := b.m.Criteria.Acceptance
+	meta := append(b.commonMeta(), [2]string{b.t("report.meta.acceptance"), fmt.Sprint(acc)},
 		[2]string{b.t("ui.unassessed"), fmt.Sprint(h.Unassessed)})
-	return &sheet{Name: b.t("report.sheet.heat"), Title: b.t("ui.heat"), Meta: meta, Cols: cols, N: 2 * h.Rows,
+	legend := [][]any{{b.t("docs13.heat.legend", "acceptance", acc, "twice", 2*acc)}}
+	return &sheet{Name: b.t("report.sheet.heat"), Title: b.t("ui.heat"), Meta: meta, Cols: cols, N: 2 * h.Rows, Tail: legend,
 		Rows: func(emit func([]any) error) error {
 			for _, stage := range []struct {
 				label string
@@ -149,7 +156,7 @@ func (b *builder) heatSheet() *sheet {
 				for r := h.Rows; r >= 1; r-- {
 					row := []any{stage.label, r}
 					for c := 1; c <= h.Cols; c++ {
-						row = append(row, stage.grid[r-1][c-1])
+						row = append(row, excelize.Cell{Value: stage.grid[r-1][c-1], StyleID: b.st.heat[heatClass(r*c, acc)]})
 					}
 					if err := emit(row); err != nil {
 						return err
@@ -158,6 +165,19 @@ func (b *builder) heatSheet() *sheet {
 			}
 			return nil
 		}}
+}
+
+// heatClass places a level (row level × column level, as the web UI's
+// heat map computes it) against the acceptance criterion: 0 within it, 1
+// above it, 2 above twice it.
+func heatClass(level, acceptance int) int {
+	switch {
+	case level > 2*acceptance:
+		return 2
+	case level > acceptance:
+		return 1
+	}
+	return 0
 }
 
 // correctiveSheet lists the findings of every internal audit that need or

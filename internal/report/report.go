@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -26,7 +27,8 @@ const (
 )
 
 // Kinds lists the workbook kinds in the order the all-in-one workbook holds them.
-var Kinds = []string{KindSoA, KindAssets, KindRisks, KindAuditChecklist, KindCorrectiveActions, KindAll}
+var Kinds = []string{KindSoA, KindAssets, KindRisks, KindAuditChecklist, KindCorrectiveActions,
+	KindParties, KindObjectives, KindCompetence, KindDocuments, KindNonconformities, KindIncidents, KindCertification, KindAll}
 
 // ValidKind reports whether k is a workbook kind.
 func ValidKind(k string) bool {
@@ -49,20 +51,23 @@ type Options struct {
 	Version string
 	// Date is the day the workbook is made (printed as 作成日).
 	Date isms.Date
+	// Head is the history position of the ISMS the workbook shows (0:
+	// unknown). It is kept in the workbook's properties so that an
+	// import can tell the rows changed since the workbook was made.
+	Head int64
 	// Progress, when set, is called as rows are written.
 	Progress func(done, total int)
 	// ControlTexts are the organization's own texts of controls (a
 	// licensed text or translation) by control id; shown beside the rows.
 	ControlTexts map[string]string
-}
-
-// Filename is a download name for a workbook of an organization.
-func Filename(org, kind, service string) string {
-	name := org + "-" + kind
-	if service != "" {
-		name += "-" + service
-	}
-	return name + ".xlsx"
+	// StaleApprovals holds "kind/key" of the items whose recorded
+	// approval no longer matches their content (from the store); printed
+	// documents and SoA sheets mark such approvals.
+	StaleApprovals map[string]bool
+	// ImportedApprovals holds, by "kind/key", who imported the items'
+	// approvals that came with a bundle (from the store): printed as
+	// imported, not as approved here.
+	ImportedApprovals map[string]string
 }
 
 // Write makes a workbook of a kind and writes it as .xlsx.
@@ -103,6 +108,10 @@ func Workbook(m *isms.ISMS, kind string, o Options) (*excelize.File, error) {
 			sheets = append(sheets, b.checklistSheets()...)
 		case KindCorrectiveActions:
 			sheets = append(sheets, b.correctiveSheet())
+		default:
+			if isRegisterReport(k) {
+				sheets = append(sheets, b.registerSheets(k)...)
+			}
 		}
 	}
 	if kind == KindAll {
@@ -118,18 +127,15 @@ func Workbook(m *isms.ISMS, kind string, o Options) (*excelize.File, error) {
 // builder holds what every sheet needs: the model, the language and
 // lookups made once.
 type builder struct {
-	m      *isms.ISMS
-	o      Options
-	people map[string]string
-	memo   map[string]string
+	m     *isms.ISMS
+	o     Options
+	names *names.Names // people, services, assets… by name
+	memo  map[string]string
+	st    styles // set when the workbook is made
 }
 
 func newBuilder(m *isms.ISMS, o Options) *builder {
-	b := &builder{m: m, o: o, people: map[string]string{}}
-	for _, p := range m.People {
-		b.people[p.ID] = p.Name
-	}
-	return b
+	return &builder{m: m, o: o, names: names.Of(m, string(o.Lang))}
 }
 
 // t renders a message in the workbook's language. Messages without
@@ -189,13 +195,13 @@ func fill(tpl string, args []any) string {
 	}
 }
 
-// person shows a person id with the name, when the person is known.
-func (b *builder) person(id string) string {
-	if n, ok := b.people[id]; ok && n != "" {
-		return n + " (" + id + ")"
-	}
-	return id
-}
+// person shows a person by name (the id only when the person is not in
+// the ISMS): documents name people as their readers know them.
+func (b *builder) person(id string) string { return b.names.Person(id) }
+
+// refs names the items of a kind (cloud_services, assets, systems, units)
+// as their readers know them, joined as a list of the document's language.
+func (b *builder) refs(kind string, ids []string) string { return b.names.Refs(kind, ids) }
 
 func (b *builder) approval(a *isms.Approval) string {
 	if a == nil {
@@ -237,13 +243,7 @@ func (b *builder) list(xs []string) string {
 	return strings.Join(xs, i18n.List(b.o.Lang))
 }
 
-func (b *builder) peopleList(ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = b.person(id)
-	}
-	return b.list(out)
-}
+func (b *builder) peopleList(ids []string) string { return b.refs("people", ids) }
 
 func yesNo(b *builder, v *bool) string {
 	if v == nil {

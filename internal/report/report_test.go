@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cloudisms/cloudisms/examples"
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/xuri/excelize/v2"
@@ -86,7 +88,7 @@ func TestSoAWorkbookCellByCell(t *testing.T) {
 				for r := 2; r <= 9; r++ {
 					meta[get(t, f, sh, cell(1, r))] = get(t, f, sh, cell(2, r))
 				}
-				if meta[tr(lang, "report.meta.service")] != v.Service || meta[tr(lang, "report.meta.annex_a")] != "iso27001:2022" ||
+				if meta[tr(lang, "report.meta.service")] != v.Service || meta[tr(lang, "report.meta.annex_a")] != tr(lang, "docs13.std.iso27001-2022") ||
 					meta[tr(lang, "report.meta.version")] != "v42" || meta[tr(lang, "report.meta.date")] != "2026-11-01" {
 					t.Errorf("%s header block %v", sh, meta)
 				}
@@ -104,6 +106,9 @@ func TestSoAWorkbookCellByCell(t *testing.T) {
 				for j, er := range rows {
 					r := hr + 1 + j
 					want := []string{er.Control.ID, er.Control.TitleJA}
+					if _, unconfirmed := catalog.JATitle(er.Control, nil); unconfirmed {
+						want[1] += tr(lang, "catalog.unconfirmed_mark") // the catalog's unconfirmed title is marked
+					}
 					if lang == i18n.EN {
 						want[1] = er.Control.TitleEN
 					}
@@ -171,6 +176,9 @@ func checkLayout(t *testing.T, f *excelize.File, sh string, hr, n int) {
 			filter = strings.HasSuffix(dn.RefersTo, fmt.Sprintf("$%d", hr+n))
 		}
 	}
+	if props, err := f.GetSheetProps(sh); err != nil || props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("%s: fit to page is not set (%+v, %v)", sh, props, err)
+	}
 	if !area || !titles || (n > 0 && !filter) {
 		t.Errorf("%s: print area %v, print titles %v, filter %v; names %+v", sh, area, titles, filter, f.GetDefinedName())
 	}
@@ -199,6 +207,21 @@ func TestSoAOfOneService(t *testing.T) {
 	}
 }
 
+// serviceNames is what a register shows for service ids: their names, as
+// the reader knows them, never the ids.
+func serviceNames(m *isms.ISMS, ids []string, sep string) string {
+	var out []string
+	for _, id := range ids {
+		for _, s := range m.Services {
+			if s.ID == id {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// The registers show names (services, people), not ids.
 func TestAssetAndRiskWorkbooks(t *testing.T) {
 	m := sample(t)
 	f := reopen(t, m, KindAssets, Options{Date: asOf})
@@ -209,8 +232,8 @@ func TestAssetAndRiskWorkbooks(t *testing.T) {
 	}
 	for i, a := range m.Assets {
 		r := hr + 1 + i
-		want := []string{a.ID, a.Name, a.Kind, fmt.Sprint(intCell(a.Confidentiality)), fmt.Sprint(a.Value())}
-		got := []string{get(t, f, sh, cell(1, r)), get(t, f, sh, cell(2, r)), get(t, f, sh, cell(3, r)), get(t, f, sh, cell(7, r)), get(t, f, sh, cell(10, r))}
+		want := []string{a.ID, a.Name, tr("ja", "field.v.asset_kind."+a.Kind), serviceNames(m, a.Services, "、"), fmt.Sprint(intCell(a.Confidentiality)), fmt.Sprint(a.Value())}
+		got := []string{get(t, f, sh, cell(1, r)), get(t, f, sh, cell(2, r)), get(t, f, sh, cell(3, r)), get(t, f, sh, cell(5, r)), get(t, f, sh, cell(7, r)), get(t, f, sh, cell(10, r))}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("asset row %d: got %q want %q", r, got, want)
 		}
@@ -230,6 +253,9 @@ func TestAssetAndRiskWorkbooks(t *testing.T) {
 			get(t, f, "Risks", cell(10+2*nf, r)) != fmt.Sprint(v.Residual) {
 			t.Errorf("risk row %d: %q level %q residual %q, want %s %d %d", r, get(t, f, "Risks", cell(1, r)),
 				get(t, f, "Risks", cell(6+nf, r)), get(t, f, "Risks", cell(10+2*nf, r)), v.Risk.ID, v.Level, v.Residual)
+		}
+		if want := serviceNames(m, v.Risk.Services, ", "); get(t, f, "Risks", cell(4, r)) != want {
+			t.Errorf("risk %s services %q, want the services' names %q", v.Risk.ID, get(t, f, "Risks", cell(4, r)), want)
 		}
 		if want := tr("en", "treatment."+v.Risk.Treatment); get(t, f, "Risks", cell(8+nf, r)) != want {
 			t.Errorf("risk %s treatment %q", v.Risk.ID, get(t, f, "Risks", cell(8+nf, r)))
@@ -338,17 +364,54 @@ func TestSheetNames(t *testing.T) {
 	}
 }
 
-// Every workbook opens in LibreOffice: converted to CSV without error.
-func TestOpensInLibreOffice(t *testing.T) {
+// printTools finds LibreOffice and pdftotext, or skips with a message
+// (CI installs both and fails when this test skips).
+func printTools(t *testing.T) (lo, pdftotext string) {
+	t.Helper()
 	lo, err := exec.LookPath("libreoffice")
 	if err != nil {
 		lo, err = exec.LookPath("soffice")
 	}
 	if err != nil {
-		t.Skip("libreoffice is not installed (apt-get install -y libreoffice-calc-nogui)")
+		t.Skip("libreoffice is not installed: workbook print test skipped (apt-get install -y libreoffice-calc-nogui)")
 	}
+	pdftotext, err = exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext is not installed: workbook print test skipped (apt-get install -y poppler-utils)")
+	}
+	return lo, pdftotext
+}
+
+// pdfPages reads a PDF's text page by page.
+func pdfPages(t *testing.T, pdftotext, file string) []string {
+	t.Helper()
+	out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", file, err)
+	}
+	pages := strings.Split(string(out), "\f")
+	if n := len(pages); n > 0 && strings.TrimSpace(pages[n-1]) == "" {
+		pages = pages[:n-1]
+	}
+	return pages
+}
+
+var controlIDLine = regexp.MustCompile(`(?m)^(A\.)?\d+\.\d+(\.\d+)?$|^CLD\.\d+\.\d+\.\d+$|^27017:`)
+
+// Every workbook prints as LibreOffice prints it: A4 landscape, one page
+// wide (the page counts were 48 for the SoA and 42 for the checklist
+// before the fit-to-page survived the filter), with the table's heading,
+// and so its first column, on every page.
+func TestWorkbooksPrint(t *testing.T) {
+	lo, pdftotext := printTools(t)
 	m := sample(t)
 	dir := t.TempDir()
+	// The most pages each workbook may take (sample organization; both
+	// languages; with every text shown whole).
+	most := map[string]int{KindSoA: 24, KindAssets: 1, KindRisks: 4, KindAuditChecklist: 22, KindCorrectiveActions: 1, KindAll: 70,
+		// The registers' reports: a page per sheet at least (some samples hold none of a register).
+		KindParties: 3, KindObjectives: 5, KindCompetence: 6, KindDocuments: 2, KindNonconformities: 3, KindIncidents: 2, KindCertification: 4}
+	var files []string
 	for _, kind := range Kinds {
 		for _, lang := range []string{"ja", "en"} {
 			name := filepath.Join(dir, kind+"-"+lang+".xlsx")
@@ -359,31 +422,91 @@ func TestOpensInLibreOffice(t *testing.T) {
 			if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			files = append(files, name)
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
-	out := filepath.Join(dir, "csv")
-	args := append([]string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", out}, files...)
-	cmd := exec.Command(lo, args...)
-	msg, err := cmd.CombinedOutput()
+	out := filepath.Join(dir, "pdf")
+	args := append([]string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", "pdf", "--outdir", out}, files...)
+	msg, err := exec.Command(lo, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("libreoffice: %v\n%s", err, msg)
 	}
-	for _, f := range files {
-		csv := filepath.Join(out, strings.TrimSuffix(filepath.Base(f), ".xlsx")+".csv")
-		b, err := os.ReadFile(csv)
-		if err != nil {
-			t.Errorf("%s not converted: %v\n%s", filepath.Base(f), err, msg)
-			continue
-		}
-		if len(b) == 0 {
-			t.Errorf("%s: empty CSV", csv)
+	for _, kind := range Kinds {
+		for _, lang := range []string{"ja", "en"} {
+			name := kind + "-" + lang
+			pages := pdfPages(t, pdftotext, filepath.Join(out, name+".pdf"))
+			t.Logf("%s: %d pages", name, len(pages))
+			if len(pages) == 0 || len(pages) > most[kind] {
+				t.Errorf("%s prints on %d pages, want 1..%d", name, len(pages), most[kind])
+			}
+			// The headings each sheet repeats: the first column's.
+			var firsts []string
+			f := reopen(t, m, kind, Options{Lang: lang, Date: asOf, Version: "1"})
+			for _, sh := range f.GetSheetList() {
+				rows, _ := f.GetRows(sh)
+				for _, r := range rows {
+					if len(r) > 3 { // the table's heading row: the first wide row
+						firsts = append(firsts, squash(r[0]))
+						break
+					}
+				}
+			}
+			control := squash(tr(lang, "report.col.control_id"))
+			for i, p := range pages {
+				flat := squash(p)
+				found := false
+				for _, h := range firsts {
+					found = found || strings.Contains(flat, h)
+				}
+				if !found {
+					t.Errorf("%s page %d has no table heading (%q):\n%.400s", name, i+1, firsts, p)
+				}
+				if kind == KindSoA && (!strings.Contains(flat, control) || !controlIDLine.MatchString(p)) {
+					t.Errorf("%s page %d lacks the control number column:\n%.400s", name, i+1, p)
+				}
+			}
 		}
 	}
-	// The first sheet of the Japanese SoA workbook reads back with its title and a control id.
-	b, _ := os.ReadFile(filepath.Join(out, "soa-ja.csv"))
-	if !strings.Contains(string(b), "適用宣言書") || !strings.Contains(string(b), "5.1") {
-		t.Errorf("soa-ja.csv does not hold the SoA:\n%.300s", b)
+}
+
+// squash drops white space, which a PDF's wrapped cells put anywhere.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// The heat map sheet is coloured as the web UI colours it.
+func TestHeatMapColoured(t *testing.T) {
+	m := sample(t)
+	f := reopen(t, m, KindRisks, Options{Date: asOf})
+	sh := tr("ja", "report.sheet.heat")
+	rows, _ := f.GetRows(sh)
+	hr := 0
+	for i, r := range rows {
+		if len(r) > 2 && r[0] == tr("ja", "report.col.stage") {
+			hr = i + 1
+		}
+	}
+	if hr == 0 {
+		t.Fatal("no heat map heading")
+	}
+	fills := map[string]int{}
+	for r := hr + 1; r <= hr+2*4; r++ {
+		for c := 3; c <= 5; c++ {
+			id, err := f.GetCellStyle(sh, cell(c, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil || len(st.Fill.Color) == 0 {
+				t.Fatalf("%s: no fill (%v)", cell(c, r), err)
+			}
+			fills[strings.ToUpper(st.Fill.Color[0])]++
+		}
+	}
+	for _, c := range []string{heatLow, heatMid, heatHigh} {
+		if fills[c] == 0 {
+			t.Errorf("no cell coloured %s: %v", c, fills)
+		}
 	}
 }
 

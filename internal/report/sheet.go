@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
@@ -42,7 +44,10 @@ func (s *sheet) headerRow() int { return metaFirstRow + len(s.Meta) + 1 }
 
 // styles are the cell styles of a workbook.
 type styles struct {
-	title, label, header, body int
+	title, label, meta, header, body int
+	// heat colours a heat map cell by its level, as the web UI does:
+	// within acceptance, above it, above twice it.
+	heat [3]int
 }
 
 func (b *builder) newStyles(f *excelize.File) (styles, error) {
@@ -60,12 +65,22 @@ func (b *builder) newStyles(f *excelize.File) (styles, error) {
 		id, err = f.NewStyle(s)
 		return id
 	}
-	st.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	st.label = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
-	st.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
+	font := "Calibri"
+	if b.o.Lang == i18n.JA {
+		font = jaFont
+	}
+	st.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Family: font}})
+	st.label = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Family: font}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	st.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Family: font}, Border: border,
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DCE6F1"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}})
 	st.body = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	st.meta = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: "left"}})
+	for i, c := range []struct{ fill, font string }{{heatLow, "000000"}, {heatMid, "000000"}, {heatHigh, "FFFFFF"}} {
+		st.heat[i] = mk(&excelize.Style{Border: border, Font: &excelize.Font{Bold: i > 0, Color: c.font, Family: font},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	}
 	return st, err
 }
 
@@ -107,7 +122,7 @@ func (b *builder) write(sheets []*sheet) (*excelize.File, error) {
 		}
 	}()
 	if b.o.Lang == i18n.JA {
-		if err := f.SetDefaultFont("游ゴシック"); err != nil {
+		if err := f.SetDefaultFont(jaFont); err != nil {
 			return nil, err
 		}
 	}
@@ -115,6 +130,7 @@ func (b *builder) write(sheets []*sheet) (*excelize.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workbook styles: %w", err)
 	}
+	b.st = st
 	total := 0
 	for _, s := range sheets {
 		total += s.N
@@ -141,22 +157,47 @@ func (b *builder) write(sheets []*sheet) (*excelize.File, error) {
 			return nil, fmt.Errorf("sheet %s: %w", s.Name, err)
 		}
 	}
+	if err := b.stamp(f); err != nil {
+		return nil, err
+	}
 	ok = true
 	return f, nil
 }
 
+// Workbook properties that say which ISMS, at which history position, a
+// workbook shows (read back by the SoA importer).
+const (
+	propOrg     = "cloudisms-organization"
+	propHistory = "cloudisms-history-position"
+)
+
+func (b *builder) stamp(f *excelize.File) error {
+	if err := f.SetCustomProps(excelize.CustomProperty{Name: propOrg, Value: b.m.Organization.ID}); err != nil {
+		return err
+	}
+	if b.o.Head > 0 {
+		return f.SetCustomProps(excelize.CustomProperty{Name: propHistory, Value: strconv.FormatInt(b.o.Head, 10)})
+	}
+	return nil
+}
+
 func (b *builder) writeSheet(f *excelize.File, s *sheet, st styles, progress func(int)) error {
+	// The first column also holds the header block's labels.
+	s.Cols[0].Width = max(s.Cols[0].Width, 13)
 	hr := s.headerRow()
 	last := hr + max(s.N, 1)
 	lastCol, _ := excelize.ColumnNumberToName(len(s.Cols))
 	quoted := "'" + strings.ReplaceAll(s.Name, "'", "''") + "'"
-	if err := b.pageSetup(f, s, hr, last+len(s.Tail)+1, lastCol, quoted); err != nil {
-		return err
-	}
+	// The filter first: excelize's AutoFilter rewrites the sheet
+	// properties and so dropped a fit-to-page set before it (the SoA then
+	// printed on 48 pages, its right-hand columns on pages of their own).
 	if s.N > 0 {
 		if err := f.AutoFilter(s.Name, fmt.Sprintf("A%d:%s%d", hr, lastCol, hr+s.N), nil); err != nil {
 			return err
 		}
+	}
+	if err := b.pageSetup(f, s, hr, last+len(s.Tail)+1, lastCol, quoted); err != nil {
+		return err
 	}
 	for i, c := range s.Cols {
 		if len(c.Choices) == 0 || s.N == 0 {
@@ -187,27 +228,44 @@ func (b *builder) writeSheet(f *excelize.File, s *sheet, st styles, progress fun
 	if err := sw.SetRow(cell(1, titleRow), []any{excelize.Cell{Value: s.Title, StyleID: st.title}}); err != nil {
 		return err
 	}
+	// The header block's values span the table's width (merged, wrapped),
+	// so that a long service name or approval is read whole in print.
+	metaWidth := 0.0
+	for _, c := range s.Cols[1:] {
+		metaWidth += c.Width
+	}
 	for i, kv := range s.Meta {
-		if err := sw.SetRow(cell(1, metaFirstRow+i), []any{excelize.Cell{Value: kv[0], StyleID: st.label}, kv[1]}); err != nil {
+		r := metaFirstRow + i
+		h := rowHeight([]any{kv[0], kv[1]}, []column{s.Cols[0], {Width: metaWidth}})
+		if err := sw.SetRow(cell(1, r), []any{excelize.Cell{Value: kv[0], StyleID: st.label}, excelize.Cell{Value: kv[1], StyleID: st.meta}},
+			excelize.RowOpts{Height: h}); err != nil {
 			return err
+		}
+		if len(s.Cols) > 2 {
+			if err := sw.MergeCell(cell(2, r), cell(len(s.Cols), r)); err != nil {
+				return err
+			}
 		}
 	}
 	head := make([]any, len(s.Cols))
+	heads := make([]any, len(s.Cols))
 	for i, c := range s.Cols {
 		head[i] = excelize.Cell{Value: c.Header, StyleID: st.header}
+		heads[i] = c.Header
 	}
-	if err := sw.SetRow(cell(1, hr), head); err != nil {
+	if err := sw.SetRow(cell(1, hr), head, excelize.RowOpts{Height: rowHeight(heads, s.Cols)}); err != nil {
 		return err
 	}
 	row := hr
-	body := excelize.RowOpts{StyleID: st.body}
 	err = s.Rows(func(vals []any) error {
 		row++
 		if (row-hr)%500 == 0 {
 			progress(500)
 		}
 		// The row's style reaches every cell of it: no per-cell wrapper.
-		return sw.SetRow(cell(1, row), vals, body)
+		// Its height is set from the wrapped text: neither Excel nor
+		// LibreOffice grows a row written with none, so long text was cut.
+		return sw.SetRow(cell(1, row), vals, excelize.RowOpts{StyleID: st.body, Height: rowHeight(vals, s.Cols)})
 	})
 	if err != nil {
 		return err
@@ -219,8 +277,16 @@ func (b *builder) writeSheet(f *excelize.File, s *sheet, st styles, progress fun
 	row++
 	for _, t := range s.Tail {
 		row++
-		if err := sw.SetRow(cell(1, row), t); err != nil {
+		if len(t) == 1 {
+			t = []any{excelize.Cell{Value: t[0], StyleID: st.meta}}
+		}
+		if err := sw.SetRow(cell(1, row), t, excelize.RowOpts{Height: rowHeight(t[:1], []column{{Width: metaWidth + s.Cols[0].Width}})}); err != nil {
 			return err
+		}
+		if len(s.Cols) > 1 && len(t) == 1 {
+			if err := sw.MergeCell(cell(1, row), cell(len(s.Cols), row)); err != nil {
+				return err
+			}
 		}
 	}
 	return sw.Flush()
@@ -234,6 +300,12 @@ func (b *builder) pageSetup(f *excelize.File, s *sheet, hr, last int, lastCol, q
 		return err
 	}
 	if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	// Narrow margins (inches): the table gets the page's width.
+	side, top, hf, centered := 0.3, 0.55, 0.25, true
+	if err := f.SetPageMargins(s.Name, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &top, Bottom: &top,
+		Header: &hf, Footer: &hf, Horizontally: &centered}); err != nil {
 		return err
 	}
 	header := "&L" + hfEscape(b.orgName()) + "&C" + hfEscape(s.Title) + "&R" + hfEscape(b.o.Version)
@@ -261,4 +333,76 @@ func hfEscape(s string) string {
 func cell(col, row int) string {
 	c, _ := excelize.CoordinatesToCellName(col, row)
 	return c
+}
+
+// jaFont is the font of Japanese workbooks (Excel's default in Japan).
+const jaFont = "游ゴシック"
+
+// Heat map colours, those of the web UI's heat map.
+const (
+	heatLow  = "E0F3F8"
+	heatMid  = "FDAE61"
+	heatHigh = "D7191C"
+)
+
+// Row heights in points: a line of the default font (11 pt) and Excel's
+// largest row.
+const (
+	lineHeight = 15.0
+	maxHeight  = 409.0
+)
+
+// rowHeight is the height that shows every line of a row's wrapped text:
+// the most lines any cell needs at its column's width. Widths are counted
+// as Excel does, in digit widths; a full-width character takes two.
+func rowHeight(vals []any, cols []column) float64 {
+	lines := 1
+	for i, v := range vals {
+		if i >= len(cols) {
+			break
+		}
+		var text string
+		switch x := v.(type) {
+		case string:
+			text = x
+		case excelize.Cell:
+			text, _ = x.Value.(string)
+		default:
+			continue
+		}
+		if n := textLines(text, cols[i].Width); n > lines {
+			lines = n
+		}
+	}
+	h := float64(lines)*lineHeight + 3
+	return min(h, maxHeight)
+}
+
+// textLines counts the lines text wraps to in a column width wide.
+func textLines(text string, width float64) int {
+	if text == "" {
+		return 1
+	}
+	avail := max(width-1.5, 1) // the cell's padding
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		w := 0.0
+		for _, r := range para {
+			w += runeWidth(r)
+		}
+		n += max(1, int(math.Ceil(w/avail)))
+	}
+	return n
+}
+
+// runeWidth is a character's width in digit widths: East Asian wide and
+// full-width characters take about two.
+func runeWidth(r rune) float64 {
+	switch {
+	case r < 0x1100:
+		return 1.05
+	case r >= 0xFF61 && r <= 0xFF9F: // half-width kana
+		return 1
+	}
+	return 1.85
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -83,19 +84,19 @@ func (b *builder) soaSheets() []*sheet {
 
 func (b *builder) soaColumns() []column {
 	cols := make([]column, soaCols)
-	cols[soaColControl] = column{Header: b.t("report.col.control_id"), Width: 14}
-	cols[soaColTitle] = column{Header: b.t("report.col.control_title"), Width: 40}
-	cols[soaColSection] = column{Header: b.t("report.col.section"), Width: 16}
-	cols[soaColApplicable] = column{Header: b.t("ui.applicable_q"), Width: 10, Choices: []string{b.t("report.applicable.yes"), b.t("report.applicable.no")}}
-	cols[soaColReasons] = column{Header: b.t("ui.reasons"), Width: 26}
+	cols[soaColControl] = column{Header: b.t("report.col.control_id"), Width: 11}
+	cols[soaColTitle] = column{Header: b.t("report.col.control_title"), Width: 30}
+	cols[soaColSection] = column{Header: b.t("report.col.section"), Width: 11}
+	cols[soaColApplicable] = column{Header: b.t("ui.applicable_q"), Width: 7, Choices: []string{b.t("report.applicable.yes"), b.t("report.applicable.no")}}
+	cols[soaColReasons] = column{Header: b.t("ui.reasons"), Width: 20}
 	var impl []string
 	for _, c := range implCodes {
 		impl = append(impl, b.t("state."+c))
 	}
-	cols[soaColImplementation] = column{Header: b.t("ui.implementation"), Width: 12, Choices: impl}
-	cols[soaColJustification] = column{Header: b.t("ui.justification"), Width: 32}
-	cols[soaColNotes] = column{Header: b.t("ui.notes"), Width: 36}
-	cols[soaColFrom] = column{Header: b.t("report.col.from"), Width: 16}
+	cols[soaColImplementation] = column{Header: b.t("ui.implementation"), Width: 9, Choices: impl}
+	cols[soaColJustification] = column{Header: b.t("ui.justification"), Width: 22}
+	cols[soaColNotes] = column{Header: b.t("ui.notes"), Width: 56}
+	cols[soaColFrom] = column{Header: b.t("report.col.from"), Width: 13}
 	if len(b.o.ControlTexts) > 0 {
 		// After every column the importer reads, so that it shifts none.
 		cols = append(cols, column{Header: b.t("report.col.control_text"), Width: 48})
@@ -114,17 +115,19 @@ func (b *builder) soaMeta(v isms.SoAView) [][2]string {
 		role = b.t("role." + v.Role)
 	}
 	var appr *isms.Approval
+	stale, importedBy := false, ""
 	if v.SoA != nil {
-		appr = v.SoA.Approval
+		appr, stale = v.SoA.Approval, b.isStale(bundle.KindSoA, bundle.SoAKey(*v.SoA))
+		importedBy = b.o.ImportedApprovals[bundle.KindSoA+"/"+bundle.SoAKey(*v.SoA)]
 	}
 	return [][2]string{
 		{b.t("report.meta.org"), b.orgName() + " (" + b.m.Organization.ID + ")"},
 		{b.t("report.meta.service"), v.Service},
 		{b.t("report.meta.service_name"), svcName},
 		{b.t("report.meta.role"), role},
-		{b.t("report.meta.annex_a"), b.m.Organization.AnnexA},
+		{b.t("report.meta.annex_a"), b.standard(b.m.Organization.AnnexA)},
 		{b.t("report.meta.version"), b.o.Version},
-		{b.t("report.meta.approval"), b.approval(appr)},
+		{b.t("report.meta.approval"), b.approvalLine(appr, stale, importedBy)},
 		{b.t("report.meta.date"), b.o.Date.String()},
 	}
 }
@@ -139,6 +142,9 @@ func (b *builder) soaSheet(v isms.SoAView) *sheet {
 	if v.Service != "" {
 		tail = [][]any{{b.t("report.note.inherited", "org", b.t("report.from.organization"), "own", b.t("report.from.service"))}}
 	}
+	if note := b.unconfirmedNote(rows); note != "" {
+		tail = append(tail, []any{note})
+	}
 	return &sheet{Tail: tail,
 		Name: name, Title: b.title(KindSoA), Meta: b.soaMeta(v), Cols: b.soaColumns(), N: len(rows),
 		Rows: func(emit func([]any) error) error {
@@ -152,11 +158,33 @@ func (b *builder) soaSheet(v isms.SoAView) *sheet {
 	}
 }
 
+// controlTitle is a control's title in the document's language: in
+// Japanese the organization's own title where its control texts give one,
+// else the catalog's, marked when the catalog has not confirmed it
+// (unconfirmedNote explains the mark).
 func (b *builder) controlTitle(c *catalog.Control) string {
 	if b.o.Lang == i18n.EN && c.TitleEN != "" {
 		return c.TitleEN
 	}
-	return c.TitleJA
+	t, unconfirmed := catalog.JATitle(c, b.o.ControlTexts)
+	if unconfirmed {
+		return t + b.t("catalog.unconfirmed_mark")
+	}
+	return t
+}
+
+// unconfirmedNote is the note under a table whose titles carry the mark
+// ("" when none does).
+func (b *builder) unconfirmedNote(rows []isms.EffectiveRow) string {
+	if b.o.Lang == i18n.EN {
+		return ""
+	}
+	for _, er := range rows {
+		if _, unconfirmed := catalog.JATitle(er.Control, b.o.ControlTexts); unconfirmed {
+			return b.t("catalog.unconfirmed_note", "mark", b.t("catalog.unconfirmed_mark"))
+		}
+	}
+	return ""
 }
 
 func (b *builder) section(c *catalog.Control) string {

@@ -53,7 +53,7 @@ func TestCrashRecovery(t *testing.T) {
 		if storetest.PostgresURL() == "" {
 			t.Skip("CLOUDISMS_TEST_POSTGRES is not set: set it to a PostgreSQL URL to run the crash test on PostgreSQL")
 		}
-		crashRecovery(t, bin, []string{"--database", storetest.FreshSchema(t)})
+		crashRecovery(t, bin, []string{"--database", storetest.FreshSchema(t), "--data", t.TempDir()})
 	})
 }
 

@@ -111,8 +111,9 @@ func TestDatabaseOutage(t *testing.T) {
 	dsn := storetest.FreshSchema(t)
 	u, _ := url.Parse(dsn)
 	px := newProxy(t, u.Host)
-	token := setupOrg(t, bin, []string{"--database", dsn})
-	srv := startServer(t, bin, []string{"--database", viaProxy(t, dsn, px.addr())})
+	data := t.TempDir() // files never go to the working directory
+	token := setupOrg(t, bin, []string{"--database", dsn, "--data", data})
+	srv := startServer(t, bin, []string{"--database", viaProxy(t, dsn, px.addr()), "--data", data})
 	c := &apiClient{base: srv.url + "/api/v1/orgs/" + crashOrg, token: token, http: &http.Client{Timeout: 30 * time.Second}}
 
 	// Load: readers and a writer, counting answers by status.
@@ -216,7 +217,7 @@ func TestDatabaseOutage(t *testing.T) {
 	default:
 	}
 	srv.stop(t)
-	if out, err := runCLI(bin, nil, "history", "verify", "--database", dsn); err != nil {
+	if out, err := runCLI(bin, nil, "history", "verify", "--database", dsn, "--data", data); err != nil {
 		t.Errorf("history verify after the outage: %v\n%s", err, out)
 	}
 }
@@ -343,7 +344,7 @@ func TestKillDuringImport(t *testing.T) {
 			if storetest.PostgresURL() == "" {
 				t.Skip("CLOUDISMS_TEST_POSTGRES is not set")
 			}
-			return []string{"--database", storetest.FreshSchema(t)}
+			return []string{"--database", storetest.FreshSchema(t), "--data", t.TempDir()}
 		},
 	}
 	for _, name := range []string{"sqlite", "postgres"} {

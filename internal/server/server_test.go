@@ -45,7 +45,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 	get("/api/v1/me") // a 401, counted
 	code, body, _ := get("/metrics")
-	for _, want := range []string{`cloudisms_http_requests_total{method="GET",status="401"} 1`, "cloudisms_http_request_duration_seconds_bucket", "cloudisms_http_errors_total 0"} {
+	for _, want := range []string{`cloudisms_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1`, "cloudisms_http_request_duration_seconds_bucket", "cloudisms_http_errors_total 0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}

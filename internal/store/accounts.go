@@ -244,7 +244,7 @@ func (s *Store) CreateUser(ctx context.Context, email, name, lang, password stri
 	if err := checkPassword(password); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPasswordGated(ctx, password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -265,7 +265,7 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, password string) 
 	if err := checkPassword(password); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPasswordGated(ctx, password)
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -355,7 +355,16 @@ func (s *Store) SetUserLang(ctx context.Context, userID int64, lang string) erro
 // Authenticate checks an email and password. An unknown email, a wrong
 // password and a disabled account all give ErrBadCredentials, after the same
 // amount of hashing.
+//
+// The check waits for a slot of the hash bound (a *BusyError when none
+// frees in time); the lookup runs within the slot for known and unknown
+// emails alike.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+	leave, err := hashes.Enter(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	defer leave()
 	if len(password) > maxPassword {
 		// No password this long was ever set: refuse before looking the
 		// email up, so the answer says nothing about the account.

@@ -16,9 +16,15 @@ import (
 type Approval struct {
 	Kind, Key  string
 	Person     string // the approver's person id in the ISMS
-	ApprovedBy string // the account
+	ApprovedBy string // the account (who imported it, when Imported)
 	ApprovedAt string
 	Stale      bool
+	// Imported is an approval that came with a bundle: nobody approved it
+	// here, and ApprovedBy names who imported it.
+	Imported bool
+	// Fingerprint is the SHA-256 of the content approved (for an SoA, with
+	// its rows): what an auditor compares with the item as it is now.
+	Fingerprint string
 }
 
 // Approve writes an item that carries a new approval (see
@@ -36,8 +42,8 @@ func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (org_id, kind, key, content_hash, person, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (org_id, kind, key) DO UPDATE SET content_hash = $4, person = $5, approved_by = $6, approved_at = $7`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (org_id, kind, key, content_hash, person, approved_by, approved_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved')
+			ON CONFLICT (org_id, kind, key) DO UPDATE SET content_hash = $4, person = $5, approved_by = $6, approved_at = $7, source = 'approved'`,
 			org, it.Kind, it.Key, hash, person, actor, s.stamp())
 		return err
 	})
@@ -50,7 +56,7 @@ func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []
 // contentHash fingerprints what an approval covers: the item without its
 // approval fields and, for an SoA, every one of its rows in order.
 func (s *Store) contentHash(ctx context.Context, q querier, org, kind, key string) (string, error) {
-	h := sha256.New()
+	var self []byte
 	rows, err := q.QueryContext(ctx, `SELECT data FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, kind, key)
 	if err != nil {
 		return "", err
@@ -62,13 +68,13 @@ func (s *Store) contentHash(ctx context.Context, q querier, org, kind, key strin
 			rows.Close()
 			return "", err
 		}
-		h.Write(bundle.ApprovedContent([]byte(data)))
-		found = true
+		self, found = []byte(data), true
 	}
 	rows.Close()
 	if !found {
 		return "", fmt.Errorf("%s/%s: %w", kind, key, ErrNotFound)
 	}
+	var parts [][2]string
 	if kind == bundle.KindSoA {
 		rows, err := q.QueryContext(ctx, `SELECT key, data FROM items WHERE org_id = $1 AND kind = $2 AND key LIKE $3 ESCAPE '\' ORDER BY pos, key`,
 			org, bundle.KindSoARows, likeEscape(key)+"/%")
@@ -81,19 +87,30 @@ func (s *Store) contentHash(ctx context.Context, q querier, org, kind, key strin
 			if err := rows.Scan(&k, &data); err != nil {
 				return "", err
 			}
-			h.Write([]byte("\x00" + k + "\x00" + data))
+			parts = append(parts, [2]string{k, data})
 		}
 		if err := rows.Err(); err != nil {
 			return "", err
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return approvedHash(self, parts), nil
+}
+
+// approvedHash is the fingerprint of an approved item's data and, for an
+// SoA, its rows (key, data) in order.
+func approvedHash(self []byte, rows [][2]string) string {
+	h := sha256.New()
+	h.Write(bundle.ApprovedContent(self))
+	for _, r := range rows {
+		h.Write([]byte("\x00" + r[0] + "\x00" + r[1]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Approvals lists an organization's recorded approvals, each marked stale
 // when what it approved has changed (or is gone).
 func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at FROM approvals WHERE org_id = $1 ORDER BY kind, key`, org)
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at, source FROM approvals WHERE org_id = $1 ORDER BY kind, key`, org)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +118,12 @@ func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
 	var hashes []string
 	for rows.Next() {
 		var a Approval
-		var h string
-		if err := rows.Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt); err != nil {
+		var h, source string
+		if err := rows.Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt, &source); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		a.Imported = source == "imported"
 		out = append(out, a)
 		hashes = append(hashes, h)
 	}
@@ -116,6 +134,7 @@ func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
 			return nil, err
 		}
 		out[i].Stale = now != hashes[i]
+		out[i].Fingerprint = hashes[i]
 	}
 	return out, nil
 }
@@ -124,9 +143,10 @@ func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
 // none was recorded).
 func (s *Store) ApprovalOf(ctx context.Context, org, kind, key string) (Approval, error) {
 	var a Approval
-	var h string
-	err := s.db.QueryRowContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at FROM approvals WHERE org_id = $1 AND kind = $2 AND key = $3`,
-		org, kind, key).Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt)
+	var h, source string
+	err := s.db.QueryRowContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at, source FROM approvals WHERE org_id = $1 AND kind = $2 AND key = $3`,
+		org, kind, key).Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt, &source)
+	a.Imported = source == "imported"
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("approval of %s/%s: %w", kind, key, ErrNotFound)
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/store/blob"
 )
 
 // A backup is a gzip-compressed tar archive:
@@ -40,8 +41,12 @@ const backupFormat = "cloudisms-backup/1"
 
 // skipTables are not backed up: the migration bookkeeping (the target has
 // its own), and short-lived data whose loss costs nothing (login failure
-// counters, export jobs and their results).
-var skipTables = map[string]bool{"schema_migrations": true, "login_failures": true, "export_jobs": true}
+// counters and known sign-in addresses, export jobs and their results).
+// Nor are the search tables (search_*): the items' triggers rebuild them
+// as a restore writes the items. Nor are open invitations, whose links
+// are single-use secrets best made afresh, nor passkey ceremonies and
+// single sign-ons on their way through a provider, which last minutes.
+var skipTables = map[string]bool{"schema_migrations": true, "login_failures": true, "login_throttle": true, "login_known": true, "invitations": true, "export_jobs": true, "passkey_ceremonies": true, "sso_states": true}
 
 // tableOrder puts the tables others refer to first, so that a restore
 // inserts parents before children. Tables not named here follow, by name.
@@ -56,6 +61,12 @@ type Manifest struct {
 	Tables        []ManifestTable `json:"tables"`
 	Orgs          []string        `json:"orgs"`
 	Evidence      int             `json:"evidence_files"`
+	// HistoryJSON: every history value in the backup is JSON (migration
+	// 0010); a backup without it has its records converted on restore.
+	HistoryJSON bool `json:"history_json,omitempty"`
+	// EvidenceMissing lists files that an organization claimed but that
+	// were gone from the object store when the backup read them.
+	EvidenceMissing []string `json:"evidence_missing,omitempty"`
 }
 
 // ManifestTable is one table in a backup.
@@ -95,7 +106,7 @@ func listTables(ctx context.Context, q querier, dialect string) ([]tableInfo, er
 		if err := r.Scan(&n); err != nil {
 			return err
 		}
-		if !skipTables[n] {
+		if !skipTables[n] && !strings.HasPrefix(n, "search_") {
 			names = append(names, n)
 		}
 		return nil
@@ -171,8 +182,13 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 		return res, fmt.Errorf("backup: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	var evidence []string
 	err = s.snapshot(ctx, tmp, func(q querier) error {
-		return dumpTables(ctx, q, s.d.name, tmp, &res.Manifest, progress)
+		if err := dumpTables(ctx, q, s.d.name, tmp, &res.Manifest, progress); err != nil {
+			return err
+		}
+		evidence, err = evidenceOf(ctx, q)
+		return err
 	})
 	if err != nil {
 		return res, fmt.Errorf("backup: %w", err)
@@ -183,28 +199,29 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 	if res.Manifest.SchemaVersion, err = s.schemaVersion(ctx); err != nil {
 		return res, fmt.Errorf("backup: %w", err)
 	}
-	evidence, err := s.evidenceFiles()
-	if err != nil {
-		return res, fmt.Errorf("backup: %w", err)
-	}
 	res.Manifest.Evidence = len(evidence)
+	res.Manifest.HistoryJSON = true
 	cw := &countWriter{w: w}
-	if err := writeArchive(cw, tmp, &res.Manifest, s.evidenceDir, evidence); err != nil {
+	if err := s.writeArchive(ctx, cw, tmp, &res.Manifest, evidence); err != nil {
 		return res, fmt.Errorf("backup: %w", err)
 	}
 	res.Bytes = cw.n
 	return res, nil
 }
 
-// tempBase is where a backup keeps its working files: beside the data, so
-// that there is room for them, else the system's temporary directory.
+// tempBase is where a backup or an upload keeps its working files: in
+// the data directory, so that there is room for them, else the system's
+// temporary directory (an instance without local data).
 func (s *Store) tempBase() string {
-	dir := filepath.Dir(s.evidenceDir)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return dir
+	if st, err := os.Stat(s.dataDir); err == nil && st.IsDir() {
+		return s.dataDir
 	}
 	return os.TempDir()
 }
+
+// TempDir is where commands keep large working files (a backup before it
+// is sent to a bucket).
+func (s *Store) TempDir() string { return s.tempBase() }
 
 // snapshot calls f with a view of the database that no write changes.
 func (s *Store) snapshot(ctx context.Context, tmp string, f func(q querier) error) error {
@@ -391,40 +408,47 @@ func dumpBundles(ctx context.Context, q querier, dir string, man *Manifest) erro
 	return nil
 }
 
-// evidenceFiles lists the stored evidence files as "xx/SHA256".
-func (s *Store) evidenceFiles() ([]string, error) {
+// evidenceOf lists the evidence files the snapshot's organizations hold,
+// each once.
+func evidenceOf(ctx context.Context, q querier) ([]string, error) {
 	var out []string
-	dirs, err := os.ReadDir(s.evidenceDir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	err := collect(ctx, q, `SELECT DISTINCT sha256 FROM evidence_owners WHERE stored_at IS NOT NULL ORDER BY sha256`, nil, func(r *sql.Rows) error {
+		var sum string
+		if err := r.Scan(&sum); err != nil {
+			return err
+		}
+		out = append(out, sum)
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	for _, d := range dirs {
-		if !d.IsDir() || len(d.Name()) != 2 {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(s.evidenceDir, d.Name()))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			if shaPattern.MatchString(f.Name()) {
-				out = append(out, d.Name()+"/"+f.Name())
-			}
-		}
+		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	return out, nil
 }
 
 // writeArchive writes the manifest, the dumped files under tmp and the
-// evidence files as a tar.gz. Evidence files are copied after the
-// snapshot: they are only ever added, so every file an item of the
-// snapshot names is there.
-func writeArchive(w io.Writer, tmp string, man *Manifest, evidenceDir string, evidence []string) error {
+// evidence files as a tar.gz. Evidence files are read from the object
+// store after the snapshot: a file that a stored claim of the snapshot
+// names is only ever removed once no organization claims it any more, by
+// a garbage collection told to delete; one gone by then is listed in the
+// manifest as missing rather than failing the backup.
+func (s *Store) writeArchive(ctx context.Context, w io.Writer, tmp string, man *Manifest, evidence []string) error {
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
+	// The manifest goes first, so the evidence is read before it is
+	// written: a spooled copy of the other entries is not needed, since
+	// only the evidence count and the missing list depend on it.
+	var present []string
+	for _, sum := range evidence {
+		if _, err := s.objects.Stat(ctx, evidenceKey(sum)); errors.Is(err, blob.ErrNotFound) {
+			man.EvidenceMissing = append(man.EvidenceMissing, sum)
+			continue
+		} else if err != nil {
+			return fmt.Errorf("evidence %s: %w", sum, err)
+		}
+		present = append(present, sum)
+	}
+	man.Evidence = len(present)
 	mb, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return err
@@ -442,15 +466,32 @@ func writeArchive(w io.Writer, tmp string, man *Manifest, evidenceDir string, ev
 			return err
 		}
 	}
-	for _, e := range evidence {
-		if err := addFile(tw, "evidence/"+e, filepath.Join(evidenceDir, filepath.FromSlash(e))); err != nil {
-			return err
+	for _, sum := range present {
+		if err := s.addObject(ctx, tw, "evidence/"+evidenceKey(sum), evidenceKey(sum)); err != nil {
+			return fmt.Errorf("evidence %s: %w", sum, err)
 		}
 	}
 	if err := tw.Close(); err != nil {
 		return err
 	}
 	return gz.Close()
+}
+
+// addObject copies one object of the store into the archive.
+func (s *Store) addObject(ctx context.Context, tw *tar.Writer, name, key string) error {
+	rc, o, err := s.objects.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: o.Size, ModTime: o.Modified}); err != nil {
+		return err
+	}
+	n, err := io.Copy(tw, io.LimitReader(rc, o.Size))
+	if err == nil && n != o.Size {
+		err = fmt.Errorf("%d bytes read, %d expected", n, o.Size)
+	}
+	return err
 }
 
 func addBytes(tw *tar.Writer, name string, b []byte) error {

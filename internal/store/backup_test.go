@@ -62,7 +62,7 @@ func fill(t *testing.T, s *store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.SaveEvidence(strings.NewReader("監査の証跡")); err != nil {
+	if _, err := s.SaveEvidence(ctx, "acme", "alice", strings.NewReader("監査の証跡")); err != nil {
 		t.Fatal(err)
 	}
 	return session

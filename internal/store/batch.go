@@ -27,7 +27,11 @@ func (s *Store) PutItems(ctx context.Context, org string, writes []ItemWrite, ac
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		out, notes = out[:0], make([]edit, len(writes))
 		for i, w := range writes {
-			it, err := s.put(ctx, tx, org, w.Item, w.Refs, w.IfVersion, actor, &notes[i])
+			item, err := s.keepApproval(ctx, tx, org, w.Item)
+			if err != nil {
+				return err
+			}
+			it, err := s.put(ctx, tx, org, item, w.Refs, w.IfVersion, actor, &notes[i])
 			if err != nil {
 				return err
 			}
@@ -55,24 +59,23 @@ func (s *Store) RemoveMember(ctx context.Context, org string, userID int64) erro
 var ErrWrongPassword = errors.New("the current password is wrong")
 
 // ChangePassword is a user changing their own password: the current one
-// must be right, the new one must satisfy the password rules, and every
-// other session of the user ends (a stolen session does not outlive the
-// change). The session keep, the one the change was made from, stays.
-func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next, keep string) error {
-	u, err := s.UserByID(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("change password: %w", err)
-	}
-	if _, err := s.Authenticate(ctx, u.Email, current); err != nil {
-		if errors.Is(err, ErrBadCredentials) {
-			return ErrWrongPassword
+// must be right (checked, from address, within the login throttle and the
+// hash bound: a *ThrottleError or *BusyError otherwise), the new one must
+// satisfy the password rules, and every other session of the user ends (a
+// stolen session does not outlive the change). The session keep, the one
+// the change was made from, stays. revokeTokens also revokes every API
+// token of the user, in the same transaction.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next, keep, address string, revokeTokens bool) error {
+	if err := s.CheckOwnPassword(ctx, userID, current, address); err != nil {
+		if errors.Is(err, ErrWrongPassword) || errors.Is(err, ErrThrottled) || errors.Is(err, ErrBusy) {
+			return err
 		}
 		return fmt.Errorf("change password: %w", err)
 	}
 	if err := checkPassword(next); err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
-	hash, err := hashPassword(next)
+	hash, err := hashPasswordGated(ctx, next)
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
@@ -80,8 +83,14 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next,
 		if err := updated(tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)); err != nil {
 			return fmt.Errorf("user %d: %w", userID, err)
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, hashToken(keep))
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, hashToken(keep)); err != nil {
+			return err
+		}
+		if revokeTokens {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, s.stamp(), userID)
+			return err
+		}
+		return nil
 	})
 }
 

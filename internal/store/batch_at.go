@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cloudisms/cloudisms/internal/bundle"
 )
 
 // PutAllAt creates or replaces items in one transaction, provided the
@@ -36,7 +37,11 @@ func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []I
 			case !errors.Is(err, ErrNotFound):
 				return err
 			}
-			if _, err := s.put(ctx, tx, org, w.Item, w.Refs, version, actor, &notes[i]); err != nil {
+			item, err := bundle.KeepApproval(w.Item, prev.Data)
+			if err != nil {
+				return err
+			}
+			if _, err := s.put(ctx, tx, org, item, w.Refs, version, actor, &notes[i]); err != nil {
 				return err
 			}
 		}

@@ -118,14 +118,14 @@ var batchContract = []struct {
 		v := mustUser(t, s, "b@example.com")
 		someoneElse, _ := s.CreateSession(ctx, v.ID, time.Hour)
 		const next = "a new long passphrase"
-		wantErr(t, "wrong current password", s.ChangePassword(ctx, u.ID, "not it at all", next, here), store.ErrWrongPassword)
+		wantErr(t, "wrong current password", s.ChangePassword(ctx, u.ID, "not it at all", next, here, "192.0.2.1", false), store.ErrWrongPassword)
 		if _, err := s.SessionUser(ctx, other); err != nil {
 			t.Fatal("a refused change ended a session")
 		}
-		if err := s.ChangePassword(ctx, u.ID, pw, "short", here); err == nil {
+		if err := s.ChangePassword(ctx, u.ID, pw, "short", here, "192.0.2.1", false); err == nil {
 			t.Error("a short password was accepted")
 		}
-		if err := s.ChangePassword(ctx, u.ID, pw, next, here); err != nil {
+		if err := s.ChangePassword(ctx, u.ID, pw, next, here, "192.0.2.1", false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.SessionUser(ctx, here); err != nil {

@@ -43,9 +43,10 @@ func (s *Store) SetControlTexts(ctx context.Context, org string, texts map[strin
 					return err
 				}
 			}
-			c := Change{Actor: actor, Kind: "control_texts", Key: id, Action: "update"}
+			c := Change{Actor: actor, Kind: kindControlText, Key: id, Action: "update"}
 			if exists {
-				c.Before = &old
+				before := controlTextJSON(old)
+				c.Before = &before
 			} else {
 				c.Action = "create"
 			}
@@ -54,8 +55,8 @@ func (s *Store) SetControlTexts(ctx context.Context, org string, texts map[strin
 					org, id, text, actor, s.stamp()); err != nil {
 					return err
 				}
-				t := text
-				c.After = &t
+				after := controlTextJSON(text)
+				c.After = &after
 			} else {
 				c.Action = "delete"
 			}

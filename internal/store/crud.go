@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/i18n"
 )
 
 // ListOptions page, filter and sort a list of items.
@@ -38,6 +40,9 @@ func (s *Store) List(ctx context.Context, org, kind string, o ListOptions) (Page
 	if o.Owner != "" {
 		args = append(args, o.Owner)
 		where += fmt.Sprintf(" AND owner = $%d", len(args))
+	}
+	if n := utf8.RuneCountInString(o.Query); n > MaxQuery {
+		return Page{}, fmt.Errorf("%w: %d characters, at most %d", ErrQueryTooLong, n, MaxQuery)
 	}
 	if o.Query != "" {
 		args = append(args, "%"+likeEscape(o.Query)+"%")
@@ -135,7 +140,15 @@ func (e *RefError) Error() string {
 	if len(e.ReferencedBy) > 0 {
 		return fmt.Sprintf("%s/%s is referred to by %s", e.List, e.ID, strings.Join(e.ReferencedBy, ", "))
 	}
-	return fmt.Sprintf("%s: %q is not an id in %s", e.Path, e.ID, e.List)
+	return fmt.Sprintf("%s: %s", e.Path, e.Message().In(i18n.EN))
+}
+
+// Message says what is wrong with the reference, for the user.
+func (e *RefError) Message() i18n.Message {
+	if e.List == bundle.EvidenceList {
+		return i18n.M("evidence.not_owned", "sha256", e.ID)
+	}
+	return i18n.M("bundle.unknown_ref", "id", e.ID, "list", e.List)
 }
 
 // Put creates an item (ifVersion 0: it must not exist) or replaces it
@@ -146,7 +159,10 @@ func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bund
 	var out StoredItem
 	var note edit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
+		it, err := s.keepApproval(ctx, tx, org, it)
+		if err != nil {
+			return err
+		}
 		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, &note)
 		return err
 	})
@@ -202,6 +218,9 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 		if !ok {
 			return out, &RefError{Path: r.Path, List: r.List, ID: r.ID}
 		}
+	}
+	if err := s.checkEvidence(ctx, tx, org, it); err != nil {
+		return out, err
 	}
 	prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
 	exists := err == nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -115,4 +116,29 @@ func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.
 		return isms.Summary{}, err
 	}
 	return v.(isms.Summary), nil
+}
+
+// Warm loads each organization's ISMS and computes its check and summary
+// as of a date, one organization after the other, so that the first
+// requests after a start find them ready instead of each waiting for a
+// whole load (seconds for a large ISMS). It stops at the first error or
+// when ctx ends.
+func (s *Store) Warm(ctx context.Context, asOf isms.Date) error {
+	orgs, err := s.Orgs(ctx)
+	if err != nil {
+		return fmt.Errorf("warm: list organizations: %w", err)
+	}
+	for _, o := range orgs {
+		m, head, err := s.ISMSAt(ctx, o.ID)
+		if err != nil {
+			return fmt.Errorf("warm: load %s: %w", o.ID, err)
+		}
+		if _, err := s.FindingsFor(ctx, o.ID, head, m, asOf); err != nil {
+			return fmt.Errorf("warm: check %s: %w", o.ID, err)
+		}
+		if _, err := s.SummaryFor(ctx, o.ID, head, m, asOf); err != nil {
+			return fmt.Errorf("warm: summary %s: %w", o.ID, err)
+		}
+	}
+	return nil
 }

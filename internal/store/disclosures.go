@@ -34,16 +34,16 @@ func (s *Store) SetDisclosure(ctx context.Context, org, service string, on bool,
 		if was == on {
 			return nil // already so: no history record
 		}
-		state := "off"
+		state := disclosureOff
 		if on {
-			state = "on"
+			state = disclosureOn
 			if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (org_id, service, enabled_by, enabled_at) VALUES ($1, $2, $3, $4)`, org, service, actor, s.stamp()); err != nil {
 				return err
 			}
 		} else if _, err := tx.ExecContext(ctx, `DELETE FROM disclosures WHERE org_id = $1 AND service = $2`, org, service); err != nil {
 			return err
 		}
-		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: "disclosures", Key: service, Action: "update", After: &state}})
+		return s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: kindDisclosures, Key: service, Action: "update", After: &state}})
 	})
 }
 

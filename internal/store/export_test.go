@@ -3,6 +3,8 @@ package store
 import (
 	"database/sql"
 	"time"
+
+	"github.com/cloudisms/cloudisms/internal/trend"
 )
 
 // DBOf exposes the database handle to tests that tamper with rows behind
@@ -14,3 +16,7 @@ func SetFailHook(s *Store, f func() error) { s.failHook = f }
 
 // SetNow replaces the store's clock (sessions and tokens expire by it).
 func SetNow(s *Store, now func() time.Time) { s.now = now }
+
+// ResetTrends forgets the computed trend points (for benchmarks of the
+// first computation).
+func ResetTrends(s *Store) { s.trends = NewHeadCache[trend.Point](4096) }

@@ -24,10 +24,54 @@ type Framework struct {
 // FrameworkControl is one control of an imported framework.
 type FrameworkControl struct {
 	ID     string `json:"id"`               // the catalog's own id
-	Label  string `json:"label,omitempty"`  // its label, when it gives one
+	Label  string `json:"label,omitempty"`  // its label, when it gives one (AC-2(1))
 	Title  string `json:"title"`            // as the catalog gives it
-	Group  string `json:"group,omitempty"`  // the title of the group it is in
-	Parent string `json:"parent,omitempty"` // the control it enhances
+	Group  string `json:"group,omitempty"`  // the titles of the groups it is in, outermost first, joined by " / "
+	Parent string `json:"parent,omitempty"` // the control it enhances, or the library node it sits under
+	// Statement is the control's statement as the catalog gives it: its
+	// items in reading order, each with its label and depth; prose may
+	// hold parameter inserts ({{ insert: param, ID }}) rendered with the
+	// organization's values when shown.
+	Statement []FrameworkPart `json:"statement,omitempty"`
+	// Guidance is the catalog's discussion of the control.
+	Guidance string `json:"guidance,omitempty"`
+	// Params are the values the organization assigns or selects.
+	Params []FrameworkParam `json:"params,omitempty"`
+	// Withdrawn controls are kept to show where they went (WithdrawnTo)
+	// but take no row in the statement of applicability.
+	Withdrawn   bool     `json:"withdrawn,omitempty"`
+	WithdrawnTo []string `json:"withdrawn_to,omitempty"`
+	// Heading marks a node of a library that only structures the others
+	// (not assessable): shown as a heading, no row of its own.
+	Heading bool `json:"heading,omitempty"`
+	// URN is the library's name of the node (CISO Assistant libraries).
+	URN string `json:"urn,omitempty"`
+	// AnnexA lists the ISO/IEC 27001:2022 Annex A controls a library's
+	// mapping relates this requirement to.
+	AnnexA []string `json:"annex_a,omitempty"`
+}
+
+// InSoA reports whether the control takes a row in the framework's
+// statement of applicability: withdrawn controls and headings do not.
+func (c FrameworkControl) InSoA() bool { return !c.Withdrawn && !c.Heading }
+
+// FrameworkPart is one item of a control's statement.
+type FrameworkPart struct {
+	Label string `json:"label,omitempty"` // a., 1., as the catalog labels it
+	Prose string `json:"prose,omitempty"`
+	Depth int    `json:"depth,omitempty"` // 0 for the statement's own prose, 1 for its items, ...
+}
+
+// FrameworkParam is a parameter of a control: a value the organization
+// assigns (Label says what) or selects among Choice.
+type FrameworkParam struct {
+	ID         string   `json:"id"`
+	Label      string   `json:"label,omitempty"`
+	Choice     []string `json:"choice,omitempty"`
+	HowMany    string   `json:"how_many,omitempty"`   // one-or-more for a selection of several
+	Guideline  string   `json:"guideline,omitempty"`  // what the value must say
+	Constraint string   `json:"constraint,omitempty"` // a value a baseline requires (FedRAMP: at least annually)
+	Values     []string `json:"values,omitempty"`     // values the catalog or baseline sets
 }
 
 // PutFramework stores an imported framework, replacing one of the same

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -157,6 +158,63 @@ func TestFrameworkRows(t *testing.T) {
 			hist, _ := s.History(ctx, "acme", store.HistoryFilter{Kind: "framework_rows"})
 			if len(hist) != 2 || hist[1].Action != "update" {
 				t.Errorf("history %+v", hist)
+			}
+		})
+	}
+}
+
+// The organization's parameter values are kept per control; values of
+// parameters the control lacks, and rows of withdrawn controls or
+// headings, are refused and change nothing.
+func TestFrameworkRowParams(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(ctx, "acme", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			f := store.Framework{ID: "nist", Title: "N", Version: "1", OSCALVersion: "1.1.3", SourceUUID: "u",
+				Controls: []store.FrameworkControl{
+					{ID: "ac-1", Title: "Policy", Label: "AC-1", Statement: []store.FrameworkPart{{Label: "a.", Prose: "Review every {{ insert: param, ac-1_p1 }}.", Depth: 1}},
+						Params: []store.FrameworkParam{{ID: "ac-1_p1", Label: "period"}, {ID: "ac-1_p2", Choice: []string{"x", "y"}}}},
+					{ID: "ac-2", Title: "Old", Withdrawn: true, WithdrawnTo: []string{"ac-1"}},
+					{ID: "gv", Title: "Govern", Heading: true},
+				}}
+			if err := s.PutFramework(ctx, "acme", f, "alice"); err != nil {
+				t.Fatal(err)
+			}
+			back, err := s.Framework(ctx, "acme", "nist")
+			if err != nil || len(back.Controls[0].Params) != 2 || back.Controls[0].Statement[0].Label != "a." || !back.Controls[1].Withdrawn || !back.Controls[2].Heading {
+				t.Fatalf("framework read back: %+v %v", back, err)
+			}
+			row := store.FrameworkRow{Control: "ac-1", Applicable: "true", Params: map[string]string{"ac-1_p1": "six months", "ac-1_p2": ""}}
+			if _, err := s.PutFrameworkRow(ctx, "acme", "nist", row, 0, "alice"); err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := s.FrameworkRows(ctx, "acme", "nist")
+			if got := rows["ac-1"].Params; len(got) != 1 || got["ac-1_p1"] != "six months" {
+				t.Fatalf("params %+v", got)
+			}
+			bad := []store.FrameworkRow{
+				{Control: "ac-1", Applicable: "true", Params: map[string]string{"zz": "v"}},
+				{Control: "ac-1", Applicable: "true", Params: map[string]string{"ac-1_p1": strings.Repeat("x", store.MaxParamValue+1)}},
+				{Control: "ac-2", Applicable: "true"},
+				{Control: "gv", Applicable: "true"},
+			}
+			for _, r := range bad {
+				v := int64(1)
+				if r.Control != "ac-1" {
+					v = 0
+				}
+				if _, err := s.PutFrameworkRow(ctx, "acme", "nist", r, v, "bob"); err == nil {
+					t.Errorf("%+v accepted", r)
+				}
+			}
+			rows, _ = s.FrameworkRows(ctx, "acme", "nist")
+			if len(rows) != 1 || rows["ac-1"].Params["ac-1_p1"] != "six months" || rows["ac-1"].Version != 1 {
+				t.Errorf("a refused row changed the rows: %+v", rows)
 			}
 		})
 	}

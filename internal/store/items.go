@@ -78,7 +78,9 @@ type ImportResult struct {
 // Import creates or replaces an organization's whole ISMS in one
 // transaction: items that changed get a new version and a history record,
 // items that are gone are deleted, and nothing is written when any step
-// fails. The organization is created when it does not exist yet.
+// fails. The organization is created when it does not exist yet. A bundle
+// that names evidence files the organization has not uploaded is refused
+// with bundle.Errors, one per such reference.
 func (s *Store) Import(ctx context.Context, org string, m *isms.ISMS, actor string) (ImportResult, error) {
 	return s.ImportProgress(ctx, org, m, actor, nil)
 }
@@ -104,6 +106,10 @@ func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, ac
 		// deadlocking.
 		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
 			return fmt.Errorf("import: %w", err)
+		}
+		// The bundle may name only files this organization uploaded.
+		if err := s.checkImportEvidence(ctx, tx, org, m, items); err != nil {
+			return err
 		}
 		old, err := s.loadItems(ctx, tx, org)
 		if err != nil {
@@ -164,6 +170,9 @@ func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, ac
 			return fmt.Errorf("import: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1 WHERE id = $2`, m.Organization.Name, org); err != nil {
+			return err
+		}
+		if err := s.recordImportedApprovals(ctx, tx, org, items, old, actor, stamp); err != nil {
 			return err
 		}
 		if err := s.appendHistory(ctx, tx, org, changes); err != nil {

@@ -35,28 +35,22 @@ type ExportJob struct {
 	StartedAt   string
 	FinishedAt  string
 	Error       string
+	Kind        string // JobBundle, or a kind a runner was registered for (HandleJobs)
+	Params      string // the kind's parameters, as its runner reads them
+	Progress    string // how far a running job has got, as its runner says
 }
 
-const jobCols = `id, org_id, requested_by, state, runs, claimed_by, created_at, started_at, finished_at, error`
+const jobCols = `id, org_id, requested_by, state, runs, claimed_by, created_at, started_at, finished_at, error, kind, params, progress`
 
 func scanJob(r interface{ Scan(...any) error }) (ExportJob, error) {
 	var j ExportJob
-	err := r.Scan(&j.ID, &j.Org, &j.RequestedBy, &j.State, &j.Runs, &j.ClaimedBy, &j.CreatedAt, &j.StartedAt, &j.FinishedAt, &j.Error)
+	err := r.Scan(&j.ID, &j.Org, &j.RequestedBy, &j.State, &j.Runs, &j.ClaimedBy, &j.CreatedAt, &j.StartedAt, &j.FinishedAt, &j.Error, &j.Kind, &j.Params, &j.Progress)
 	return j, err
 }
 
 // CreateExportJob queues an export of org.
 func (s *Store) CreateExportJob(ctx context.Context, org, actor string) (ExportJob, error) {
-	if _, err := s.Org(ctx, org); err != nil {
-		return ExportJob{}, err
-	}
-	row := s.db.QueryRowContext(ctx, `INSERT INTO export_jobs (org_id, requested_by, state, created_at) VALUES ($1, $2, $3, $4) RETURNING `+jobCols,
-		org, actor, JobQueued, s.stamp())
-	j, err := scanJob(row)
-	if err != nil {
-		return j, fmt.Errorf("export job: %w", err)
-	}
-	return j, nil
+	return s.CreateJob(ctx, org, actor, JobBundle, "")
 }
 
 // ExportJob returns a job of org (ErrNotFound for another organization's).
@@ -115,6 +109,9 @@ func (s *Store) RunExportJob(ctx context.Context, worker string) (bool, error) {
 	if err != nil || j == nil {
 		return false, err
 	}
+	if j.Kind != JobBundle {
+		return true, s.runFileJob(ctx, j, worker)
+	}
 	b, runErr := s.Export(ctx, j.Org)
 	if err := s.finishExportJob(ctx, j, worker, b, runErr); err != nil {
 		return true, fmt.Errorf("finish export job %d: %w", j.ID, err)
@@ -127,7 +124,17 @@ func (s *Store) RunExportJob(ctx context.Context, worker string) (bool, error) {
 func (s *Store) RunExportJobs(ctx context.Context, worker string, poll time.Duration, log *slog.Logger) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	var purged time.Time
 	for {
+		// Now and then, finished jobs past their time go, results and all.
+		if now := s.now(); now.Sub(purged) >= time.Minute {
+			if n, err := s.PurgeExportJobs(ctx, now.Add(-ExportJobTTL)); err != nil && ctx.Err() == nil {
+				log.Warn("export jobs purge", "err", err)
+			} else if n > 0 {
+				log.Info("export jobs purged", "jobs", n)
+			}
+			purged = now
+		}
 		for {
 			ran, err := s.RunExportJob(ctx, worker)
 			if err != nil && ctx.Err() == nil {
@@ -143,4 +150,19 @@ func (s *Store) RunExportJobs(ctx context.Context, worker string, poll time.Dura
 		case <-t.C:
 		}
 	}
+}
+
+// ExportJobTTL is how long an export job is kept: its result can be
+// fetched for this long after it was asked for, then the job is purged.
+const ExportJobTTL = 24 * time.Hour
+
+// PurgeExportJobs deletes the export jobs asked for before the given time
+// (their results with them), however far they got: one left running that
+// long was abandoned. It returns how many went.
+func (s *Store) PurgeExportJobs(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM export_jobs WHERE created_at < $1`, before.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return 0, fmt.Errorf("purge export jobs: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -89,7 +88,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(done, to
 				seen[table] = true
 				res.Rows += n
 			case strings.HasPrefix(dir, "evidence/"):
-				if err := s.restoreEvidence(name, tr); err != nil {
+				if err := s.restoreEvidence(ctx, name, tr); err != nil {
 					return err
 				}
 				res.Evidence++
@@ -106,6 +105,20 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(done, to
 		}
 		if res.Evidence != man.Evidence {
 			return fmt.Errorf("the archive holds %d evidence files, its manifest says %d (truncated?)", res.Evidence, man.Evidence)
+		}
+		if man.SchemaVersion < evidenceOwnersVersion {
+			// A backup from before evidence had owners: the files its
+			// items name are theirs, as the migration does it.
+			if err := backfillEvidenceOwners(ctx, tx, s.stamp()); err != nil {
+				return err
+			}
+		}
+		if !man.HistoryJSON {
+			// A backup from before every history value was JSON:
+			// converted as migration 0010 does.
+			if err := jsonHistoryValues(ctx, tx, ""); err != nil {
+				return err
+			}
 		}
 		return s.resetIdentities(ctx, tx, targets)
 	})
@@ -285,28 +298,22 @@ func columnValue(v any, typ string) (any, error) {
 	return v, nil
 }
 
-// restoreEvidence writes one evidence file, checking that its content has
-// the SHA-256 it is named by.
-func (s *Store) restoreEvidence(name string, r io.Reader) error {
+// restoreEvidence writes one evidence file to the object store, checking
+// first that its content has the SHA-256 it is named by.
+func (s *Store) restoreEvidence(ctx context.Context, name string, r io.Reader) error {
 	if !shaPattern.MatchString(name) {
 		return fmt.Errorf("evidence file %q is not named by a SHA-256", name)
 	}
-	dst := s.blobPath(name)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".restore-*")
+	tmp, err := os.CreateTemp(s.tempBase(), ".restore-*")
 	if err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	defer tmp.Close()
 	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxEvidence+1))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxEvidence+1))
+	if err == nil && n > MaxEvidence {
+		err = ErrTooLarge
 	}
 	if err != nil {
 		return fmt.Errorf("evidence %s: %w", name, err)
@@ -314,7 +321,10 @@ func (s *Store) restoreEvidence(name string, r io.Reader) error {
 	if got := hex.EncodeToString(h.Sum(nil)); got != name {
 		return fmt.Errorf("evidence %s: the content's SHA-256 is %s (damaged)", name, got)
 	}
-	return os.Rename(tmp.Name(), dst)
+	if err := s.putObject(ctx, EvidenceFile{SHA256: name, Size: n}, tmp); err != nil {
+		return fmt.Errorf("evidence %s: %w", name, err)
+	}
+	return nil
 }
 
 // resetIdentities moves PostgreSQL's identity sequences past the restored

@@ -15,9 +15,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store/blob"
+	"github.com/cloudisms/cloudisms/internal/trend"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
@@ -27,7 +30,12 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("version conflict")
 	ErrExists   = errors.New("already exists")
+	// ErrQueryTooLong: a search text longer than MaxQuery characters.
+	ErrQueryTooLong = errors.New("search text too long")
 )
+
+// MaxQuery bounds a list's search text, in characters.
+const MaxQuery = 200
 
 // Store is an open database.
 type Store struct {
@@ -36,8 +44,10 @@ type Store struct {
 	now func() time.Time
 	// failHook, set only by tests, fails a transaction just before commit.
 	failHook func() error
-	// evidenceDir holds evidence files, named by their SHA-256.
-	evidenceDir string
+	// objects holds the evidence files, named by their SHA-256; dataDir
+	// is the local data directory (SQLite's file, temporary files).
+	objects blob.Store
+	dataDir string
 	// models caches loaded ISMSs by history head; loads bounds how many
 	// load at once.
 	models *HeadCache[*isms.ISMS]
@@ -45,6 +55,12 @@ type Store struct {
 	counts *HeadCache[int]
 	// derived keeps views computed from a model (Derived).
 	derived derivedState
+	// trends keeps past months' trend points by organization and date,
+	// at the history position the month ended at (Trends).
+	trends *HeadCache[trend.Point]
+	// trendRuns marks the organizations whose trends are being computed
+	// in the background (TrendsReady).
+	trendRuns sync.Map
 }
 
 // dialect holds the few differences between the two databases.
@@ -81,16 +97,32 @@ var (
 		batchRows:     400}
 )
 
+// Option changes how Open sets up a store.
+type Option func(*Store)
+
+// WithEvidence keeps the evidence files in objects (an S3 bucket, say)
+// instead of the directory evidence under the data directory.
+func WithEvidence(objects blob.Store) Option {
+	return func(s *Store) { s.objects = objects }
+}
+
 // Open connects to PostgreSQL when dsn is a postgres:// URL, else opens (and
 // creates) the SQLite database cloudisms.db under dataDir. It applies the
-// migrations.
-func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
+// migrations. dataDir is required: it also holds the evidence files (unless
+// WithEvidence puts them elsewhere) and temporary files, and a default
+// relative to the working directory once scattered test files into the
+// source tree.
+func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, error) {
 	if dataDir == "" {
-		dataDir = "data"
+		return nil, errors.New("open: no data directory given")
 	}
-	s := &Store{now: time.Now, evidenceDir: filepath.Join(dataDir, "evidence"), loads: make(chan struct{}, 2),
+	s := &Store{now: time.Now, dataDir: dataDir, objects: blob.NewDir(filepath.Join(dataDir, "evidence")), loads: make(chan struct{}, 2),
 		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
-		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}}}
+		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}},
+		trends:  NewHeadCache[trend.Point](4096)}
+	for _, o := range opts {
+		o(s)
+	}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = pgDialect
@@ -117,6 +149,13 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		}
 		s.d = sqliteDialect
 		path := filepath.Join(dataDir, "cloudisms.db")
+		// The database holds every organization's ISMS, password hashes
+		// and session keys: readable by its owner only, like evidence
+		// and backups. SQLite gives its journal files the database's
+		// mode, so the file is made (or tightened) before it opens.
+		if err := privateFile(path); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
 		// WAL lets readers go on while one writer writes; immediate
 		// transactions take the write lock up front, so two writers wait
 		// for each other instead of failing halfway.
@@ -238,10 +277,36 @@ func (s *Store) apply(ctx context.Context, version int, body string) error {
 				return fmt.Errorf("%w in: %s", err, strings.TrimSpace(stmt))
 			}
 		}
+		if version == searchVersion {
+			if err := createSearch(ctx, tx, s.d.name); err != nil {
+				return err
+			}
+		}
+		if step := goSteps[version]; step != nil {
+			if err := step(ctx, tx, s.stamp()); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, s.stamp())
 		return err
 	})
 }
+
+// goSteps are the parts of migrations that SQL alone cannot do the same
+// way on both databases; each runs after its version's SQL, in the same
+// transaction.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, stamp string) error{
+	evidenceOwnersVersion: backfillEvidenceOwners,
+	historyJSONVersion:    jsonHistoryValues,
+}
+
+// historyJSONVersion is the migration that keeps every history value as
+// JSON; a restore converts a backup's records the same way.
+const historyJSONVersion = 10
+
+// evidenceOwnersVersion is the migration that made evidence owned per
+// organization; a backup from before it is given owners when restored.
+const evidenceOwnersVersion = 30
 
 // tx runs f in a transaction, committing when it returns nil.
 func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
@@ -264,3 +329,26 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 
 // stamp is the current time as stored: RFC 3339 in UTC with nanoseconds.
 func (s *Store) stamp() string { return s.now().UTC().Format(time.RFC3339Nano) }
+
+// privateFile creates path with mode 0600 when it does not exist, and takes
+// group and other access away from it, and from SQLite's journal files
+// beside it, when it does.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/server"
 	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // chromium is the browser the tests drive.
@@ -29,6 +30,7 @@ type ui struct {
 	t     *testing.T
 	url   string
 	store *store.Store
+	app   *web.App // the UI behind the server, for what tests configure (mail)
 	ctx   context.Context
 	shots string // where screenshots go when a test fails
 }
@@ -65,13 +67,13 @@ func start(t *testing.T) *ui {
 			t.Fatal(err)
 		}
 	}
-	h, err := server.Handler(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time {
+	hs, err := server.Build(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time {
 		return time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	})
+	}, server.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(hs.Main)
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "ja"), chromedp.WindowSize(1280, 1000))
@@ -79,7 +81,7 @@ func start(t *testing.T) *ui {
 	bctx, cancelB := chromedp.NewContext(actx)
 	tctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
-	u := &ui{t: t, url: srv.URL, store: s, ctx: tctx, shots: filepath.Join("testdata-out", "screenshots", t.Name())}
+	u := &ui{t: t, url: srv.URL, store: s, app: hs.UI, ctx: tctx, shots: filepath.Join(os.TempDir(), "cloudisms-screenshots", t.Name())}
 	t.Cleanup(func() {
 		if t.Failed() {
 			u.shot("failure")
@@ -225,7 +227,8 @@ func TestSoAEditClearsFinding(t *testing.T) {
 	}
 	u.submit("follow the finding to its row", `li[data-subject="soa/organization/5.10"] a`)
 	u.run("edit the row",
-		chromedp.Click(chromedp.CSS(`#row-5\.10 details.edit summary`)),
+		chromedp.Click(chromedp.CSS(`#row-5\.10 a.row-edit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#row-5\.10 .row-edit-slot form`)),
 		chromedp.Click(chromedp.CSS(`#row-5\.10 input[name=reasons][value=risk]`)),
 	)
 	u.submit("save the row", `#row-5\.10 button[type=submit]`)
@@ -306,7 +309,8 @@ func TestStaleEditShowsConflict(t *testing.T) {
 	u := start(t)
 	u.login("manager@example.com")
 	u.run("open the row", chromedp.Navigate(u.url+"/orgs/sample/soa?soa=organization#row-5.2"),
-		chromedp.Click(chromedp.CSS(`#row-5\.2 details.edit summary`)),
+		chromedp.Click(chromedp.CSS(`#row-5\.2 a.row-edit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#row-5\.2 textarea[name=notes]`)),
 		chromedp.SetValue(chromedp.CSS(`#row-5\.2 textarea[name=notes]`), "私の変更"))
 	// Someone else saves the same row first.
 	ctx := context.Background()
@@ -331,12 +335,24 @@ func TestStaleEditShowsConflict(t *testing.T) {
 	saveShot(t, u, "soa")
 }
 
-// saveShot keeps a screenshot for the README.
+// saveShot keeps a screenshot for the README (see shotDir).
 func saveShot(t *testing.T, u *ui, name string) {
 	buf, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), buf, 0o644)
+	if err := os.WriteFile(filepath.Join(shotDir(t), name+".png"), buf, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// shotDir is where README screenshots go: docs/screenshots only when
+// CLOUDISMS_README_SHOTS asks for it, else the test's temporary directory,
+// so that a test run never changes the source tree.
+func shotDir(t *testing.T) string {
+	if os.Getenv("CLOUDISMS_README_SHOTS") != "" {
+		return filepath.Join("..", "..", "docs", "screenshots")
+	}
+	return t.TempDir()
 }

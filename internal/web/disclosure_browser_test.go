@@ -40,10 +40,16 @@ func TestDisclosurePageInBrowser(t *testing.T) {
 	u.submit("log out", `form[action="/logout"] button`)
 	u.run("public page", chromedp.Navigate(u.url+"/disclosure/sample/svc-kintai?lang=ja"), chromedp.WaitVisible(chromedp.ID("disclosure")))
 	page := u.text("main")
-	for _, want := range []string{"プロバイダが実施する事項", "カスタマに実施していただく事項", "CLD.6.3.1", "認証の適用範囲"} {
+	for _, want := range []string{"プロバイダが実施する事項", "カスタマに実施していただく事項", "CLD.6.3.1", "認証の適用範囲",
+		"データの保存・処理の場所", "日本 (JP)", "適用される法域", "変更の通知", "インシデントの報告窓口と通知", "バックアップの仕様",
+		"カスタマが利用できる監視", "終了時のデータの返却と削除", "月間稼働率", "全般の分担によります"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the public page lacks %q", want)
 		}
+	}
+	// The allocation table takes the page's width (it was a narrow column).
+	if wide := eval[bool](u, `document.querySelector("table.allocations").getBoundingClientRect().width > 0.8 * document.querySelector("main").clientWidth`); !wide {
+		t.Error("the allocation table does not take the page's width")
 	}
 	saveShot(t, u, "disclosure")
 	u.run("English", chromedp.Navigate(u.url+"/disclosure/sample/svc-kintai?lang=en"), chromedp.WaitVisible(chromedp.ID("disclosure")))

@@ -11,8 +11,8 @@ import (
 )
 
 // In English, a cloud policy finding is followed from the dashboard to a
-// new policy filled in with the missing topic, saved, approved (the
-// approval asks once) and gone from the dashboard.
+// new policy filled in with the missing topic, saved, approved by top
+// management (the approval asks once) and gone from the dashboard.
 func TestBrowserFixCloudPolicy(t *testing.T) {
 	u := start(t)
 	ctx := context.Background()
@@ -31,11 +31,19 @@ func TestBrowserFixCloudPolicy(t *testing.T) {
 	if _, err := u.store.Put(ctx, "sample", it, refs, d.Version, "t"); err != nil {
 		t.Fatal(err)
 	}
+	// The CEO (p-ceo, top management) approves the policy.
+	ceo, err := u.store.CreateUser(ctx, "ceo@example.com", "ceo@example.com", "ja", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.store.AddMember(ctx, "sample", ceo.ID, "executive", "p-ceo"); err != nil {
+		t.Fatal(err)
+	}
 	dialogs := u.acceptDialogs()
 	u.login("manager@example.com")
 	u.submit("switch to English", `form[action="/lang"] button`)
 	finding := `li.finding[data-rule="POL-01"]`
-	if got := u.text(finding + " p"); !strings.Contains(got, "virtualization") || !strings.Contains(got, "policy") {
+	if got := strings.ToLower(u.text(finding + " p")); !strings.Contains(got, "virtualization") || !strings.Contains(got, "policy") {
 		t.Errorf("finding text %q", got)
 	}
 	u.submit("follow the finding", finding+" a")
@@ -44,6 +52,11 @@ func TestBrowserFixCloudPolicy(t *testing.T) {
 	}
 	u.run("fill in", chromedp.SendKeys(chromedp.ID("f-id"), "doc-pol-090"), chromedp.SendKeys(chromedp.ID("f-title"), "Cloud policy addendum"))
 	u.submit("save", `.item-form .top-actions button`)
+	// v2: a policy counts once top management approved it; the CEO does.
+	u.submit("log out", `form[action="/logout"] button`)
+	u.login("ceo@example.com")
+	u.submit("switch to English", `form[action="/lang"] button`)
+	u.run("the new policy", chromedp.Navigate(u.url+"/orgs/sample/items/documents/doc-pol-090"), chromedp.WaitVisible(chromedp.CSS(`form.approve-form button`)))
 	u.submit("approve", `form.approve-form button`)
 	u.run("approved", chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 	if got := u.text(`p.flash`); !strings.Contains(got, "approval has been recorded") {

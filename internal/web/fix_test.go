@@ -15,6 +15,8 @@ import (
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
+	"github.com/cloudisms/cloudisms/internal/web/names"
+	website "github.com/cloudisms/cloudisms/internal/web/site"
 )
 
 // Every conformity rule can be found on the dashboard and fixed in the UI:
@@ -153,18 +155,24 @@ forms:
 }
 
 // findingLink is a finding on the dashboard: its link and text.
-var findingItem = regexp.MustCompile(`(?s)<li class="finding [a-z]+" data-rule="([^"]+)" data-subject="([^"]+)">\s*<span[^>]*>[^<]*</span>\s*<a href="([^"]+)">.*?</a>\s*<p>(.*?)</p>`)
+var findingItem = regexp.MustCompile(`(?s)<li class="finding [a-z]+" data-rule="([^"]+)" data-subject="([^"]+)">\s*<span[^>]*>[^<]*</span>\s*<a href="([^"]+)"><code>[^<]*</code> <span title="[^"]*">([^<]*)</span></a>\s*<p>(.*?)</p>`)
 
 // dashboardFinding returns the link and text of a finding, "" when the
 // dashboard does not show it.
 func dashboardFinding(t *testing.T, st *site, as, rule, subject string) (href, text string) {
+	href, _, text = dashboardFindingNamed(t, st, as, rule, subject)
+	return href, text
+}
+
+// dashboardFindingNamed also returns how the finding names its subject.
+func dashboardFindingNamed(t *testing.T, st *site, as, rule, subject string) (href, name, text string) {
 	t.Helper()
 	for _, m := range findingItem.FindAllStringSubmatch(st.get(as, "/orgs/sample/"), -1) {
 		if m[1] == rule && html.UnescapeString(m[2]) == subject {
-			return html.UnescapeString(m[3]), html.UnescapeString(m[4])
+			return html.UnescapeString(m[3]), html.UnescapeString(m[4]), html.UnescapeString(m[5])
 		}
 	}
-	return "", ""
+	return "", "", ""
 }
 
 func pick[T any](t *testing.T, list []T, match func(T) bool) *T {
@@ -211,10 +219,34 @@ func rowIndex(t *testing.T, f url.Values, list, id string) string {
 	return ""
 }
 
-// soaRowFix adopts a control in the SoA row form of the linked page.
+// soaRowEdit matches a row's edit link on the SoA page.
+var soaRowEdit = regexp.MustCompile(`<a class="row-edit" href="([^"]+)"`)
+
+// soaEdit is what the SoA page offers to fix a control's row: the row's
+// edit link (its form is on the row's page).
+func soaEdit(control string) string { return `&amp;control=` + url.QueryEscape(control) + `">` }
+
+// soaRowForm follows a row's edit link on the linked SoA page and returns
+// the row's form there.
+func soaRowForm(fx *fixer, control string) url.Values {
+	fx.t.Helper()
+	i := strings.Index(fx.body, `<tr id="row-`+control+`"`)
+	if i < 0 {
+		fx.t.Fatalf("no row %s on %s", control, fx.href)
+	}
+	row := fx.body[i : i+strings.Index(fx.body[i:], "</tr>")]
+	link := soaRowEdit.FindStringSubmatch(row)
+	if link == nil {
+		fx.t.Fatalf("row %s has no edit link: %s", control, row)
+	}
+	return formAt(fx.t, fx.get(html.UnescapeString(link[1])), "/orgs/sample/soa", `name="control" value="`+control+`"`)
+}
+
+// soaRowFix adopts a control in the SoA row form that the row's edit link
+// on the linked page opens.
 func soaRowFix(control string) func(fx *fixer) {
 	return func(fx *fixer) {
-		f := formAt(fx.t, fx.body, "/orgs/sample/soa", `name="control" value="`+control+`"`)
+		f := soaRowForm(fx, control)
 		f.Set("applicable", "true")
 		f["reasons"] = []string{"risk"}
 		f.Set("implementation", isms.ImplImplemented)
@@ -235,7 +267,9 @@ const (
 
 func one(s string) []string { return []string{s} }
 
-func fixCases() []fixCase {
+func fixCases() []fixCase { return append(baseFixCases(), registerFixCases()...) }
+
+func baseFixCases() []fixCase {
 	return []fixCase{
 		{rule: "SCOPE-01", subject: "organization", as: fixManager,
 			mutate: func(m *isms.ISMS) {
@@ -326,7 +360,7 @@ func fixCases() []fixCase {
 				r := soaRowOf(m, "", "", "5.36")
 				r.Applicable, r.Reasons, r.Implementation, r.Justification = flag(false), nil, "", "対象外"
 			},
-			offer: []string{`name="control" value="5.36"`, `name="applicable"`},
+			offer: []string{soaEdit("5.36")},
 			fix:   soaRowFix("5.36")},
 		{rule: "RISK-07", subject: "risks/r-01", as: fixManager, // p-isms owns r-01
 			mutate: func(m *isms.ISMS) { riskOf(m, "r-01").Approval = nil },
@@ -334,14 +368,18 @@ func fixCases() []fixCase {
 			fix: func(fx *fixer) {
 				fx.post("/orgs/sample/risks/r-01/approve", formAt(fx.t, fx.body, "/orgs/sample/risks/r-01/approve"))
 			}},
-		{rule: "RISK-08", subject: "cloud_services/svc-iaas", as: fixManager,
+		{rule: "RISK-08", subject: "cloud_services/svc-iaas/data_locations/JP", as: fixManager,
 			mutate: func(m *isms.ISMS) {
 				for i := range m.Legal {
 					m.Legal[i].Services = slices.DeleteFunc(m.Legal[i].Services, func(s string) bool { return s == "svc-iaas" })
 				}
 			},
-			offer: []string{`name="services" value="svc-iaas" checked`, `name="jurisdictions"`},
-			fix:   itemFix(map[string][]string{"id": one("law-90"), "name": one("個人情報保護法"), "jurisdictions": one("JP")})},
+			offer: []string{`name="services" value="svc-iaas" checked`, `name="jurisdictions"`, `>JP</textarea>`},
+			fix:   itemFix(map[string][]string{"id": one("law-90"), "name": one("個人情報保護法")})},
+		{rule: "RISK-08", subject: "cloud_services/svc-kintai/data_locations/US", as: fixManager, // v2: per location
+			mutate: func(m *isms.ISMS) { svcOf(m, "svc-kintai").DataLocations = []string{"JP", "US"} },
+			offer:  []string{`name="services" value="svc-kintai" checked`, `>US</textarea>`},
+			fix:    itemFix(map[string][]string{"id": one("law-us"), "name": one("CLOUD Act")})},
 		{rule: "SOA-01", subject: "soa/svc-kintai/customer", as: fixManager,
 			mutate: func(m *isms.ISMS) { svcOf(m, "svc-kintai").Role = isms.RoleBoth },
 			offer:  []string{`action="/orgs/sample/soa/create"`},
@@ -353,32 +391,32 @@ func fixCases() []fixCase {
 				s := soaOf(m, "", "")
 				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "7.12" })
 			},
-			offer: []string{`name="control" value="7.12"`},
+			offer: []string{soaEdit("7.12")},
 			fix:   soaRowFix("7.12")},
 		{rule: "SOA-03", subject: "soa/svc-kintai/provider/27017:9.2.1", as: fixManager,
 			mutate: func(m *isms.ISMS) {
 				s := soaOf(m, "svc-kintai", isms.RoleProvider)
 				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "27017:9.2.1" })
 			},
-			offer: []string{`name="control" value="27017:9.2.1"`},
+			offer: []string{soaEdit("27017:9.2.1")},
 			fix:   soaRowFix("27017:9.2.1")},
 		{rule: "SOA-04", subject: "soa/organization/5.4", as: fixManager,
 			mutate: func(m *isms.ISMS) { soaRowOf(m, "", "", "5.4").Reasons = nil },
-			offer:  []string{`name="control" value="5.4"`, `name="reasons"`},
+			offer:  []string{soaEdit("5.4")},
 			fix:    soaRowFix("5.4")},
 		{rule: "SOA-05", subject: "soa/svc-iaas/customer/27017:9.2.4", as: fixManager,
 			mutate: func(m *isms.ISMS) {
 				s := soaOf(m, "svc-iaas", isms.RoleCustomer)
 				s.Rows = append(s.Rows, isms.SoARow{Control: "5.17", Applicable: flag(false), Justification: "対象外"})
 			},
-			offer: []string{`name="control" value="5.17"`},
+			offer: []string{soaEdit("5.17")},
 			fix:   soaRowFix("5.17")}, // adopt the base control in the service's own row
 		{rule: "SOA-06", subject: "soa/svc-iaas/customer/27017:12.4.4", as: fixManager,
 			mutate: func(m *isms.ISMS) {
 				r := soaRowOf(m, "svc-iaas", isms.RoleCustomer, "27017:12.4.4")
 				r.Applicable, r.Reasons, r.Implementation, r.Justification = flag(false), nil, "", "対象外"
 			},
-			offer: []string{`name="control" value="27017:12.4.4"`},
+			offer: []string{soaEdit("27017:12.4.4")},
 			fix:   soaRowFix("27017:12.4.4")},
 		{rule: "SOA-07", subject: "soa/svc-iaas/customer", as: fixCEO,
 			mutate: func(m *isms.ISMS) { soaOf(m, "svc-iaas", isms.RoleCustomer).Approval = nil },
@@ -404,7 +442,7 @@ func fixCases() []fixCase {
 				body := fx.get(p)
 				mustContain(fx.t, "new verification", body, `<option value="svc-iaas" selected>`, `value="27017:12.3.1"`,
 					`data-rule="VERIFY-01" data-subject="cloud_services/svc-iaas/verifications/27017:12.3.1"`)
-				fx.saveItem(p, body, map[string][]string{"id": one("ver-90"), "result": one(isms.ResultMeets),
+				fx.saveItem(p, body, map[string][]string{"id": one("ver-90"), "result": one(isms.ResultMeets), "date": one("2026-10-30"),
 					"provider_statement": one("日次のスナップショットを 30 日保管")})
 			}},
 		{rule: "VERIFY-02", subject: "verifications/ver-04", as: fixManager,
@@ -461,12 +499,15 @@ func fixCases() []fixCase {
 			fix: func(fx *fixer) {
 				// The new policy is saved, then approved on its page.
 				fx.saveItem(fx.href, fx.body, map[string][]string{"id": one("doc-pol-090"), "title": one("クラウド基本方針 補遺"), "version": one("1.0")})
+				// v2: approved by top management (the CEO)
 				p := "/orgs/sample/items/documents/doc-pol-090"
-				body := fx.get(p)
+				body := fx.st.get(fixCEO, p)
 				f := formAt(fx.t, body, p, `value="approve"`)
 				f.Set("_action", "approve") // the button pressed
-				fx.post(p, f)
-				if !strings.Contains(fx.get(p+"?approved=1"), "承認を記録しました") {
+				if code, body, _ := fx.st.do(fixCEO, "POST", p, f); code != http.StatusSeeOther {
+					fx.t.Fatalf("approve as the CEO: %d\n%s", code, errorsOf(body))
+				}
+				if !strings.Contains(fx.st.get(fixCEO, p+"?approved=1"), "承認を記録しました") {
 					fx.t.Error("no word that the approval was recorded")
 				}
 			}},
@@ -543,6 +584,128 @@ func fixCases() []fixCase {
 				}
 				fx.saveItem(p, body, map[string][]string{"outputs[0].decision": one("次年度の監査計画を承認")})
 			}},
+		// ---- version 2
+		{rule: "POL-01", subject: "organization", as: fixManager, // v2: approved by an operator only
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Documents {
+					if m.Documents[i].Kind == "policy" && m.Documents[i].Approval != nil {
+						m.Documents[i].Approval.By = "p-ops"
+					}
+				}
+			},
+			offer: []string{`<option value="policy" selected>`, `name="cloud_topics" value="virtualization" checked`},
+			fix: func(fx *fixer) {
+				fx.saveItem(fx.href, fx.body, map[string][]string{"id": one("doc-pol-091"), "title": one("クラウドセキュリティ方針"), "version": one("1.0")})
+				p := "/orgs/sample/items/documents/doc-pol-091"
+				f := formAt(fx.t, fx.st.get(fixCEO, p), p, `value="approve"`)
+				f.Set("_action", "approve")
+				if code, body, _ := fx.st.do(fixCEO, "POST", p, f); code != http.StatusSeeOther {
+					fx.t.Fatalf("approve as the CEO: %d\n%s", code, errorsOf(body))
+				}
+			}},
+		{rule: "SCOPE-09", subject: "cloud_services/svc-kintai/suppliers/sup-nimbus", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				svcOf(m, "svc-kintai").Uses = nil
+				svcOf(m, "svc-iaas").InScope = false
+			},
+			offer: []string{`<option value="sup-nimbus" selected>`, `<option value="customer" selected>`},
+			fix:   itemFix(map[string][]string{"id": one("svc-nimbus"), "name": one("ニンバスクラウド IaaS"), "model": one("iaas")})},
+		{rule: "SCOPE-10", subject: "organization", as: fixCEO,
+			mutate: func(m *isms.ISMS) { m.Organization.ScopeApproval = nil },
+			offer:  []string{`action="/orgs/sample/scope/approve"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/scope/approve", formAt(fx.t, fx.body, "/orgs/sample/scope/approve"))
+			}},
+		{rule: "RISK-09", subject: "risks/r-02", as: fixManager,
+			mutate: func(m *isms.ISMS) { riskOf(m, "r-02").AssessedOn = isms.MustDate("2025-06-01") },
+			offer:  []string{`name="assessed_on"`},
+			fix:    itemFix(map[string][]string{"assessed_on": one("2026-10-30")})},
+		{rule: "SOA-08", subject: "soa/svc-kintai/provider/5.36", as: fixManager,
+			mutate: func(m *isms.ISMS) {
+				r := soaRowOf(m, "", "", "5.36")
+				r.Applicable, r.Reasons, r.Implementation, r.Justification = flag(false), nil, "", "対象外"
+				s := soaOf(m, "svc-kintai", isms.RoleProvider)
+				s.Rows = append(s.Rows, isms.SoARow{Control: "5.36", Applicable: flag(true), Reasons: []string{"contract"}, Implementation: isms.ImplImplemented})
+			},
+			offer: []string{soaEdit("5.36")},
+			fix: func(fx *fixer) {
+				f := soaRowForm(fx, "5.36")
+				f.Set("applicable", "false")
+				f.Del("reasons")
+				f.Set("implementation", "")
+				f.Set("justification", "組織全体で除外しているため")
+				fx.post("/orgs/sample/soa", f)
+			}},
+		{rule: "SOA-09", subject: "soa/organization/5.4", as: fixManager,
+			mutate: func(m *isms.ISMS) { soaRowOf(m, "", "", "5.4").Reasons = []string{"risk"} },
+			offer:  []string{soaEdit("5.4")},
+			fix: func(fx *fixer) {
+				f := soaRowForm(fx, "5.4")
+				f["reasons"] = []string{"business"}
+				fx.post("/orgs/sample/soa", f)
+			}},
+		{rule: "VERIFY-01", subject: "cloud_services/svc-iaas/verifications/27017:18.1.1", as: fixManager, // v2: dated 2019
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Verifications, func(v isms.Verification) bool { return v.ID == "ver-05" }).Date = isms.MustDate("2019-06-10")
+			},
+			offer: []string{`href="/orgs/sample/items/verifications?new=1&amp;control=27017%3A18.1.1&amp;finding=VERIFY-01`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/verifications/ver-05"
+				fx.saveItem(p, fx.get(p), map[string][]string{"date": one("2026-10-28")})
+			}},
+		{rule: "VERIFY-02", subject: "verifications/ver-04", as: fixManager, // v2: the risk of another service
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Verifications, func(v isms.Verification) bool { return v.ID == "ver-04" }).Risk = "r-14"
+			},
+			offer: []string{`name="risk"`},
+			fix:   itemFix(map[string][]string{"risk": one("r-06")})},
+		{rule: "AUD-01", subject: "cloud_services/svc-kintai", as: fixAuditor, // v2: no cloud criteria
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Criteria = []string{"iso27001:2022"}
+				}
+			},
+			offer: []string{`name="services" value="svc-kintai" checked`, `jip-isms517`},
+			fix: itemFix(map[string][]string{"id": one("aud-2026-91"), "title": one("クラウドサービスの内部監査"),
+				"start": one("2026-10-20"), "end": one("2026-10-21")})},
+		{rule: "AUD-06", subject: "units/unit-cs", as: fixAuditor,
+			mutate: func(m *isms.ISMS) {
+				for i := range m.Audits {
+					m.Audits[i].Units = slices.DeleteFunc(m.Audits[i].Units, func(u string) bool { return u == "unit-cs" })
+				}
+			},
+			offer: []string{`name="units" value="unit-cs" checked`},
+			fix: itemFix(map[string][]string{"id": one("aud-2026-92"), "title": one("カスタマサクセス部の内部監査"),
+				"start": one("2026-10-22"), "end": one("2026-10-22"), "auditors": one("p-auditor")})},
+		{rule: "MR-02", subject: "reviews/mr-2026", as: fixCEO, // v2: 9.3.2 c) of the 2022 edition
+			mutate: func(m *isms.ISMS) {
+				pick(nil, m.Reviews, func(r isms.Review) bool { return r.ID == "mr-2026" }).Inputs.InterestedPartyNeeds = ""
+			},
+			offer: []string{`href="/orgs/sample/items/reviews/mr-2026"`},
+			fix: func(fx *fixer) {
+				p := "/orgs/sample/items/reviews/mr-2026"
+				fx.saveItem(p, fx.get(p), map[string][]string{"inputs.interested_party_needs": one("大口カスタマからデータの国内保管の要求")})
+			}},
+		{sample: "sample-2013.yaml", rule: "SCOPE-04", subject: "systems/sys-mgmt", as: fixManager, // v2: management host
+			mutate: func(m *isms.ISMS) {
+				m.Sites = append(m.Sites, isms.Site{ID: "site-colo", Name: "コロケーション", Kind: "datacenter", InISMSScope: flag(false),
+					DatacenterService: "colocation", OnsiteWork: flag(true)})
+				m.Systems = append(m.Systems, isms.System{ID: "sys-mgmt", Name: "クラウド管理端末", Location: "on-premises", Site: "site-colo",
+					Purpose: "management", Supports: []string{"svc-drive"}, InScope: flag(false)})
+			},
+			offer: []string{`name="in_scope"`},
+			fix: func(fx *fixer) {
+				// the scope is extended to the host and its site
+				fx.saveItem(fx.href, fx.body, map[string][]string{"in_scope": one("true")})
+				p := "/orgs/sample/items/sites/site-colo"
+				fx.saveItem(p, fx.get(p), map[string][]string{"in_isms_scope": one("true")})
+			}},
+		{sample: "sample-2013.yaml", rule: "EDITION-01", subject: "organization", as: fixManager,
+			mutate: func(m *isms.ISMS) {},
+			offer:  []string{`action="/orgs/sample/scope/edition"`},
+			fix: func(fx *fixer) {
+				fx.post("/orgs/sample/scope/edition", formAt(fx.t, fx.body, "/orgs/sample/scope/edition"))
+			}},
 		// The 2013 edition and the asset-threat-vulnerability method.
 		{sample: "sample-2013.yaml", rule: "RISK-03", subject: "risks/r-01", as: fixManager,
 			mutate: func(m *isms.ISMS) { riskOf(m, "r-01").Threat = isms.Factor{Set: true, IsInt: true, Int: 7} },
@@ -553,13 +716,13 @@ func fixCases() []fixCase {
 				s := soaOf(m, "", "")
 				s.Rows = slices.DeleteFunc(s.Rows, func(r isms.SoARow) bool { return r.Control == "A.7.2.1" })
 			},
-			offer: []string{`name="control" value="A.7.2.1"`},
+			offer: []string{soaEdit("A.7.2.1")},
 			fix:   soaRowFix("A.7.2.1")},
 		{sample: "sample-2013.yaml", rule: "SOA-04", subject: "soa/organization/A.14.3.1", as: fixManager,
 			mutate: func(m *isms.ISMS) { soaRowOf(m, "", "", "A.14.3.1").Justification = "" },
-			offer:  []string{`name="control" value="A.14.3.1"`, `name="justification"`},
+			offer:  []string{soaEdit("A.14.3.1")},
 			fix: func(fx *fixer) {
-				f := formAt(fx.t, fx.body, "/orgs/sample/soa", `name="control" value="A.14.3.1"`)
+				f := soaRowForm(fx, "A.14.3.1")
 				f.Set("justification", "試験データに本番データを使わないため")
 				fx.post("/orgs/sample/soa", f)
 			}},
@@ -639,17 +802,23 @@ func everyRuleFixed(t *testing.T, st *site) {
 				t.Fatalf("the mutation does not fire %s on %s", c.rule, c.subject)
 			}
 			// The finding shows in Japanese and in English.
-			href, text := dashboardFinding(t, st, c.as, c.rule, c.subject)
+			href, name, text := dashboardFindingNamed(t, st, c.as, c.rule, c.subject)
 			if href == "" {
 				t.Fatalf("the dashboard does not show %s %s", c.rule, c.subject)
 			}
-			if text != want.Message.In("ja") {
-				t.Errorf("Japanese text %q, want %q", text, want.Message.In("ja"))
+			// The subject is named as people read it, the path kept as a tooltip.
+			if want := names.Of(m, "ja").Subject(c.subject); name != want {
+				t.Errorf("the finding names its subject %q, want %q", name, want)
+			}
+			// In the screen's words: labels for keys, names for ids.
+			wantJA, wantEN := website.FindingText(*want, "ja", names.Of(m, "ja")), website.FindingText(*want, "en", names.Of(m, "en"))
+			if text != wantJA {
+				t.Errorf("Japanese text %q, want %q", text, wantJA)
 			}
 			user := st.users[c.as]
 			st.s.SetUserLang(ctx, user.ID, "en")
-			if _, en := dashboardFinding(t, st, c.as, c.rule, c.subject); en != want.Message.In("en") || en == text {
-				t.Errorf("English text %q, want %q", en, want.Message.In("en"))
+			if _, en := dashboardFinding(t, st, c.as, c.rule, c.subject); en != wantEN || en == text {
+				t.Errorf("English text %q, want %q", en, wantEN)
 			}
 			st.s.SetUserLang(ctx, user.ID, "ja")
 			// The link leads to a page that exists, holds the anchor and
@@ -702,7 +871,7 @@ func TestItemCalledNew(t *testing.T) {
 	body := st.get(fixManager, "/orgs/sample/items/assets/new")
 	mustContain(t, "the item called new", body, `name="id" value="new" readonly`, `value="新規事業の資料"`, `name="_action" value="delete"`)
 	blank := st.get(fixManager, "/orgs/sample/items/assets?new=1&name=x&owner=p-ops&confidentiality=3")
-	mustContain(t, "new form", blank, `name="id" value=""`, `name="name" value="x"`, `<option value="p-ops" selected>`, `name="confidentiality" value="3"`)
+	mustContain(t, "new form", blank, `name="id" value=""`, `name="name" value="x"`, `<option value="p-ops" selected>`, `name="confidentiality" data-scale="asset_value"`, `<option value="3" selected>3</option>`)
 	if strings.Contains(blank, `value="delete"`) {
 		t.Error("a new item's form offers deletion")
 	}

@@ -9,8 +9,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// An asset entered with a bad value shows the error beside the field,
-// keeps what was typed, and once fixed is saved and listed.
+// An asset saved with an id that is already taken shows the error beside
+// the id field, keeps what was typed, and once fixed is saved and listed.
+// (Values on a scale are chosen from selects, so the id is the field a
+// user can still get wrong in a browser.)
 func TestBrowserAssetErrorBesideField(t *testing.T) {
 	u := start(t)
 	u.login("manager@example.com")
@@ -21,34 +23,37 @@ func TestBrowserAssetErrorBesideField(t *testing.T) {
 	u.submit("open the new asset form", `a.new-item`)
 	u.run("fill in the form",
 		chromedp.WaitVisible(chromedp.ID("f-id")),
-		chromedp.SendKeys(chromedp.ID("f-id"), "a-browser"),
+		chromedp.SendKeys(chromedp.ID("f-id"), "a-01"),
 		chromedp.SendKeys(chromedp.ID("f-name"), "ブラウザで登録した資産"),
 		chromedp.SetValue(chromedp.ID("f-kind"), "information"),
 		chromedp.SetValue(chromedp.ID("f-owner"), "p-isms"),
-		chromedp.SendKeys(chromedp.ID("f-confidentiality"), "高"),
-		chromedp.SendKeys(chromedp.ID("f-integrity"), "2"),
+		chromedp.SetValue(chromedp.ID("f-confidentiality"), "3"),
+		chromedp.SetValue(chromedp.ID("f-integrity"), "2"),
 	)
-	u.submit("save with a bad value", `.top-actions button`)
-	u.run("error beside the field", chromedp.WaitVisible(chromedp.ID("f-confidentiality-err")))
-	if msg := u.text("#f-confidentiality-err"); !strings.Contains(msg, "整数") {
+	u.submit("save with an id already taken", `.top-actions button`)
+	u.run("error beside the field", chromedp.WaitVisible(chromedp.ID("f-id-err")))
+	if msg := u.text("#f-id-err"); !strings.Contains(msg, "既に") {
 		t.Errorf("error beside the field: %q", msg)
 	}
 	// The message is inside the field's own block, and the summary links to it.
-	if same := eval[bool](u, `document.getElementById("f-confidentiality-err").parentElement === document.getElementById("f-confidentiality").parentElement`); !same {
+	if same := eval[bool](u, `document.getElementById("f-id-err").parentElement === document.getElementById("f-id").parentElement`); !same {
 		t.Error("the error is not beside its field")
 	}
-	if href := eval[string](u, `document.querySelector(".error-list a").getAttribute("href")`); href != "#f-confidentiality" {
+	if href := eval[string](u, `document.querySelector(".error-list a").getAttribute("href")`); href != "#f-id" {
 		t.Errorf("summary link %q", href)
 	}
 	if v := eval[string](u, `document.getElementById("f-name").value`); v != "ブラウザで登録した資産" {
 		t.Errorf("typed values lost: %q", v)
 	}
+	if v := eval[string](u, `document.getElementById("f-confidentiality").value`); v != "3" {
+		t.Errorf("chosen scale value lost: %q", v)
+	}
 	u.shot("asset-error")
-	u.run("fix the value", chromedp.SetValue(chromedp.ID("f-confidentiality"), "3"))
+	u.run("fix the id", chromedp.SetValue(chromedp.ID("f-id"), "a-browser"))
 	u.submit("save again", `.top-actions button`)
 	u.run("saved", chromedp.WaitVisible(chromedp.CSS(".flash")))
 	u.run("list", chromedp.Navigate(u.url+"/orgs/sample/items/assets?sort=-updated_at"), chromedp.WaitVisible(chromedp.CSS("table.items")))
-	if first := u.text(`table.items tbody tr:first-child`); !strings.Contains(first, "a-browser") || !strings.Contains(first, "ブラウザで登録した資産") {
+	if first := u.text(`table.items tbody tr:first-child`); !strings.Contains(first, "ブラウザで登録した資産") {
 		t.Errorf("newest asset in the list: %q", first)
 	}
 	it, err := u.store.Get(context.Background(), "sample", "assets", "a-browser")

@@ -155,7 +155,10 @@ func TestItemCreateEditHistory(t *testing.T) {
 				t.Error("history does not name who made the change")
 			}
 			_, _, body = e.do(manager, "GET", "/orgs/sample/items/assets/a-new?saved=1", nil)
-			for _, want := range []string{`name="confidentiality" value="2"`, `<option value="p-isms" selected>`, `name="_version" value="1"`, "保存しました", `value="svc-kintai" checked`} {
+			if !regexp.MustCompile(`(?s)id="f-confidentiality" name="confidentiality" data-scale="asset_value">.*?<option value="2" selected>2</option>`).MatchString(body) {
+				t.Error("edit form lacks confidentiality 2 chosen from its scale")
+			}
+			for _, want := range []string{`<option value="p-isms" selected>`, `name="_version" value="1"`, "保存しました", `value="svc-kintai" checked`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("edit form lacks %q", want)
 				}
@@ -204,7 +207,7 @@ func TestItemValidationBesideField(t *testing.T) {
 				t.Fatal("an invalid item was stored")
 			}
 			// The message sits in the field's block, before its input, which points at it.
-			re := regexp.MustCompile(`(?s)<label for="f-confidentiality">.*?<div class="field-error" id="f-confidentiality-err"><p>([^<]+)</p></div>\s*<input type="text" id="f-confidentiality" name="confidentiality" value="高い"[^>]*aria-invalid="true" aria-describedby="f-confidentiality-err"`)
+			re := regexp.MustCompile(`(?s)<label for="f-confidentiality">.*?<div class="field-error" id="f-confidentiality-err"><p>([^<]+)</p></div>\s*<select id="f-confidentiality" name="confidentiality" data-scale="asset_value" aria-invalid="true" aria-describedby="f-confidentiality-err">.*?<option value="高い" selected>`)
 			m := re.FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no error beside the confidentiality field:\n%s", body)
@@ -453,7 +456,7 @@ func TestItemRows(t *testing.T) {
 			if st != 200 || !strings.Contains(body, `name="`+next+`.action"`) || !strings.Contains(body, `value="入力途中の題名"`) {
 				t.Fatalf("add row: %d\n%s", st, body)
 			}
-			if !strings.Contains(body, "p-isms が 2026-05-20 に承認") {
+			if !strings.Contains(body, "鈴木 一郎 が 2026-05-20 に承認") {
 				t.Error("the stored approval should still show while rows are edited")
 			}
 			if e.data("risks", "r-01")["title"] == "入力途中の題名" {
@@ -494,8 +497,6 @@ func TestItemEvidenceUpload(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newItemEnv(t, b)
-			// A store on PostgreSQL keeps files under the working directory.
-			t.Chdir(t.TempDir())
 			it, err := e.get("documents", "doc-pol-002")
 			if err != nil {
 				t.Skip("the sample has no doc-pol-002:", err)
@@ -539,7 +540,14 @@ func TestItemFormsRoundTrip(t *testing.T) {
 		e.s.SetUserLang(ctx, mustUser(t, e, manager), lang)
 		for _, kind := range kinds {
 			for _, path := range []string{"/orgs/sample/items/" + kind, "/orgs/sample/items/" + kind + "?new=1"} {
-				st, _, body := e.do(manager, "GET", path, nil)
+				st, h, body := e.do(manager, "GET", path, nil)
+				if kind == "risks" && path == "/orgs/sample/items/risks" {
+					// One register: the generic list of risks leads to it.
+					if st != http.StatusSeeOther || h != "/orgs/sample/risks" {
+						t.Errorf("%s: %d %s", path, st, h)
+					}
+					continue
+				}
 				if st != 200 || untranslated.MatchString(body) {
 					t.Errorf("%s GET %s: %d %v", lang, path, st, untranslated.FindAllString(body, 5))
 				}
@@ -610,7 +618,6 @@ func TestItemFindingsOnForm(t *testing.T) {
 // action, which the upload creates when the finding has none yet.
 func TestItemEvidenceNested(t *testing.T) {
 	e := newItemEnv(t, storetest.Backends(t)[0])
-	t.Chdir(t.TempDir())
 	path := "/orgs/sample/items/audits/aud-2026-01"
 	_, _, body := e.do(manager, "GET", path, nil)
 	if !strings.Contains(body, `<option value="findings[1].corrective_action">指摘事項 2 › 是正処置</option>`) {

@@ -25,6 +25,8 @@ var lookPages = []struct{ name, path string }{
 	{"criteria", "/orgs/sample/criteria"},
 	{"risks", "/orgs/sample/risks"},
 	{"risk-form", "/orgs/sample/items/risks/r-01"},
+	{"risks-search", "/orgs/sample/risks?q=%E3%83%90%E3%83%83%E3%82%AF%E3%82%A2%E3%83%83%E3%83%97&level=over"},
+	{"criteria-history", "/orgs/sample/history/risk_criteria/risk_criteria"},
 	{"soa", "/orgs/sample/soa"},
 	{"soa-service", "/orgs/sample/soa?soa=svc-kintai:provider"},
 	{"responsibilities", "/orgs/sample/responsibilities"},
@@ -149,20 +151,20 @@ func TestBrowserFormAndTabletScreenshots(t *testing.T) {
 	u.login("manager@example.com")
 	u.run("new asset form", chromedp.Navigate(u.url+"/orgs/sample/items/assets/new"), chromedp.WaitVisible(chromedp.ID("f-id")))
 	u.run("fill in the form",
-		chromedp.SendKeys(chromedp.ID("f-id"), "a-15"),
+		chromedp.SendKeys(chromedp.ID("f-id"), "a-01"),
 		chromedp.SendKeys(chromedp.ID("f-name"), "委託先との共有フォルダ"),
 		chromedp.SetValue(chromedp.ID("f-kind"), "information"),
 		chromedp.SetValue(chromedp.ID("f-owner"), "p-isms"),
-		chromedp.SendKeys(chromedp.ID("f-confidentiality"), "高"),
-		chromedp.SendKeys(chromedp.ID("f-integrity"), "2"),
+		chromedp.SetValue(chromedp.ID("f-confidentiality"), "3"),
+		chromedp.SetValue(chromedp.ID("f-integrity"), "2"),
 	)
-	u.submit("save with a bad value", `.top-actions button`)
-	u.run("error beside the field", chromedp.WaitVisible(chromedp.ID("f-confidentiality-err")))
+	u.submit("save with an id already taken", `.top-actions button`)
+	u.run("error beside the field", chromedp.WaitVisible(chromedp.ID("f-id-err")))
 	// The error is drawn in the error colour, beside the field it is about.
-	if c := eval[string](u, `getComputedStyle(document.getElementById("f-confidentiality-err")).color`); c != "rgb(180, 35, 24)" {
+	if c := eval[string](u, `getComputedStyle(document.getElementById("f-id-err")).color`); c != "rgb(180, 35, 24)" {
 		t.Errorf("the error beside the field is drawn in %s", c)
 	}
-	saveView(t, u, "asset-form", 1280, 900, "#f-confidentiality-err")
+	saveView(t, u, "asset-form", 1280, 900, "#f-id-err")
 
 	// The SoA of a service as a provider: its 27017 rows beside their base.
 	u.run("service SoA", chromedp.Navigate(u.url+"/orgs/sample/soa?soa=svc-kintai:provider"), chromedp.WaitVisible(chromedp.CSS("table.soa")))
@@ -208,7 +210,7 @@ func saveView(t *testing.T, u *ui, name string, width, height int64, sel string)
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), buf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(shotDir(t), name+".png"), buf, 0o644); err != nil {
 		t.Error(err)
 	}
 }

@@ -145,7 +145,7 @@ func TestViewPagesRender(t *testing.T) {
 			"/orgs/sample/verifications":    {`id="ver-ver-04"`, "差異あり", `href="/orgs/sample/risks#risk-r-06"`},
 			"/orgs/sample/audits":           {`id="audit-aud-2026-01"`, `id="finding-aud-2026-01-f-01"`, "独立性あり", "完了・有効性確認済み"},
 			"/orgs/sample/reviews":          {`id="review-mr-2026"`, "a) 前回までのマネジメントレビューの結果とった処置の状況", "IaaS 操作ログの長期保存"},
-			"/orgs/sample/members":          {"manager@example.com", "ISMS 管理責任者", `name="password"`},
+			"/orgs/sample/members":          {"manager@example.com", "ISMS 管理責任者", "招待する"},
 			"/orgs/sample/account":          {`name="current"`},
 			"/account":                      {`name="current"`},
 		}
@@ -432,10 +432,16 @@ func TestMembersAdmin(t *testing.T) {
 		if _, err := st.s.UserByEmail(ctx, "x@example.com"); err == nil {
 			t.Fatal("a refused add created a user")
 		}
-		// A new user with an initial password, linked to a person.
-		add := url.Values{"action": {"add"}, "email": {"new@example.com"}, "name": {"新人"}, "role": {"viewer"}, "person": {"p-dev"}, "password": {"initial password 1"}}
-		if code, body, _ := st.do("admin@example.com", "POST", "/orgs/sample/members", add); code != http.StatusSeeOther {
-			t.Fatalf("add: %d %s", code, body)
+		// A new user is invited, linked to a person, and sets their own
+		// password through the link.
+		add := url.Values{"action": {"add"}, "email": {"new@example.com"}, "role": {"viewer"}, "person": {"p-dev"}}
+		code, body, _ := st.do("admin@example.com", "POST", "/orgs/sample/members", add)
+		if code != http.StatusOK {
+			t.Fatalf("invite: %d %s", code, body)
+		}
+		link := invitationPath(t, body)
+		if code, _, _ := st.do("", "POST", link, url.Values{"name": {"新人"}, "password": {"my own password 1"}, "again": {"my own password 1"}}); code != http.StatusSeeOther {
+			t.Fatalf("accept: %d", code)
 		}
 		u, err := st.s.UserByEmail(ctx, "new@example.com")
 		if err != nil {
@@ -458,7 +464,7 @@ func TestMembersAdmin(t *testing.T) {
 		}
 		// Removing asks first, then removes.
 		rm := url.Values{"action": {"remove"}, "user": {itoa(u.ID)}}
-		code, body, _ := st.do("admin@example.com", "POST", "/orgs/sample/members", rm)
+		code, body, _ = st.do("admin@example.com", "POST", "/orgs/sample/members", rm)
 		if code != http.StatusOK || !strings.Contains(body, `name="confirmed" value="yes"`) {
 			t.Fatalf("remove without confirmation: %d", code)
 		}

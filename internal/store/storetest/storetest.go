@@ -25,7 +25,7 @@ func PostgresURL() string { return os.Getenv("CLOUDISMS_TEST_POSTGRES") }
 
 // Backends lists SQLite always and PostgreSQL when configured; when it is
 // not, the PostgreSQL case is reported as skipped with the reason.
-func Backends(t *testing.T) []Backend {
+func Backends(t testing.TB) []Backend {
 	bs := []Backend{{Name: "sqlite", Open: func(t testing.TB) (*store.Store, string) {
 		dir := t.TempDir()
 		s, err := store.Open(context.Background(), "", dir)

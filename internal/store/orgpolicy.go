@@ -1,0 +1,118 @@
+package store
+
+// An organization's sign-in policy: what its members must sign in with
+// before they see anything of it. The requirement is one value from a
+// short list that grows with the sign-in methods (SSO adds its own);
+// MetBy is the one rule that says whether a member satisfies it.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Requirement is what an organization requires of its members' sign-in.
+type Requirement string
+
+// The requirements, weakest first.
+const (
+	RequireNothing   Requirement = ""           // a password is enough
+	RequireTwoFactor Requirement = "two_factor" // a second factor at every password sign-in (TOTP)
+	// RequireSSO admits only sessions made by the organization's OpenID
+	// provider. It is set on the single sign-on page (SetSSOProvider),
+	// which checks that the provider works, never by SetOrgPolicy.
+	RequireSSO Requirement = "sso"
+)
+
+// Requirements lists the requirements an administrator chooses from, in
+// the order a form shows them.
+var Requirements = []Requirement{RequireNothing, RequireTwoFactor}
+
+// Valid reports whether r is a known requirement.
+func (r Requirement) Valid() bool {
+	if r == RequireSSO {
+		return true
+	}
+	for _, x := range Requirements {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgPolicy is an organization's sign-in policy.
+type OrgPolicy struct {
+	Org       string
+	Require   Requirement
+	UpdatedBy string // email of the administrator who set it, "" never set
+	UpdatedAt string
+}
+
+// MetBy reports whether an account with these factors satisfies the
+// policy.
+func (p OrgPolicy) MetBy(f Factors) bool {
+	switch p.Require {
+	case RequireNothing:
+		return true
+	case RequireTwoFactor:
+		return f.SecondFactor()
+	case RequireSSO:
+		// Factors do not matter: the session must come from the
+		// provider, which the web pages check (SessionSSOOrg).
+		return true
+	}
+	return false // a requirement this build does not know: nobody meets it
+}
+
+// OrgPolicyOf returns an organization's policy (RequireNothing when never
+// set).
+func (s *Store) OrgPolicyOf(ctx context.Context, org string) (OrgPolicy, error) {
+	p := OrgPolicy{Org: org}
+	var req string
+	err := s.db.QueryRowContext(ctx, `SELECT require, updated_by, updated_at FROM org_auth_policy WHERE org_id = $1`, org).Scan(&req, &p.UpdatedBy, &p.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("sign-in policy of %s: %w", org, err)
+	}
+	p.Require = Requirement(req)
+	return p, nil
+}
+
+// SetOrgPolicy sets an organization's policy (ErrNotFound for an unknown
+// organization) and writes it to the security log.
+func (s *Store) SetOrgPolicy(ctx context.Context, org string, req Requirement, by User, address string) error {
+	if !req.Valid() {
+		return fmt.Errorf("sign-in policy of %s: unknown requirement %q", org, req)
+	}
+	if req == RequireSSO {
+		return fmt.Errorf("sign-in policy of %s: single sign-on is required on the organization's single sign-on page, which checks the provider first", org)
+	}
+	if _, err := s.Org(ctx, org); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO org_auth_policy (org_id, require, updated_by, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET require = excluded.require, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		org, string(req), by.Email, s.stamp())
+	if err != nil {
+		return fmt.Errorf("sign-in policy of %s: %w", org, err)
+	}
+	s.LogSecurity(ctx, SecurityEvent{Org: org, UserID: by.ID, Email: by.Email, Kind: EventPolicy, Address: address, Detail: string(req)})
+	return nil
+}
+
+// PolicyAllows tells whether a member may see an organization under its
+// policy, with the policy (to say what is missing).
+func (s *Store) PolicyAllows(ctx context.Context, org string, userID int64) (OrgPolicy, bool, error) {
+	p, err := s.OrgPolicyOf(ctx, org)
+	if err != nil || p.Require == RequireNothing {
+		return p, err == nil, err
+	}
+	f, err := s.FactorsOf(ctx, userID)
+	if err != nil {
+		return p, false, err
+	}
+	return p, p.MetBy(f), nil
+}

@@ -1,0 +1,328 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+	"github.com/cloudisms/cloudisms/internal/totp"
+)
+
+const addr = "203.0.113.9"
+
+// clockAt gives a store a clock the test moves.
+func clockAt(s *store.Store, start time.Time) *time.Time {
+	now := start
+	store.SetNow(s, func() time.Time { return now })
+	return &now
+}
+
+// enrol turns TOTP on for a user and returns the secret and the recovery
+// codes.
+func enrol(t *testing.T, s *store.Store, u store.User, now time.Time) ([]byte, []string) {
+	t.Helper()
+	secret, err := s.BeginTOTP(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := s.ConfirmTOTP(ctx, u.ID, totp.Code(secret, now), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, codes
+}
+
+func TestTOTPSignIn(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			now := clockAt(s, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			u := mustUser(t, s, "totp@example.com")
+
+			// Before confirmation the secret is shown again, TOTP is off
+			// and the password alone signs in.
+			secret, err := s.BeginTOTP(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := s.EnrollingTOTP(ctx, u.ID)
+			if err != nil || string(again) != string(secret) {
+				t.Fatalf("EnrollingTOTP = %v, %v", again, err)
+			}
+			if f, _ := s.FactorsOf(ctx, u.ID); f.SecondFactor() {
+				t.Fatal("TOTP on before its confirmation")
+			}
+			if _, err := s.ConfirmTOTP(ctx, u.ID, "000000", addr); !errors.Is(err, store.ErrBadCode) && totp.Code(secret, *now) != "000000" {
+				t.Fatalf("wrong confirmation code: %v", err)
+			}
+			codes, err := s.ConfirmTOTP(ctx, u.ID, totp.Code(secret, *now), addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(codes) != store.RecoveryCodes {
+				t.Fatalf("%d recovery codes", len(codes))
+			}
+			if _, err := s.EnrollingTOTP(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("confirmed secret shown again: %v", err)
+			}
+			if _, err := s.BeginTOTP(ctx, u.ID); !errors.Is(err, store.ErrExists) {
+				t.Fatalf("second enrolment over a confirmed one: %v", err)
+			}
+
+			// The password alone no longer signs in.
+			_, tok, err := s.Login(ctx, u.Email, pw, addr, time.Hour)
+			var step *store.SecondStepError
+			if !errors.As(err, &step) || tok != "" {
+				t.Fatalf("Login = %q, %v; want a second step", tok, err)
+			}
+			// The code of the confirmation was used: the next step's code
+			// is needed.
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, totp.Code(secret, *now), addr, time.Hour); !errors.Is(err, store.ErrBadCode) {
+				t.Fatalf("reused code: %v", err)
+			}
+			*now = now.Add(totp.Step)
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, totp.Code(secret, *now), "198.51.100.1", time.Hour); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("second step from another address: %v", err)
+			}
+			got, session, _, err := s.SecondStepCode(ctx, step.Pending, totp.Code(secret, *now), addr, time.Hour)
+			if err != nil || got.ID != u.ID {
+				t.Fatalf("SecondStepCode = %v, %v", got, err)
+			}
+			if su, err := s.SessionUser(ctx, session); err != nil || su.ID != u.ID {
+				t.Fatalf("session: %v, %v", su, err)
+			}
+			// The pending state is used up.
+			*now = now.Add(totp.Step)
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, totp.Code(secret, *now), addr, time.Hour); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("pending state used twice: %v", err)
+			}
+
+			// A recovery code signs in once.
+			_, _, err = s.Login(ctx, u.Email, pw, addr, time.Hour)
+			errors.As(err, &step)
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, codes[3], addr, time.Hour); err != nil {
+				t.Fatalf("recovery code: %v", err)
+			}
+			_, _, err = s.Login(ctx, u.Email, pw, addr, time.Hour)
+			errors.As(err, &step)
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, codes[3], addr, time.Hour); !errors.Is(err, store.ErrBadCode) {
+				t.Fatalf("recovery code used twice: %v", err)
+			}
+			if f, _ := s.FactorsOf(ctx, u.ID); f.RecoveryLeft != store.RecoveryCodes-1 {
+				t.Fatalf("recovery codes left: %d", f.RecoveryLeft)
+			}
+
+			// An expired pending state is refused.
+			*now = now.Add(store.SecondStepTTL + time.Second)
+			if _, _, _, err := s.SecondStepCode(ctx, step.Pending, totp.Code(secret, *now), addr, time.Hour); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("expired pending state: %v", err)
+			}
+
+			// Turning off needs the password and a code.
+			*now = now.Add(totp.Step)
+			if err := s.DisableTOTP(ctx, u.ID, "wrong password!", totp.Code(secret, *now), addr); !errors.Is(err, store.ErrWrongPassword) {
+				t.Fatalf("disable with a wrong password: %v", err)
+			}
+			// (The code of that attempt was used: the next one is needed.)
+			if err := s.DisableTOTP(ctx, u.ID, pw, totp.Code(secret, now.Add(totp.Step)), addr); err != nil {
+				t.Fatal(err)
+			}
+			if f, _ := s.FactorsOf(ctx, u.ID); f.SecondFactor() || f.RecoveryLeft != 0 {
+				t.Fatalf("factors after disabling: %+v", f)
+			}
+			if _, tok, err := s.Login(ctx, u.Email, pw, addr, time.Hour); err != nil || tok == "" {
+				t.Fatalf("password sign-in after disabling: %v", err)
+			}
+
+			// Every step is in the security log, newest first.
+			evs, _, err := s.SecurityLogOf(ctx, u.ID, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]int{}
+			for _, e := range evs {
+				seen[e.Kind]++
+			}
+			for _, k := range []string{store.EventTOTPOn, store.EventTOTPOff, store.EventSecondStep, store.EventSecondFailed, store.EventRecoveryUsed, store.EventLogin} {
+				if seen[k] == 0 {
+					t.Errorf("no %s event in %v", k, seen)
+				}
+			}
+		})
+	}
+}
+
+// Turning TOTP off with the right password and guessed codes is
+// throttled: the right password does not clear the count of wrong codes.
+func TestDisableTOTPGuessingThrottled(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			now := clockAt(s, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			u := mustUser(t, s, "stolen@example.com")
+			secret, _ := enrol(t, s, u, *now)
+			var wrong []string
+			for c := 100000; len(wrong) < 3*store.PairMax; c += 7919 {
+				code := fmt.Sprint(c)
+				if code != totp.Code(secret, *now) && code != totp.Code(secret, now.Add(totp.Step)) && code != totp.Code(secret, now.Add(-totp.Step)) {
+					wrong = append(wrong, code)
+				}
+			}
+			var last error
+			for _, code := range wrong {
+				if last = s.DisableTOTP(ctx, u.ID, pw, code, addr); errors.Is(last, store.ErrThrottled) {
+					break
+				}
+				if !errors.Is(last, store.ErrBadCode) {
+					t.Fatalf("a wrong code: %v", last)
+				}
+			}
+			if !errors.Is(last, store.ErrThrottled) {
+				t.Fatalf("%d wrong codes with the right password never throttled", len(wrong))
+			}
+			if f, _ := s.FactorsOf(ctx, u.ID); !f.TOTP {
+				t.Fatal("TOTP turned off")
+			}
+		})
+	}
+}
+
+// Wrong codes are counted like wrong passwords: after PairMax failures
+// from one address, even the right code is refused, and signing in with
+// the password again does not give more tries.
+func TestSecondStepThrottled(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			now := clockAt(s, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			u := mustUser(t, s, "guess@example.com")
+			secret, _ := enrol(t, s, u, *now)
+			*now = now.Add(totp.Step)
+			right := totp.Code(secret, *now)
+			wrong := "000000"
+			if wrong == right {
+				wrong = "111111"
+			}
+			throttled := false
+			for i := 0; i < 3*store.PairMax && !throttled; i++ {
+				_, _, err := s.Login(ctx, u.Email, pw, addr, time.Hour)
+				var step *store.SecondStepError
+				if errors.Is(err, store.ErrThrottled) {
+					throttled = true
+					break
+				}
+				if !errors.As(err, &step) {
+					t.Fatalf("login %d: %v", i, err)
+				}
+				_, _, _, err = s.SecondStepCode(ctx, step.Pending, wrong, addr, time.Hour)
+				if errors.Is(err, store.ErrThrottled) {
+					throttled = true
+					break
+				}
+				if !errors.Is(err, store.ErrBadCode) {
+					t.Fatalf("code %d: %v", i, err)
+				}
+			}
+			if !throttled {
+				t.Fatal("wrong codes never throttled")
+			}
+		})
+	}
+}
+
+func TestOrgPolicy(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			now := clockAt(s, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			if err := s.CreateOrg(ctx, "acme", "Acme"); err != nil {
+				t.Fatal(err)
+			}
+			admin := mustUser(t, s, "admin@example.com")
+			member := mustUser(t, s, "member@example.com")
+			for _, u := range []store.User{admin, member} {
+				if err := s.AddMember(ctx, "acme", u.ID, "admin", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, ok, err := s.PolicyAllows(ctx, "acme", member.ID); !ok || err != nil {
+				t.Fatalf("no policy refused: %v", err)
+			}
+			if err := s.SetOrgPolicy(ctx, "acme", "sms", admin, addr); err == nil {
+				t.Fatal("unknown requirement accepted")
+			}
+			if err := s.SetOrgPolicy(ctx, "nope", store.RequireTwoFactor, admin, addr); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("unknown organization: %v", err)
+			}
+			if err := s.SetOrgPolicy(ctx, "acme", store.RequireTwoFactor, admin, addr); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := s.PolicyAllows(ctx, "acme", member.ID); ok {
+				t.Fatal("member without a second factor allowed")
+			}
+			enrol(t, s, member, *now)
+			if _, ok, _ := s.PolicyAllows(ctx, "acme", member.ID); !ok {
+				t.Fatal("member with TOTP refused")
+			}
+			evs, _, err := s.SecurityLog(ctx, "acme", 0, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) < 2 || evs[len(evs)-1].Kind != store.EventPolicy || evs[0].Kind != store.EventTOTPOn {
+				t.Fatalf("organization's log: %+v", evs)
+			}
+		})
+	}
+}
+
+// The log lists by pages and another organization's members' events are
+// not in it.
+func TestSecurityLogPages(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			for _, o := range []string{"a", "b"} {
+				if err := s.CreateOrg(ctx, o, o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ua, ub := mustUser(t, s, "a@example.com"), mustUser(t, s, "b@example.com")
+			s.AddMember(ctx, "a", ua.ID, "admin", "")
+			s.AddMember(ctx, "b", ub.ID, "admin", "")
+			for range 7 {
+				s.LogSecurity(ctx, store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginFailed})
+				s.LogSecurity(ctx, store.SecurityEvent{UserID: ub.ID, Email: ub.Email, Kind: store.EventLoginFailed})
+			}
+			var all []store.SecurityEvent
+			var before int64
+			for pages := 0; ; pages++ {
+				evs, next, err := s.SecurityLog(ctx, "a", before, 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, evs...)
+				if next == 0 {
+					break
+				}
+				before = next
+				if pages > 5 {
+					t.Fatal("paging does not end")
+				}
+			}
+			if len(all) != 7 {
+				t.Fatalf("%d events of a, want 7", len(all))
+			}
+			for i, e := range all {
+				if e.UserID != ua.ID || (i > 0 && e.ID >= all[i-1].ID) {
+					t.Fatalf("event %d: %+v", i, e)
+				}
+			}
+			if evs, _, _ := s.SecurityLogAll(ctx, 0, 0); len(evs) != 14 {
+				t.Fatalf("operator sees %d events, want 14", len(evs))
+			}
+		})
+	}
+}

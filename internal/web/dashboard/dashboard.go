@@ -1,0 +1,249 @@
+// Package dashboard is an organization's first page: the findings by
+// area, each linked to where it is fixed, SoA coverage, the heat maps,
+// what falls due and which approvals went stale.
+package dashboard
+
+import (
+	"embed"
+	"net/http"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/conformity"
+	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/web/draw"
+	"github.com/cloudisms/cloudisms/internal/web/items"
+	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/web/site"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// handlers are the dashboard over the site.
+type handlers struct{ *site.App }
+
+func init() {
+	site.AddTemplates(templateFS)
+	site.AddNav(site.NavItem{Order: 10, Section: "dashboard", Path: "", Label: "ui.dashboard"})
+	site.AddRoutes(func(app *site.App, m *http.ServeMux) {
+		a := &handlers{app}
+		m.HandleFunc("GET /orgs/{org}/{$}", a.InOrg("dashboard", a.dashboard))
+	})
+}
+
+// findingView is a finding with its link and text in the page's language,
+// or a group of findings of one rule about the parts of one thing.
+type findingView struct {
+	conformity.Finding
+	Text string
+	Link string
+	// A group: the parts its findings are about (the rows of one SoA),
+	// and for SOA-03 the SoA whose missing rows can be added at once.
+	Parts   []string
+	FillSoA string
+}
+
+type areaView struct {
+	Area     string
+	Errors   int
+	Warnings int
+	Findings []findingView
+}
+
+// dashboardDue is how many due items the dashboard lists (the soonest):
+// a large ISMS has thousands, which belong in the registers, not on the
+// overview page.
+const dashboardDue = 50
+
+func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership) {
+	ctx := r.Context()
+	asOf := isms.DateOf(a.Now())
+	// The check and the summary are computed once per change of the ISMS
+	// (store.Derived), not on every page view.
+	model, head, err := a.Store.ISMSAt(ctx, p.Org)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	findings, err := a.Store.FindingsFor(ctx, p.Org, head, model, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	nm := names.Of(model, p.Lang)
+	var areas []areaView
+	for _, area := range conformity.Areas {
+		av := areaView{Area: area}
+		for _, f := range findings {
+			if f.Area != area {
+				continue
+			}
+			if f.Severity == conformity.Error {
+				av.Errors++
+			} else {
+				av.Warnings++
+			}
+			av.Findings = append(av.Findings, findingView{Finding: f, Text: site.FindingText(f, p.Lang, nm), Link: site.FindingLink(p.Org, f)})
+		}
+		av.Findings = groupFindings(av.Findings, p, nm)
+		if len(av.Findings) > 0 {
+			areas = append(areas, av)
+		}
+	}
+	sum, err := a.Store.SummaryFor(ctx, p.Org, head, model, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	approvals, err := a.Store.Approvals(ctx, p.Org)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	var stale []store.Approval
+	for _, ap := range approvals {
+		if ap.Stale {
+			stale = append(stale, ap)
+		}
+	}
+	mine, err := a.myTasks(r, p, m, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	// The last 12 months, when they are known; a first view starts their
+	// computation and never waits for it.
+	trendPoints, trendReady, err := a.Store.TrendsReady(ctx, p.Org, asOf, 12)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	var trendChart any
+	if trendReady {
+		trendChart = draw.TrendFindings(trendPoints, p.T, "dash-trend")
+	}
+	counts := conformity.Counts(findings)
+	p.Names = nm
+	p.Title = p.T("ui.dashboard")
+	p.Data = map[string]any{
+		"AsOf": asOf.String(), "Areas": areas, "Errors": counts[conformity.Error], "Warnings": counts[conformity.Warning],
+		"Coverage": draw.Coverage(sum.SoA, p.T, nm.ServiceRole), "HeatBefore": draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T),
+		"HeatAfter": draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T), "Due": sum.Due[:min(len(sum.Due), dashboardDue)], "DueMore": max(len(sum.Due)-dashboardDue, 0), "Stale": stale,
+		"OrgName": model.Organization.Name, "CanFill": authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}), "Tasks": mine, "Trend": trendChart,
+		"Registers": registerBlocks(p, model, nm, asOf),
+	}
+	a.Render(w, http.StatusOK, "dashboard", p)
+}
+
+// dashboardTasks is how many of the member's tasks the first block lists:
+// the most pressing; the tasks page has them all.
+const dashboardTasks = 5
+
+// taskLine is one task in the dashboard's first block.
+type taskLine struct {
+	Kind, Text, Link, Due string
+	Overdue               bool
+}
+
+// taskBlock is the member's own work at a glance.
+type taskBlock struct {
+	Overdue, Waiting, Soon int
+	Top                    []taskLine
+	NoPerson               bool
+}
+
+// myTasks sums up the member's tasks: how many are overdue, waiting on
+// them, or due within 30 days, and the first few of those.
+func (a *handlers) myTasks(r *http.Request, p *site.Page, m store.Membership, asOf isms.Date) (taskBlock, error) {
+	all, _, err := a.Store.Tasks(r.Context(), p.Org, asOf)
+	if err != nil {
+		return taskBlock{}, err
+	}
+	b := taskBlock{NoPerson: m.Person == ""}
+	horizon := asOf.AddDays(30)
+	for _, t := range isms.TasksOf(all, isms.Assignee{Person: m.Person, Office: authz.KeepsTheISMS(m.Role)}) {
+		switch {
+		case t.Overdue:
+			b.Overdue++
+		case t.Due.IsZero():
+			b.Waiting++
+		case !t.Due.After(horizon):
+			b.Soon++
+		default:
+			continue
+		}
+		if len(b.Top) < dashboardTasks {
+			l := taskLine{Kind: p.T("tasks.kind." + t.Kind), Text: t.Title, Link: items.TaskLink(p.Org, t), Overdue: t.Overdue}
+			if l.Text == "" {
+				l.Text = l.Kind
+			}
+			if !t.Due.IsZero() {
+				l.Due = t.Due.String()
+			}
+			b.Top = append(b.Top, l)
+		}
+	}
+	return b, nil
+}
+
+// groupAt is how many findings of one rule about the parts of one thing
+// make a group: a new service SoA lacks dozens of rows, and one finding
+// listing them says more than dozens that differ by a control number.
+const groupAt = 5
+
+// groupFindings folds the findings of one rule whose subjects share a
+// parent (soa/svc-kintai/provider/…) into one, in the place of the first;
+// the check itself (its JSON and CLI output) keeps every finding.
+func groupFindings(fs []findingView, p *site.Page, nm *names.Names) []findingView {
+	type key struct{ rule, parent string }
+	parentOf := func(subject string) string {
+		if i := strings.LastIndexByte(subject, '/'); i > 0 {
+			return subject[:i]
+		}
+		return ""
+	}
+	count := map[key]int{}
+	for _, f := range fs {
+		if pa := parentOf(f.Subject); pa != "" {
+			count[key{f.Rule, pa}]++
+		}
+	}
+	var out []findingView
+	at := map[key]int{}
+	for _, f := range fs {
+		k := key{f.Rule, parentOf(f.Subject)}
+		if k.parent == "" || count[k] < groupAt {
+			out = append(out, f)
+			continue
+		}
+		part := f.Subject[len(k.parent)+1:]
+		if i, ok := at[k]; ok {
+			out[i].Parts = append(out[i].Parts, part)
+			continue
+		}
+		g := f
+		g.Subject = k.parent
+		g.Parts = []string{part}
+		g.Link = site.SubjectLink(p.Org, strings.Split(k.parent, "/"))
+		if f.Rule == "SOA-03" {
+			if parts := strings.Split(k.parent, "/"); len(parts) == 3 {
+				g.FillSoA = parts[1] + ":" + parts[2]
+				g.Link = "/orgs/" + p.Org + "/soa?soa=" + g.FillSoA + "&state=missing"
+			}
+		}
+		at[k] = len(out)
+		out = append(out, g)
+	}
+	for _, i := range at {
+		g := &out[i]
+		g.Text = p.T("web.group.text", "n", len(g.Parts), "first", g.Text, "parts", strings.Join(g.Parts, i18n.List(p.Lang)))
+		if g.FillSoA != "" {
+			g.Text = p.T("web.group.SOA-03", "n", len(g.Parts), "soa", nm.SoA(g.FillSoA), "parts", strings.Join(g.Parts, i18n.List(p.Lang)))
+		}
+	}
+	return out
+}

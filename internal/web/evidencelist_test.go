@@ -1,0 +1,110 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+	"github.com/cloudisms/cloudisms/internal/web"
+)
+
+// attachFile uploads content as the organization's and names it in an
+// item's top-level evidence list, as the form's upload does.
+func attachFile(t *testing.T, s *store.Store, kind, key, name, content string) string {
+	t.Helper()
+	ctx := context.Background()
+	ev, err := s.SaveEvidence(ctx, "sample", "manager@example.com", strings.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.Get(ctx, "sample", kind, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	json.Unmarshal(it.Data, &data)
+	list, _ := data["evidence"].([]any)
+	data["evidence"] = append(list, map[string]any{"name": name, "sha256": ev.SHA256})
+	raw, _ := json.Marshal(data)
+	item, refs := decodeWeb(t, kind, string(raw))
+	item.Key = key
+	if _, err := s.Put(ctx, "sample", item, refs, it.Version, "manager@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	return ev.SHA256
+}
+
+// The evidence list names every file with the item it proves (by name,
+// linked), who uploaded it and when, its size and download link, and marks
+// what is older than its interval: its own (a document's review, the
+// risks' reassessment) or the default the reader sets; filters and CSV
+// keep to the same rows.
+func TestEvidenceList(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st := newSite(t, b)
+			doc := attachFile(t, st.s, "documents", "doc-pol-001", "方針承認記録.pdf", "approval record")
+			risk := attachFile(t, st.s, "risks", "r-01", "リスク評価表.xlsx", "assessment sheet")
+			row := attachFile(t, st.s, "soa_rows", "organization/5.1", "方針の周知記録.pdf", "awareness record 5.1")
+			// 200 days after the uploads: within a year, beyond 100 days.
+			later := time.Now().AddDate(0, 0, 200)
+			h, err := web.New(st.s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return later })
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.h = h
+			const as = "viewer@example.com" // reading is enough
+			if nav := st.get(as, "/orgs/sample/"); !strings.Contains(nav, `href="/orgs/sample/evidence"`) {
+				t.Error("the navigation does not lead to the evidence list")
+			}
+			page := st.get(as, "/orgs/sample/evidence")
+			for _, want := range []string{"方針承認記録.pdf", "リスク評価表.xlsx", "方針の周知記録.pdf", "鈴木 一郎",
+				`href="/api/v1/orgs/sample/evidence/` + doc + `?name=`, `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/soa?soa=organization#row-5.1"`,
+				"既定の間隔 365 日", "リスクの再アセスメントの間隔"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the list lacks %q", want)
+				}
+			}
+			if strings.Contains(page, `class="old"`) {
+				t.Error("a file within its interval is marked old")
+			}
+			// A default interval of 100 days makes the SoA row's file old,
+			// not the document's or the risk's, which have their own.
+			page = st.get(as, "/orgs/sample/evidence?days=100&old=1")
+			if !strings.Contains(page, `data-sha="`+row+`"`) || strings.Contains(page, `data-sha="`+doc+`"`) || strings.Contains(page, `data-sha="`+risk+`"`) {
+				t.Errorf("old files at 100 days: want only the SoA row's\n%s", page)
+			}
+			if page := st.get(as, "/orgs/sample/evidence?kind=risks"); strings.Contains(page, doc) || !strings.Contains(page, risk) {
+				t.Error("the kind filter does not keep only risks")
+			}
+			code, csv, _ := st.do(as, "GET", "/orgs/sample/evidence?format=csv&days=100", nil)
+			if code != http.StatusOK || !strings.Contains(csv, "方針の周知記録.pdf") || !strings.Contains(csv, "古い") || !strings.Contains(csv, "証明する項目") {
+				t.Errorf("CSV: %d\n%s", code, csv)
+			}
+		})
+	}
+}
+
+// In a browser: the evidence list from the navigation, filtered to the old
+// files by a shorter default interval.
+func TestBrowserEvidenceList(t *testing.T) {
+	u := start(t)
+	attachFile(t, u.store, "documents", "doc-pol-001", "方針承認記録.pdf", "approval record")
+	attachFile(t, u.store, "soa_rows", "organization/5.1", "方針の周知記録.pdf", "awareness record 5.1")
+	u.login("manager@example.com")
+	u.run("evidence", chromedp.Navigate(u.url+"/orgs/sample/"), chromedp.WaitVisible(chromedp.CSS(`nav a[href="/orgs/sample/evidence"]`)))
+	u.submit("open the list", `nav a[href="/orgs/sample/evidence"]`)
+	if n := eval[int](u, `document.querySelectorAll("table.evidence-list tbody tr[data-sha]").length`); n < 2 {
+		t.Fatalf("%d files listed, want at least 2", n)
+	}
+	readmeShot(t, u, "evidence", "")
+}

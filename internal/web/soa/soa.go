@@ -1,0 +1,339 @@
+package soa
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/catalog"
+	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/web/items"
+	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/web/site"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// handlers are the SoA pages over the site.
+type handlers struct{ *site.App }
+
+func init() {
+	site.AddTemplates(templateFS)
+	site.AddNav(site.NavItem{Order: 60, Section: "soa", Path: "soa", Label: "ui.soa"})
+	site.AddRoutes(func(app *site.App, m *http.ServeMux) {
+		a := &handlers{app}
+		m.HandleFunc("GET /orgs/{org}/soa", a.InOrg("soa", a.soaPage))
+		m.HandleFunc("POST /orgs/{org}/soa", a.InOrg("soa", a.soaPost))
+		m.HandleFunc("POST /orgs/{org}/soa/create", a.InOrg("soa", a.soaCreate))
+		m.HandleFunc("POST /orgs/{org}/soa/approve", a.InOrg("soa", a.soaApprove))
+	})
+	// soa/organization[/CONTROL] and soa/SERVICE/ROLE[/CONTROL]: the SoA,
+	// at the control's row.
+	site.AddSubjectLink("soa", func(org string, parts []string) string {
+		if len(parts) < 2 {
+			return ""
+		}
+		soa := parts[1]
+		if len(parts) >= 3 && parts[1] != "organization" {
+			soa = parts[1] + ":" + parts[2]
+		}
+		anchor := ""
+		if n := len(parts); (soa == "organization" && n >= 3) || n >= 4 {
+			anchor = "#row-" + parts[n-1]
+		}
+		return "/orgs/" + org + "/soa?soa=" + soa + anchor
+	})
+}
+
+// soaRow is one row of the SoA table.
+type soaRow struct {
+	Control, TitleJA, TitleEN string
+	Cloud                     bool // a 27017 item or CLD control
+	Base                      string
+	From                      string // service, organization, none
+	Applicable                *bool
+	Reasons                   []string
+	Implementation            string
+	Justification, Notes      string
+	Version                   int64 // of the row item that governs the state (0: none)
+	Findings                  []string
+	State                     string // implemented, partial, planned, not-implemented, excluded, missing
+	OwnText                   string // the organization's own text of the control
+	// TitleUnconfirmed: the Japanese title is the catalog's and no
+	// published list confirmed it (marked on the page).
+	TitleUnconfirmed bool
+
+	// Display strings and form choices, rendered once in Go (soalabels.go).
+	StateLabel, FromLabel, BaseLabel, ReasonsText string
+	// The SoA page's excerpts of the long texts (the row's page has them whole).
+	JustificationExcerpt, NotesExcerpt string
+	ReasonOpts, ImplOpts               []soaOpt
+	Adopted, Excluded                  bool
+	Owner                              string // the SoA whose row is shown
+}
+
+// soaConflict is a stale edit: what the user sent and what is stored now.
+type soaConflict struct {
+	Control       string
+	Mine, Current map[string]any
+}
+
+// soaKeys lists the SoAs of the organization: its own, then one per
+// service and role, as the views compute them.
+func soaKeys(views []isms.SoAView) []string {
+	var out []string
+	for _, v := range views {
+		if v.Service == "" {
+			out = append(out, "organization")
+		} else {
+			out = append(out, v.Service+":"+v.Role)
+		}
+	}
+	return out
+}
+
+func (a *handlers) soaPage(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership) {
+	a.renderSoA(w, r, p, m, http.StatusOK)
+}
+
+// soaPageRows is how many rows one page of an SoA shows: every SoA of the
+// standard catalogs fits on one; a larger framework's is paged.
+const soaPageRows = 200
+
+// renderSoA shows an SoA read-only, one line per control; a row's edit
+// form is fetched on demand (row.go), so that the page stays small.
+func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership, status int) {
+	ctx := r.Context()
+	model, err := a.Store.ISMS(ctx, p.Org)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	views := isms.SoAViews(model)
+	keys := soaKeys(views)
+	sel := r.URL.Query().Get("soa")
+	if sel == "" {
+		sel = r.PostFormValue("soa")
+	}
+	idx := 0
+	for i, k := range keys {
+		if k == sel {
+			idx = i
+		}
+	}
+	v := views[idx]
+	sel = keys[idx]
+	findings := map[string][]string{}
+	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
+	asOf := isms.DateOf(a.Now())
+	checked, _, err := a.Store.Findings(ctx, p.Org, asOf)
+	nm := names.Of(model, p.Lang)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	for _, f := range checked {
+		if strings.HasPrefix(f.Subject, prefix) {
+			c := strings.TrimPrefix(f.Subject, prefix)
+			findings[c] = append(findings[c], f.Rule+": "+site.FindingText(f, p.Lang, nm))
+		}
+	}
+	texts, err := a.Store.ControlTexts(ctx, p.Org)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	filter := r.URL.Query().Get("state")
+	csv := site.WantsCSV(r)
+	labels := &labelCache{p: p, seen: map[string]string{}}
+	var shown []isms.EffectiveRow
+	for _, er := range v.Rows {
+		if effectiveShown(er, filter) {
+			shown = append(shown, er)
+		}
+	}
+	pager := site.Paginate(r, len(shown), soaPageRows)
+	if !csv {
+		shown = shown[pager.From:pager.To]
+	}
+	rows := make([]soaRow, 0, len(shown))
+	anyUnconfirmed := false
+	for _, er := range shown {
+		row := soaRowOf(er, texts)
+		row.Findings, row.OwnText = findings[er.Control.ID], texts[er.Control.ID]
+		anyUnconfirmed = anyUnconfirmed || row.TitleUnconfirmed
+		labels.dress(&row, sel)
+		rows = append(rows, row)
+	}
+	if csv {
+		heads, cells := soaCSV(p, rows)
+		site.WriteCSV(w, p, a.Now(), "soa-"+strings.ReplaceAll(sel, ":", "-"), heads, cells)
+		return
+	}
+	header, err := a.soaHeaderOf(r, p, m, sel, v.SoA)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	switch q := r.URL.Query(); {
+	case q.Get("copied") != "":
+		p.Flash = p.T("copy.done", "n", q.Get("copied"))
+	case q.Get("bulk") != "":
+		p.Flash = p.T("bulk.done", "n", q.Get("bulk"))
+	case q.Get("added") != "":
+		p.Flash = p.T("web.group.added", "n", q.Get("added"))
+	case q.Get("created") != "":
+		p.Flash = p.T("fix.soa.created")
+	case q.Get("approved") != "":
+		p.Flash = p.T("fix.approved")
+	case q.Get("conflict") != "" && p.Error == "":
+		p.Error = p.T("api.conflict")
+	}
+	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}) && header.Exists
+	p.Names = nm
+	p.Title = p.T("ui.soa")
+	rowLink := "/orgs/" + url.PathEscape(p.Org) + "/soa/row?soa=" + url.QueryEscape(sel) + "&control="
+	p.Data = map[string]any{"AnyUnconfirmed": anyUnconfirmed, "Keys": keys, "Selected": sel, "View": v, "Counts": v.Counts, "Filter": filter,
+		"CanEdit": canEdit, "CanCopy": mayCopy(m), "Header": header, "Pager": pager.View(r, p),
+		"RowsHTML": rowsHTML(rows, p.Lang, newSoALabels(p), rowLink, canEdit, p.T("ui.no_rows"))}
+	p.CSV = site.CSVLink(r)
+	a.Render(w, status, "soa", p)
+}
+
+// soaCSV is the SoA as shown (filtered by state), one row per control with
+// every field a spreadsheet keeps apart: applicability, reasons,
+// justification, implementation and notes, where the row comes from, and
+// the findings on it.
+func soaCSV(p *site.Page, rows []soaRow) ([]string, [][]string) {
+	heads := []string{p.T("ui.control"), p.T("ui.title"), p.T("soa.csv.base"), p.T("ui.applicable_q"), p.T("ui.reasons"),
+		p.T("ui.justification"), p.T("ui.state"), p.T("ui.notes"), p.T("ui.from"), p.T("ui.findings")}
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		title := r.TitleJA
+		if r.TitleUnconfirmed {
+			title += p.T("catalog.unconfirmed_mark")
+		}
+		if p.Lang != "ja" || r.TitleJA == "" {
+			title = r.TitleEN
+		}
+		applicable := ""
+		switch {
+		case r.Adopted:
+			applicable = p.T("ui.adopt")
+		case r.Excluded:
+			applicable = p.T("ui.exclude")
+		}
+		out = append(out, []string{r.Control, title, r.Base, applicable, r.ReasonsText, r.Justification, r.StateLabel,
+			r.Notes, r.FromLabel, strings.Join(r.Findings, "\n")})
+	}
+	return heads, out
+}
+
+// soaPost saves one row of an SoA. Editing an inherited row in a service
+// SoA creates the service's own row (an override), as the format defines.
+func (a *handlers) soaPost(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership) {
+	if !authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}) {
+		a.Forbidden(w, r, p)
+		return
+	}
+	ctx := r.Context()
+	soaKey, control := r.PostFormValue("soa"), r.PostFormValue("control")
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	owner := r.PostFormValue("owner") // the SoA whose row was shown
+	row := map[string]any{"control": control}
+	switch r.PostFormValue("applicable") {
+	case "true":
+		row["applicable"] = true
+	case "false":
+		row["applicable"] = false
+	}
+	if rs := r.PostForm["reasons"]; len(rs) > 0 {
+		row["reasons"] = rs
+	}
+	for _, f := range []string{"implementation", "justification", "notes"} {
+		if v := strings.TrimSpace(r.PostFormValue(f)); v != "" {
+			row[f] = v
+		}
+	}
+	data, _ := json.Marshal(row)
+	key := soaKey + "/" + control
+	it, refs, err := a.decodeRow(ctx, p.Org, key, data)
+	if err != nil {
+		p.Error = items.ProblemText(err, p.Lang)
+		a.renderRow(w, r, p, http.StatusBadRequest, soaKey, control, nil)
+		return
+	}
+	refs = append(refs, bundle.Ref{List: bundle.KindSoA, ID: soaKey, Path: "soa"})
+	ifVersion := version
+	if owner != soaKey {
+		ifVersion = 0 // a new override row
+	}
+	_, err = a.Store.Put(ctx, p.Org, it, refs, ifVersion, p.User.Email)
+	switch {
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
+		cur, gerr := a.Store.Get(ctx, p.Org, bundle.KindSoARows, key)
+		var current map[string]any
+		if gerr == nil {
+			json.Unmarshal(cur.Data, &current)
+		}
+		var mine map[string]any
+		json.Unmarshal(it.Data, &mine)
+		p.Error = p.T("api.conflict")
+		a.renderRow(w, r, p, http.StatusConflict, soaKey, control, &soaConflict{Control: control, Mine: mine, Current: current})
+		return
+	case err != nil:
+		var ref *store.RefError
+		if errors.As(err, &ref) {
+			p.Error = err.Error()
+			a.renderRow(w, r, p, http.StatusBadRequest, soaKey, control, nil)
+			return
+		}
+		a.ServerError(w, r, p, err)
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+p.Org+"/soa?soa="+soaKey+"&saved="+control+"#row-"+control, http.StatusSeeOther)
+}
+
+// decodeRow validates a row against the organization's edition.
+func (a *handlers) decodeRow(ctx context.Context, org, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
+	edition, err := a.Store.Edition(ctx, org)
+	if err != nil {
+		return bundle.Item{}, nil, err
+	}
+	return bundle.DecodeItem(bundle.KindSoARows, key, data, edition)
+}
+
+// soaRowOf is an effective row with its state, before the page's labels.
+func soaRowOf(er isms.EffectiveRow, texts map[string]string) soaRow {
+	titleJA, unconfirmed := catalog.JATitle(er.Control, texts)
+	row := soaRow{Control: er.Control.ID, TitleJA: titleJA, TitleUnconfirmed: unconfirmed, TitleEN: er.Control.TitleEN, Cloud: er.Control.Is27017(), Base: er.Control.Base2013, From: er.From}
+	if er.Row != nil {
+		row.Applicable, row.Reasons, row.Implementation = er.Row.Applicable, er.Row.Reasons, er.Row.Implementation
+		row.Justification, row.Notes = er.Row.Justification, er.Row.Notes
+	}
+	row.State = isms.StateOf(er.Row)
+	row.Adopted = row.Applicable != nil && *row.Applicable
+	return row
+}
+
+// shownBy reports whether the row is among those a state filter shows:
+// rows in that state, or with "applicable" every adopted row ("" shows all).
+func (r soaRow) shownBy(filter string) bool { return stateShown(r.State, r.Adopted, filter) }
+
+// effectiveShown is shownBy for a row not yet made into a soaRow.
+func effectiveShown(er isms.EffectiveRow, filter string) bool {
+	return stateShown(isms.StateOf(er.Row), er.Row != nil && er.Row.Applicable != nil && *er.Row.Applicable, filter)
+}
+
+func stateShown(state string, adopted bool, filter string) bool {
+	return filter == "" || state == filter || filter == "applicable" && adopted
+}
