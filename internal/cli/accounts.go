@@ -98,7 +98,7 @@ func (e *env) userByEmail(s *store.Store, email string) (store.User, bool) {
 }
 
 func runUser(e *env, args []string) int {
-	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable", "unlock", "totp-off", "security-log")
+	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable", "unlock", "totp-off", "passkeys-off", "security-log")
 	if !ok {
 		return exitInvalid
 	}
@@ -205,6 +205,17 @@ func runUser(e *env, args []string) int {
 			return exitInvalid
 		}
 		fmt.Fprintln(e.stdout, i18n.M("cli.totp_off", "email", u.Email).In(e.lang))
+	case "passkeys-off":
+		u, ok := e.userByEmail(s, email)
+		if !ok {
+			return exitInvalid
+		}
+		n, err := s.ResetPasskeys(e.ctx, u.ID)
+		if err != nil {
+			e.errorf("cli.store", "detail", err.Error())
+			return exitInvalid
+		}
+		fmt.Fprintln(e.stdout, i18n.M("cli.passkeys_off", "email", u.Email, "n", n).In(e.lang))
 	case "security-log":
 		return e.securityLog(s, *org, *before)
 	case "list":
