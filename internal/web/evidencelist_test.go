@@ -68,7 +68,7 @@ func TestEvidenceList(t *testing.T) {
 			}
 			page := st.get(as, "/orgs/sample/evidence")
 			for _, want := range []string{"方針承認記録.pdf", "リスク評価表.xlsx", "方針の周知記録.pdf", "鈴木 一郎",
-				`href="/api/v1/orgs/sample/evidence/` + doc + `?name=`, `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/soa?soa=organization#row-5.1"`,
+				`href="/api/v1/orgs/sample/evidence/` + doc + `?name=`, `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/soa/row?soa=organization&amp;control=5.1"`,
 				"既定の間隔 365 日", "リスクの再アセスメントの間隔"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("the list lacks %q", want)

@@ -19,6 +19,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/items"
+	"github.com/cloudisms/cloudisms/internal/web/linked"
 	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
@@ -226,7 +227,7 @@ func itemLabels(m *isms.ISMS, nm *names.Names, lang string) func(isms.EvidencePl
 func itemURL(org string, p isms.EvidencePlace) string {
 	switch p.Kind {
 	case "soa_rows":
-		return "/orgs/" + url.PathEscape(org) + "/soa?soa=" + url.QueryEscape(bundle.SoAKey(*p.SoA)) + "#row-" + p.ID
+		return linked.RowURL(org, bundle.SoAKey(*p.SoA), p.ID)
 	case "backups", "monitoring":
 		return items.URL(org, p.Kind, bundle.SeqKey(p.Seq))
 	}
