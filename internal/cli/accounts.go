@@ -481,7 +481,11 @@ func (e *env) securityLog(s *store.Store, org string, before int64) int {
 		if ev.Org != "" {
 			who += " (" + ev.Org + ")"
 		}
-		rows = append(rows, []string{strconv.FormatInt(ev.ID, 10), shortTime(ev.At), who, i18n.M("seclog.kind." + ev.Kind).In(e.lang), ev.Detail, ev.Address})
+		detail := ev.Detail
+		if ev.Repeats > 1 {
+			detail = strings.TrimSpace(detail + " " + i18n.M("seclog.repeats", "n", ev.Repeats, "last", shortTime(ev.LastAt)).In(e.lang))
+		}
+		rows = append(rows, []string{strconv.FormatInt(ev.ID, 10), shortTime(ev.At), who, i18n.M("seclog.kind." + ev.Kind).In(e.lang), detail, ev.Address})
 	}
 	writeTable(e.stdout, rows, false)
 	if next != 0 {
