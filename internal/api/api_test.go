@@ -692,10 +692,22 @@ func TestEvidence(t *testing.T) {
 		if !strings.Contains(string(b), res.SHA256) {
 			t.Error("the bundle does not list the evidence")
 		}
-		// Evidence where the format has none is refused, and nothing changes.
+		// A risk keeps evidence of its assessment and treatment (format v2).
 		_, rtag := e.item(a, "risks", "r-01")
-		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/risks/r-01?name=a.txt", []byte("x"), "Content-Type", "text/plain", "If-Match", rtag); r.status != 400 {
-			t.Errorf("evidence on a risk: %d", r.status)
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/risks/r-01?name=評価表.xlsx", []byte("assessment"), "Content-Type", "application/octet-stream", "If-Match", rtag); r.status != 201 {
+			t.Errorf("evidence on a risk: %d %s", r.status, r.body)
+		}
+		risk, _ := e.item(a, "risks", "r-01")
+		if evs, _ := risk["evidence"].([]any); len(evs) != 1 || evs[0].(map[string]any)["name"] != "評価表.xlsx" {
+			t.Errorf("evidence not listed on the risk: %v", risk["evidence"])
+		}
+		// Evidence where the format has none (an asset) is refused, and nothing changes.
+		asset, atag := e.item(a, "assets", "a-01")
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/assets/a-01?name=a.txt", []byte("x"), "Content-Type", "text/plain", "If-Match", atag); r.status != 400 {
+			t.Errorf("evidence on an asset: %d", r.status)
+		}
+		if after, atag2 := e.item(a, "assets", "a-01"); atag2 != atag || after["evidence"] != nil || len(after) != len(asset) {
+			t.Errorf("the refused upload changed the asset: %s → %s", atag, atag2)
 		}
 		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=a.txt&at=tests[99]", []byte("x"), "Content-Type", "text/plain", "If-Match", `"2"`); r.status != 400 {
 			t.Errorf("missing element: %d", r.status)

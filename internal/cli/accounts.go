@@ -98,7 +98,7 @@ func (e *env) userByEmail(s *store.Store, email string) (store.User, bool) {
 }
 
 func runUser(e *env, args []string) int {
-	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable", "unlock", "totp-off", "security-log")
+	sub, ok := e.subcommand("user", args, "add", "passwd", "list", "disable", "unlock", "totp-off", "passkeys-off", "security-log")
 	if !ok {
 		return exitInvalid
 	}
@@ -205,6 +205,17 @@ func runUser(e *env, args []string) int {
 			return exitInvalid
 		}
 		fmt.Fprintln(e.stdout, i18n.M("cli.totp_off", "email", u.Email).In(e.lang))
+	case "passkeys-off":
+		u, ok := e.userByEmail(s, email)
+		if !ok {
+			return exitInvalid
+		}
+		n, err := s.ResetPasskeys(e.ctx, u.ID)
+		if err != nil {
+			e.errorf("cli.store", "detail", err.Error())
+			return exitInvalid
+		}
+		fmt.Fprintln(e.stdout, i18n.M("cli.passkeys_off", "email", u.Email, "n", n).In(e.lang))
 	case "security-log":
 		return e.securityLog(s, *org, *before)
 	case "list":
@@ -470,7 +481,11 @@ func (e *env) securityLog(s *store.Store, org string, before int64) int {
 		if ev.Org != "" {
 			who += " (" + ev.Org + ")"
 		}
-		rows = append(rows, []string{strconv.FormatInt(ev.ID, 10), shortTime(ev.At), who, i18n.M("seclog.kind." + ev.Kind).In(e.lang), ev.Detail, ev.Address})
+		detail := ev.Detail
+		if ev.Repeats > 1 {
+			detail = strings.TrimSpace(detail + " " + i18n.M("seclog.repeats", "n", ev.Repeats, "last", shortTime(ev.LastAt)).In(e.lang))
+		}
+		rows = append(rows, []string{strconv.FormatInt(ev.ID, 10), shortTime(ev.At), who, i18n.M("seclog.kind." + ev.Kind).In(e.lang), detail, ev.Address})
 	}
 	writeTable(e.stdout, rows, false)
 	if next != 0 {

@@ -20,3 +20,12 @@ func SetNow(s *Store, now func() time.Time) { s.now = now }
 // ResetTrends forgets the computed trend points (for benchmarks of the
 // first computation).
 func ResetTrends(s *Store) { s.trends = NewHeadCache[trend.Point](4096) }
+
+// SetSecurityLogBounds lowers the security log's bounds per source (and
+// how often they are applied) for a test; the returned function restores
+// them.
+func SetSecurityLogBounds(anon, perUser, prune int) (restore func()) {
+	a, u, p := securityLogAnonMax, securityLogPerUser, securityLogPrune
+	securityLogAnonMax, securityLogPerUser, securityLogPrune = anon, perUser, prune
+	return func() { securityLogAnonMax, securityLogPerUser, securityLogPrune = a, u, p }
+}

@@ -253,6 +253,40 @@ func (s *Store) DeletePasskey(ctx context.Context, userID, id int64) (string, er
 	return name, nil
 }
 
+// ResetPasskeys removes all of a user's passkeys without their password:
+// the operator's recovery for someone who lost the devices that held
+// them. It returns how many were removed; each is written to the
+// security log as removed, with the detail "operator: NAME".
+func (s *Store) ResetPasskeys(ctx context.Context, userID int64) (int, error) {
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	var names []string
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM passkeys WHERE user_id = $1 RETURNING name`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reset passkeys of user %d: %w", userID, err)
+	}
+	for _, name := range names {
+		s.logSecurity(ctx, EventPasskeyOff, u, "", "operator: "+name)
+	}
+	return len(names), nil
+}
+
 // Ceremony kinds.
 const (
 	CeremonyRegister = "register"

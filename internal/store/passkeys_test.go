@@ -260,3 +260,49 @@ func TestPasskeyIsSecondFactor(t *testing.T) {
 		})
 	}
 }
+
+// ResetPasskeys (the operator's recovery) removes every passkey of one
+// user, none of another's, and logs each removal as the operator's.
+func TestResetPasskeys(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			alice := mustUser(t, s, "alice@example.com")
+			bob := mustUser(t, s, "bob@example.com")
+			for i, name := range []string{"a1", "a2", "b1"} {
+				owner := alice.ID
+				if name == "b1" {
+					owner = bob.ID
+				}
+				if _, err := s.AddPasskey(ctx, owner, name, []byte{byte(i + 1)}, []byte(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, err := s.ResetPasskeys(ctx, alice.ID); err != nil || n != 2 {
+				t.Fatalf("reset: %d, %v; want 2", n, err)
+			}
+			if n, err := s.ResetPasskeys(ctx, alice.ID); err != nil || n != 0 {
+				t.Fatalf("reset again: %d, %v; want 0", n, err)
+			}
+			if n, _ := s.PasskeyCount(ctx, bob.ID); n != 1 {
+				t.Fatalf("bob's passkeys: %d", n)
+			}
+			if _, err := s.ResetPasskeys(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("unknown user: %v", err)
+			}
+			evs, _, err := s.SecurityLogOf(ctx, alice.ID, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var details []string
+			for _, e := range evs {
+				if e.Kind == store.EventPasskeyOff {
+					details = append(details, e.Detail)
+				}
+			}
+			if got := strings.Join(details, ","); got != "operator: a2,operator: a1" && got != "operator: a1,operator: a2" {
+				t.Fatalf("security log of the reset: %q", got)
+			}
+		})
+	}
+}

@@ -292,9 +292,11 @@ func TestSecurityLogPages(t *testing.T) {
 			ua, ub := mustUser(t, s, "a@example.com"), mustUser(t, s, "b@example.com")
 			s.AddMember(ctx, "a", ua.ID, "admin", "")
 			s.AddMember(ctx, "b", ub.ID, "admin", "")
-			for range 7 {
-				s.LogSecurity(ctx, store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginFailed})
-				s.LogSecurity(ctx, store.SecurityEvent{UserID: ub.ID, Email: ub.Email, Kind: store.EventLoginFailed})
+			for i := range 7 {
+				// From seven addresses: repeats from one would be one entry.
+				addr := fmt.Sprintf("192.0.2.%d", i)
+				s.LogSecurity(ctx, store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginFailed, Address: addr})
+				s.LogSecurity(ctx, store.SecurityEvent{UserID: ub.ID, Email: ub.Email, Kind: store.EventLoginFailed, Address: addr})
 			}
 			var all []store.SecurityEvent
 			var before int64
@@ -322,6 +324,101 @@ func TestSecurityLogPages(t *testing.T) {
 			}
 			if evs, _, _ := s.SecurityLogAll(ctx, 0, 0); len(evs) != 14 {
 				t.Fatalf("operator sees %d events, want 14", len(evs))
+			}
+		})
+	}
+}
+
+// A flood of failures cannot push an organization's own events out of
+// the security log: repeats from one source are one entry with a count
+// (unknown emails from one address, whatever the emails; a throttle's
+// refusals of one account, whatever the addresses), events of no account
+// are kept apart under their own bound, and each account under its own.
+func TestSecurityLogFloodBounded(t *testing.T) {
+	defer store.SetSecurityLogBounds(50, 30, 1)()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			clock := time.Now()
+			store.SetNow(s, func() time.Time { return clock })
+			if err := s.CreateOrg(ctx, "a", "a"); err != nil {
+				t.Fatal(err)
+			}
+			ua, ub := mustUser(t, s, "a@example.com"), mustUser(t, s, "b@example.com")
+			s.AddMember(ctx, "a", ua.ID, "admin", "")
+			log := func(e store.SecurityEvent) {
+				t.Helper()
+				if err := s.LogSecurity(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			log(store.SecurityEvent{Org: "a", UserID: ua.ID, Email: ua.Email, Kind: store.EventPolicy, Address: "198.51.100.1", Detail: "two_factor"})
+			log(store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLogin, Address: "198.51.100.1", Detail: "password+totp"})
+
+			// One address, many unknown emails: one entry.
+			for i := range 300 {
+				log(store.SecurityEvent{Email: fmt.Sprintf("guess%d@example.com", i), Kind: store.EventLoginFailed, Address: "203.0.113.1"})
+			}
+			all, _, err := s.SecurityLogAll(ctx, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != 3 || all[0].Repeats != 300 || all[0].Kind != store.EventLoginFailed || all[0].LastAt == "" {
+				t.Fatalf("300 failures from one address: %d entries, newest %+v", len(all), all[0])
+			}
+			// Many addresses: kept to their own bound.
+			for i := range 200 {
+				log(store.SecurityEvent{Email: "nobody@example.com", Kind: store.EventLoginFailed, Address: fmt.Sprintf("2001:db8::%x", i)})
+			}
+			// A throttle's refusals of a known account from many addresses:
+			// one entry.
+			for i := range 100 {
+				log(store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginThrottled, Address: fmt.Sprintf("2001:db8:1::%x", i), Detail: "password"})
+			}
+			// One account's own successes: kept to its bound.
+			for i := range 100 {
+				log(store.SecurityEvent{UserID: ub.ID, Email: ub.Email, Kind: store.EventLogin, Address: fmt.Sprintf("192.0.2.%d", i%250), Detail: "password"})
+			}
+			count := func(where func(store.SecurityEvent) bool) (n int) {
+				var before int64
+				for {
+					evs, next, err := s.SecurityLogAll(ctx, before, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, e := range evs {
+						if where(e) {
+							n++
+						}
+					}
+					if next == 0 {
+						return n
+					}
+					before = next
+				}
+			}
+			if n := count(func(e store.SecurityEvent) bool { return e.UserID == 0 }); n > 50 {
+				t.Errorf("%d entries of no account, bound 50", n)
+			}
+			if n := count(func(e store.SecurityEvent) bool { return e.UserID == ub.ID }); n > 30 || n < 25 {
+				t.Errorf("%d entries of one account, bound 30", n)
+			}
+			org, _, err := s.SecurityLog(ctx, "a", 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := map[string]int64{}
+			for _, e := range org {
+				kinds[e.Kind] += e.Repeats
+			}
+			if len(org) != 3 || kinds[store.EventPolicy] != 1 || kinds[store.EventLogin] != 1 || kinds[store.EventLoginThrottled] != 100 {
+				t.Fatalf("the organization's log after the floods: %+v", org)
+			}
+			// A repeat after the hour is a new entry.
+			clock = clock.Add(61 * time.Minute)
+			log(store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginThrottled, Address: "2001:db8:1::1", Detail: "password"})
+			if org, _, _ = s.SecurityLog(ctx, "a", 0, 0); len(org) != 4 || org[0].Repeats != 1 {
+				t.Fatalf("a repeat an hour later: %+v", org)
 			}
 		})
 	}

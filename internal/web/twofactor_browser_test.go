@@ -144,13 +144,19 @@ func TestTwoFactorPolicySendsMemberToEnrol(t *testing.T) {
 	u.submit("go on to the organization", `#recovery-saved`)
 	u.run("the organization opens", chromedp.WaitVisible(chromedp.CSS(`nav.side`)))
 
-	// The security log shows the policy change and the enrolment.
+	// The security log shows the policy change and the enrolment, and two
+	// wrong passwords from one browser as one entry counted twice.
 	u.logout()
+	for range 2 {
+		u.run("a wrong password of ops", chromedp.Navigate(u.url+"/login"),
+			chromedp.SendKeys(chromedp.ID("email"), "ops@example.com"), chromedp.SendKeys(chromedp.ID("password"), "not the password 1"))
+		u.submit("the wrong password", `form[action="/login"] button`)
+	}
 	u.passwordStep("admin@example.com")
 	u.codeStep(totp.Code(adminSecret, time.Now().Add(totp.Step)))
 	u.run("the security log", chromedp.Navigate(u.url+"/orgs/sample/security-log"), chromedp.WaitVisible(chromedp.ID("security-log")))
 	log := u.text("#security-log")
-	for _, want := range []string{"ログインの条件を変更", "二要素認証を必須にする", "二要素認証を有効化", "ops@example.com", "パスワード＋認証アプリ"} {
+	for _, want := range []string{"ログインの条件を変更", "二要素認証を必須にする", "二要素認証を有効化", "ops@example.com", "パスワード＋認証アプリ", "同じ送信元から 2 回"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("security log lacks %q:\n%s", want, log)
 		}
