@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 type tasksResp struct {
@@ -173,3 +174,50 @@ func TestChangeNoteHeader(t *testing.T) {
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// GET /search answers the items whose text contains the query, Japanese or
+// English, grouped by kind; bad queries are 400 and another organization's
+// search 404.
+func TestSearchAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		var got struct {
+			Total     int
+			Truncated bool
+			Groups    []struct {
+				Kind  string
+				Items []struct{ Key, Label string }
+			}
+		}
+		has := func(kind, key string) bool {
+			for _, g := range got.Groups {
+				for _, it := range g.Items {
+					if g.Kind == kind && it.Key == key {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?q="+url.QueryEscape("勤怠"), nil)
+		json.Unmarshal(r.body, &got)
+		if r.status != 200 || got.Total == 0 || !has("cloud_services", "svc-kintai") {
+			t.Errorf("search 勤怠: %d %s", r.status, r.body)
+		}
+		r = e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?limit=1&q="+url.QueryEscape("勤怠"), nil)
+		json.Unmarshal(r.body, &got)
+		if got.Total != 1 || !got.Truncated {
+			t.Errorf("limit=1: %s", r.body)
+		}
+		if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search", nil); r.status != 200 || !strings.Contains(string(r.body), `"total":0`) {
+			t.Errorf("no query: %d %s", r.status, r.body)
+		}
+		for _, q := range []string{"q=" + strings.Repeat("あ", store.MaxQuery+1), "q=x&limit=0", "q=x&limit=501"} {
+			if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?"+q, nil); r.status != 400 {
+				t.Errorf("?%.20s: %d, want 400", q, r.status)
+			}
+		}
+		if r := e.do("outsider", "GET", "/api/v1/orgs/own/search?q=x", nil); r.status != 404 {
+			t.Errorf("another organization's search: %d", r.status)
+		}
+	})
+}
