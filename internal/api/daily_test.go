@@ -3,8 +3,10 @@ package api_test
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -218,6 +220,45 @@ func TestSearchAPI(t *testing.T) {
 		}
 		if r := e.do("outsider", "GET", "/api/v1/orgs/own/search?q=x", nil); r.status != 404 {
 			t.Errorf("another organization's search: %d", r.status)
+		}
+	})
+}
+
+// GET /trends measures the ISMS at each month end from the history: one
+// point per month, the last of them the ISMS as imported (its risks and
+// SoAs); out-of-range months and bad dates are 400.
+func TestTrendsAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		asOf := time.Now().In(time.FixedZone("JST", 9*3600)).Format("2006-01-02")
+		r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/trends?months=3&as_of="+asOf, nil)
+		var got struct {
+			Points []struct {
+				Date     string
+				Risks    int
+				Errors   int
+				Warnings int
+				SoAs     []struct {
+					SoA     string
+					Percent int
+				}
+				Findings map[string]map[string]int
+			}
+		}
+		json.Unmarshal(r.body, &got)
+		if r.status != 200 || len(got.Points) != 3 {
+			t.Fatalf("trends: %d %.300s", r.status, r.body)
+		}
+		last := got.Points[2]
+		if last.Risks == 0 || len(last.SoAs) == 0 || last.SoAs[0].Percent <= 0 || last.Date > asOf {
+			t.Errorf("the last point is not the ISMS as imported: %+v", last)
+		}
+		if got.Points[0].Date >= got.Points[1].Date {
+			t.Errorf("points not in time order: %s, %s", got.Points[0].Date, got.Points[1].Date)
+		}
+		for _, q := range []string{"months=1", "months=x", "months=" + strconv.Itoa(store.MaxTrendMonths+1), "as_of=2026-13-01"} {
+			if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/trends?"+q, nil); r.status != 400 {
+				t.Errorf("?%s: %d, want 400", q, r.status)
+			}
 		}
 	})
 }
