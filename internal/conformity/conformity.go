@@ -4,7 +4,6 @@
 package conformity
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
@@ -83,28 +82,7 @@ func (r Rule) ReferenceFor(edition string) string {
 
 // Check evaluates every rule on m as of the given date.
 func Check(m *isms.ISMS, asOf isms.Date) []Finding {
-	c := newCtx(m, asOf)
-	var out []Finding
-	for _, r := range rules {
-		ref := r.ReferenceFor(c.edition)
-		// One finding per subject: a reference listed twice (services:
-		// [a, a]) or two entries about one thing do not double a finding.
-		seen := map[string]bool{}
-		r.check(c, func(subject string, msg i18n.Message) {
-			if seen[subject] {
-				return
-			}
-			seen[subject] = true
-			out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Area: r.Area, Subject: subject, Message: msg, Reference: ref})
-		})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Rule != out[j].Rule {
-			return out[i].Rule < out[j].Rule
-		}
-		return out[i].Subject < out[j].Subject
-	})
-	return out
+	return NewChecked(m, asOf).Findings()
 }
 
 // Counts tallies findings by severity.
@@ -129,6 +107,7 @@ type ctx struct {
 	orgSoA  *soaIndex
 	svcSoA  map[string]*soaIndex // "service/role"
 	assess  *isms.Assessor
+	rix     *riskIndex // built on first use: see risks
 }
 
 // soaIndex is an SoA with its rows by control.

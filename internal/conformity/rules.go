@@ -26,13 +26,13 @@ var rules = []Rule{
 	{"SCOPE-10", Warning, AreaScope, "JIP-ISMS517 4.1; JIS Q 27001 4.3, 7.5", scope10},
 	{"RISK-01", Error, AreaRisk, "JIS Q 27001 6.1.2; JIP-ISMS517 4.2.1", risk01},
 	{"RISK-02", Warning, AreaRisk, "JIS Q 27001 6.1.2; JIP-ISMS517 4.2.1", risk02},
-	{"RISK-03", Error, AreaRisk, "JIS Q 27001 6.1.2 c)–d)", risk03},
-	{"RISK-04", Error, AreaRisk, "JIS Q 27001 6.1.3 f)", risk04},
-	{"RISK-05", Error, AreaRisk, "JIS Q 27001 6.1.3 b)", risk05},
-	{"RISK-06", Error, AreaRisk, "JIS Q 27001 6.1.3 c)–d)", risk06},
-	{"RISK-07", Error, AreaRisk, "JIS Q 27001 6.1.3 f)", risk07},
+	{"RISK-03", Error, AreaRisk, "JIS Q 27001 6.1.2 c)–d)", eachRisk(risk03)},
+	{"RISK-04", Error, AreaRisk, "JIS Q 27001 6.1.3 f)", eachRisk(risk04)},
+	{"RISK-05", Error, AreaRisk, "JIS Q 27001 6.1.3 b)", eachRisk(risk05)},
+	{"RISK-06", Error, AreaRisk, "JIS Q 27001 6.1.3 c)–d)", eachRisk(risk06)},
+	{"RISK-07", Error, AreaRisk, "JIS Q 27001 6.1.3 f)", eachRisk(risk07)},
 	{"RISK-08", Warning, AreaRisk, "JIS Q 27017 18.1.1; JIS Q 27001 4.2", risk08},
-	{"RISK-09", Error, AreaRisk, "JIS Q 27001 8.2", risk09},
+	{"RISK-09", Error, AreaRisk, "JIS Q 27001 8.2", eachRisk(risk09)},
 	{"SOA-01", Error, AreaSoA, "JIS Q 27001 6.1.3 d); JIP-ISMS517 4.2.2", soa01},
 	{"SOA-02", Error, AreaSoA, "JIS Q 27001 6.1.3 d)", soa02},
 	{"SOA-03", Error, AreaSoA, "JIP-ISMS517 4.2.2", soa03},
@@ -239,14 +239,9 @@ func scope10(c *ctx, emit emitFn) {
 // --- Risk ------------------------------------------------------------------
 
 func risk01(c *ctx, emit emitFn) {
-	named := map[string]bool{}
-	for _, r := range c.m.Risks {
-		for _, s := range r.Services {
-			named[s] = true
-		}
-	}
+	named := c.risks().services
 	for _, s := range c.inScope() {
-		if !named[s.ID] {
+		if named[s.ID] == 0 {
 			emit("cloud_services/"+s.ID, i18n.M("rule.RISK-01", "service", s.ID))
 		}
 	}
@@ -256,10 +251,8 @@ func risk01(c *ctx, emit emitFn) {
 // sources marked required.
 func risk02(c *ctx, emit emitFn) {
 	named := map[string]bool{}
-	for _, r := range c.m.Risks {
-		for _, s := range r.Sources {
-			named[s] = true
-		}
+	for s := range c.risks().sources {
+		named[s] = true
 	}
 	for _, na := range c.m.SourcesNotApplicable {
 		if !isms.IsBlank(na.Reason) {
@@ -284,18 +277,19 @@ func risk02(c *ctx, emit emitFn) {
 	}
 }
 
-func risk03(c *ctx, emit emitFn) {
-	for i := range c.m.Risks {
-		r := &c.m.Risks[i]
-		a := c.assess.Assess(r)
-		var problems []string
-		if r.Owner == "" {
-			problems = append(problems, "owner")
-		}
-		problems = append(problems, a.Problems...)
-		if len(problems) > 0 {
-			emit("risks/"+r.ID, i18n.M("rule.RISK-03", "risk", r.ID, "fields", problems, "method", c.m.Criteria.Method))
-		}
+// The risk rules that judge each risk on its own are written per risk
+// (eachRisk runs them over the register), so that an edit of one risk
+// re-evaluates that risk only (Checked.Update).
+
+func risk03(c *ctx, r *isms.Risk, emit emitFn) {
+	a := c.assess.Assess(r)
+	var problems []string
+	if r.Owner == "" {
+		problems = append(problems, "owner")
+	}
+	problems = append(problems, a.Problems...)
+	if len(problems) > 0 {
+		emit("risks/"+r.ID, i18n.M("rule.RISK-03", "risk", r.ID, "fields", problems, "method", c.m.Criteria.Method))
 	}
 }
 
@@ -306,20 +300,15 @@ func (c *ctx) risk04Fires(r *isms.Risk) (isms.Assessment, bool) {
 	return a, a.OK && a.Level > c.m.Criteria.Acceptance && r.Treatment == isms.TreatRetain && !r.ResidualAcceptedByOwner()
 }
 
-func risk04(c *ctx, emit emitFn) {
-	for i := range c.m.Risks {
-		r := &c.m.Risks[i]
-		if a, fires := c.risk04Fires(r); fires {
-			emit("risks/"+r.ID, i18n.M("rule.RISK-04", "risk", r.ID, "level", a.Level, "acceptance", c.m.Criteria.Acceptance))
-		}
+func risk04(c *ctx, r *isms.Risk, emit emitFn) {
+	if a, fires := c.risk04Fires(r); fires {
+		emit("risks/"+r.ID, i18n.M("rule.RISK-04", "risk", r.ID, "level", a.Level, "acceptance", c.m.Criteria.Acceptance))
 	}
 }
 
-func risk05(c *ctx, emit emitFn) {
-	for _, r := range c.m.Risks {
-		if r.Treatment == isms.TreatModify && len(r.Controls) == 0 {
-			emit("risks/"+r.ID, i18n.M("rule.RISK-05", "risk", r.ID))
-		}
+func risk05(_ *ctx, r *isms.Risk, emit emitFn) {
+	if r.Treatment == isms.TreatModify && len(r.Controls) == 0 {
+		emit("risks/"+r.ID, i18n.M("rule.RISK-05", "risk", r.ID))
 	}
 }
 
@@ -329,28 +318,26 @@ func risk05(c *ctx, emit emitFn) {
 // finding (SOA-01 reports the missing SoA, v2). Choice: a 27017 item or
 // CLD control is not looked for in an SoA whose role it gives no guidance
 // for, since such an SoA has no row for it by design.
-func risk06(c *ctx, emit emitFn) {
-	for _, r := range c.m.Risks {
-		for _, ctl := range r.Controls {
-			item, _ := c.cat.Lookup(ctl)
-			check := func(service, role, subject string) {
-				if service != "" && item != nil && item.Is27017() && !item.GuidesRole(role) {
-					return
-				}
-				if !c.applicable(service, role, ctl) {
-					emit("risks/"+r.ID+"/controls/"+ctl+"/"+subject,
-						i18n.M("rule.RISK-06", "risk", r.ID, "control", ctl, "soa", subject))
-				}
+func risk06(c *ctx, r *isms.Risk, emit emitFn) {
+	for _, ctl := range r.Controls {
+		item, _ := c.cat.Lookup(ctl)
+		check := func(service, role, subject string) {
+			if service != "" && item != nil && item.Is27017() && !item.GuidesRole(role) {
+				return
 			}
-			if len(r.Services) == 0 {
-				check("", "", "soa/organization")
-				continue
+			if !c.applicable(service, role, ctl) {
+				emit("risks/"+r.ID+"/controls/"+ctl+"/"+subject,
+					i18n.M("rule.RISK-06", "risk", r.ID, "control", ctl, "soa", subject))
 			}
-			for _, sid := range r.Services {
-				for _, role := range []string{isms.RoleProvider, isms.RoleCustomer} {
-					if c.svcSoA[sid+"/"+role] != nil {
-						check(sid, role, "soa/"+sid+"/"+role)
-					}
+		}
+		if len(r.Services) == 0 {
+			check("", "", "soa/organization")
+			continue
+		}
+		for _, sid := range r.Services {
+			for _, role := range []string{isms.RoleProvider, isms.RoleCustomer} {
+				if c.svcSoA[sid+"/"+role] != nil {
+					check(sid, role, "soa/"+sid+"/"+role)
 				}
 			}
 		}
@@ -358,20 +345,17 @@ func risk06(c *ctx, emit emitFn) {
 }
 
 // RISK-07 is quiet on a risk RISK-04 reports (v2).
-func risk07(c *ctx, emit emitFn) {
-	for i := range c.m.Risks {
-		r := &c.m.Risks[i]
-		if _, fires := c.risk04Fires(r); fires {
-			continue
-		}
-		if !r.ApprovedByOwner() {
-			emit("risks/"+r.ID, i18n.M("rule.RISK-07.approval", "risk", r.ID, "owner", r.Owner))
-			continue
-		}
-		a := c.assess.Assess(r)
-		if a.OK && a.Residual > c.m.Criteria.Acceptance && !isms.IsTrue(r.Approval.ResidualAccepted) {
-			emit("risks/"+r.ID, i18n.M("rule.RISK-07.residual", "risk", r.ID, "residual", a.Residual, "acceptance", c.m.Criteria.Acceptance))
-		}
+func risk07(c *ctx, r *isms.Risk, emit emitFn) {
+	if _, fires := c.risk04Fires(r); fires {
+		return
+	}
+	if !r.ApprovedByOwner() {
+		emit("risks/"+r.ID, i18n.M("rule.RISK-07.approval", "risk", r.ID, "owner", r.Owner))
+		return
+	}
+	a := c.assess.Assess(r)
+	if a.OK && a.Residual > c.m.Criteria.Acceptance && !isms.IsTrue(r.Approval.ResidualAccepted) {
+		emit("risks/"+r.ID, i18n.M("rule.RISK-07.residual", "risk", r.ID, "residual", a.Residual, "acceptance", c.m.Criteria.Acceptance))
 	}
 }
 
@@ -398,17 +382,14 @@ func risk08(c *ctx, emit emitFn) {
 
 // RISK-09: a risk's assessment date is its assessed_on, else the date of
 // its approval; it must lie within the planned reassessment interval.
-func risk09(c *ctx, emit emitFn) {
+func risk09(c *ctx, r *isms.Risk, emit emitFn) {
 	days := c.m.Criteria.ReassessmentInterval()
-	for i := range c.m.Risks {
-		r := &c.m.Risks[i]
-		d := r.AssessmentDate()
-		switch {
-		case d.IsZero():
-			emit("risks/"+r.ID, i18n.M("rule.RISK-09.never", "risk", r.ID))
-		case !d.Within(c.asOf, days):
-			emit("risks/"+r.ID, i18n.M("rule.RISK-09", "risk", r.ID, "date", d, "days", days))
-		}
+	d := r.AssessmentDate()
+	switch {
+	case d.IsZero():
+		emit("risks/"+r.ID, i18n.M("rule.RISK-09.never", "risk", r.ID))
+	case !d.Within(c.asOf, days):
+		emit("risks/"+r.ID, i18n.M("rule.RISK-09", "risk", r.ID, "date", d, "days", days))
 	}
 }
 
@@ -543,10 +524,10 @@ func soa08(c *ctx, emit emitFn) {
 // organization's SoA any risk, for a service SoA a risk naming the service
 // or naming none.
 func soa09(c *ctx, emit emitFn) {
-	named := isms.RiskControlsOf(c.m)
+	named := c.risks()
 	for _, ix := range c.checkedSoAs() {
 		for _, r := range ix.soa.Rows {
-			if !r.IsApplicable() || !contains(r.Reasons, "risk") || named.Named(ix.soa, r.Control) {
+			if !r.IsApplicable() || !contains(r.Reasons, "risk") || named.named(ix.soa, r.Control) {
 				continue
 			}
 			emit(soaSubject(ix.soa)+"/"+r.Control, i18n.M("rule.SOA-09", "soa", soaSubject(ix.soa), "control", r.Control))
@@ -600,9 +581,20 @@ func verify01(c *ctx, emit emitFn) {
 // VERIFY-02 (v2): the risk a gap names must be about the verification's
 // service.
 func verify02(c *ctx, emit emitFn) {
+	// Only the risks gaps name are looked up: one pass, no index of the
+	// whole register.
 	risks := map[string]*isms.Risk{}
-	for i := range c.m.Risks {
-		risks[c.m.Risks[i].ID] = &c.m.Risks[i]
+	for _, v := range c.m.Verifications {
+		if v.Result == isms.ResultGap && v.Risk != "" {
+			risks[v.Risk] = nil
+		}
+	}
+	if len(risks) > 0 {
+		for i := range c.m.Risks {
+			if _, ok := risks[c.m.Risks[i].ID]; ok {
+				risks[c.m.Risks[i].ID] = &c.m.Risks[i]
+			}
+		}
 	}
 	for _, v := range c.m.Verifications {
 		if v.Result != isms.ResultGap {
