@@ -29,7 +29,10 @@ func startInstanceSSO(t *testing.T, c *http.Client, base string) string {
 // chooses it, and then only that organization's members: the account of
 // another organization's admin is refused; choosing it from another site
 // is refused; a callback replayed or opened in another browser and a
-// code put under the attacker's own state fail with 400 and no session.
+// code put under the attacker's own state fail with 400 and no session;
+// only a session the provider made may require it, after which password
+// sessions are sent to the provider (pages) or refused (API, 403), until
+// the operator removes the provider.
 func TestAttackInstanceSSO(t *testing.T) {
 	needServer(t)
 	db := sqlite(t)
@@ -78,6 +81,26 @@ func TestAttackInstanceSSO(t *testing.T) {
 	if st, _, _ := call(t, victim, "GET", srv.url+"/orgs/victim/", "", nil); st != http.StatusOK {
 		t.Fatalf("the member's organization: %d", st)
 	}
+	// Requiring single sign-on: refused from the admin's password session,
+	// accepted from the one the instance's provider made; then the
+	// password session is sent to the provider (pages) and refused (API).
+	require := []byte(url.Values{"action": {"save"}, "source": {"instance"}, "require_sso": {"yes"}}.Encode())
+	if st, _, _ := call(t, admin, "POST", srv.url+"/orgs/victim/sso", "", require, "Content-Type", "application/x-www-form-urlencoded"); st != http.StatusBadRequest {
+		t.Fatalf("requiring it from a password session: %d, want 400", st)
+	}
+	if st, h, body := call(t, victim, "POST", srv.url+"/orgs/victim/sso", "", require, "Content-Type", "application/x-www-form-urlencoded"); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=saved") {
+		t.Fatalf("requiring it from the provider's session: %d %s", st, body)
+	}
+	if st, h, _ := call(t, admin, "GET", srv.url+"/orgs/victim/", "", nil); st != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/sso/start?org=victim") {
+		t.Fatalf("a password session under the requirement: %d %s", st, h.Get("Location"))
+	}
+	if st, _, _ := call(t, admin, "GET", srv.url+"/api/v1/orgs/victim/check", "", nil); st != http.StatusForbidden {
+		t.Fatalf("a password session's API call under the requirement: %d, want 403", st)
+	}
+	if st, _, _ := call(t, victim, "GET", srv.url+"/api/v1/orgs/victim/check", "", nil); st != http.StatusOK {
+		t.Fatalf("the provider's session's API call: %d", st)
+	}
+
 	// The callback replayed, by another browser and by the same one.
 	replayer := jarClient()
 	if st, _, _ := call(t, replayer, "GET", cb, "", nil); st != http.StatusBadRequest || signedIn(replayer, srv.url) {
@@ -99,6 +122,13 @@ func TestAttackInstanceSSO(t *testing.T) {
 	injected := srv.url + "/sso/callback?state=" + url.QueryEscape(own.Query().Get("state")) + "&code=" + url.QueryEscape(stolen.Query().Get("code"))
 	if st, _, _ := call(t, inj, "GET", injected, "", nil); st != http.StatusBadRequest || signedIn(inj, srv.url) {
 		t.Fatalf("stolen code under the attacker's state: %d", st)
+	}
+	// The operator removes the provider: the requirement goes with it.
+	if out, err := cli(t, db, nil, "sso", "remove"); err != nil || !strings.Contains(out, "victim") {
+		t.Fatalf("sso remove: %v\n%s", err, out)
+	}
+	if st, _, _ := call(t, admin, "GET", srv.url+"/orgs/victim/", "", nil); st != http.StatusOK {
+		t.Fatalf("the password session after the removal: %d", st)
 	}
 	if _, ok := waitLog(srv, 0, "sso.instance_no_member"); !ok {
 		t.Error("the log has no refused instance sign-in")
