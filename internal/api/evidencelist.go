@@ -20,18 +20,22 @@ func init() {
 
 // evidenceJSON is one evidence file where an item names it.
 type evidenceJSON struct {
-	Name         string `json:"name"`
-	SHA256       string `json:"sha256"`
-	Kind         string `json:"kind"`
-	Key          string `json:"key"`
-	Part         string `json:"part,omitempty"`
-	PartID       string `json:"part_id,omitempty"`
-	UploadedAt   string `json:"uploaded_at,omitempty"`
-	UploadedBy   string `json:"uploaded_by,omitempty"`
-	Size         int64  `json:"size"`
-	IntervalDays int    `json:"interval_days"`
-	Basis        string `json:"basis"`
-	Old          bool   `json:"old"`
+	Name       string `json:"name"`
+	SHA256     string `json:"sha256"`
+	Kind       string `json:"kind"`
+	Key        string `json:"key"`
+	Part       string `json:"part,omitempty"`
+	PartID     string `json:"part_id,omitempty"`
+	UploadedAt string `json:"uploaded_at,omitempty"`
+	UploadedBy string `json:"uploaded_by,omitempty"`
+	// The last upload of the same content, when it was uploaded again
+	// (uploaded_at stays the first: when the evidence was collected).
+	LastUploadedAt string `json:"last_uploaded_at,omitempty"`
+	LastUploadedBy string `json:"last_uploaded_by,omitempty"`
+	Size           int64  `json:"size"`
+	IntervalDays   int    `json:"interval_days"`
+	Basis          string `json:"basis"`
+	Old            bool   `json:"old"`
 }
 
 func (a *Server) evidenceList(w http.ResponseWriter, r *http.Request, c *call) {
@@ -79,6 +83,9 @@ func (a *Server) evidenceList(w http.ResponseWriter, r *http.Request, c *call) {
 		if !rec.UploadedAt.IsZero() {
 			e.UploadedAt = rec.UploadedAt.UTC().Format(time.RFC3339)
 			e.Old = pl.Old(isms.DateOf(rec.UploadedAt.In(isms.JST)), asOf)
+		}
+		if rec.LastUploadedAt.After(rec.UploadedAt) {
+			e.LastUploadedAt, e.LastUploadedBy = rec.LastUploadedAt.UTC().Format(time.RFC3339), rec.LastUploadedBy
 		}
 		if (q.Get("kind") == "" || q.Get("kind") == e.Kind) && (q.Get("old") != "true" || e.Old) {
 			out = append(out, e)

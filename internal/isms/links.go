@@ -11,11 +11,12 @@ import "slices"
 // an SoA row its control, with its SoA; for backups and monitoring, which
 // have no id, their position among their kind and their service).
 type LinkedItem struct {
-	Kind string
-	ID   string
-	Seq  int
-	SoA  *SoA
-	Name string // the item's own title where the model has one
+	Kind    string
+	ID      string
+	Seq     int
+	SoA     *SoA
+	Name    string // the item's own title where the model has one
+	Service string // the service the item belongs to, where the page names it
 }
 
 // LinkGroup is the linked items of one kind.
@@ -133,6 +134,34 @@ func ServiceLinks(m *ISMS, id string) []LinkGroup {
 	for _, x := range m.Incidents {
 		if slices.Contains(x.Services, id) {
 			l.add("incidents", LinkedItem{ID: x.ID, Name: x.Title})
+		}
+	}
+	return l.groups
+}
+
+// SoARowLinks are what one row of an SoA is linked with: the risks that
+// chose its control, the responsibilities documented for the control and
+// the provider verifications of it. For the organization's SoA these are
+// every risk, responsibility and verification of the control (the
+// organization's SoA covers them all, as RiskLinks links every risk to
+// it); for a service's SoA those of that service. Responsibilities have
+// no id: their position in the list is the Seq and their service the ID.
+func SoARowLinks(m *ISMS, s SoA, control string) []LinkGroup {
+	var l linker
+	ofService := func(service string) bool { return s.IsOrganization() || service == s.Service }
+	for _, r := range m.Risks {
+		if slices.Contains(r.Controls, control) && (s.IsOrganization() || slices.Contains(r.Services, s.Service)) {
+			l.add("risks", LinkedItem{ID: r.ID, Name: r.Title})
+		}
+	}
+	for i, x := range m.Responsibilities {
+		if x.Control == control && ofService(x.Service) {
+			l.add("responsibilities", LinkedItem{ID: x.Service, Seq: i, Name: x.Area})
+		}
+	}
+	for _, v := range m.Verifications {
+		if v.Control == control && ofService(v.Service) {
+			l.add("verifications", LinkedItem{ID: v.ID, Service: v.Service})
 		}
 	}
 	return l.groups

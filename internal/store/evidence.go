@@ -106,8 +106,13 @@ func (s *Store) claimEvidence(ctx context.Context, org, actor string, ev Evidenc
 		if err := s.lockEvidence(ctx, tx, false, ev.SHA256); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO evidence_owners (org_id, sha256, size, uploaded_at, uploaded_by, stored_at) VALUES ($1, $2, $3, $4, $5, NULL)
-			ON CONFLICT (org_id, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at`, org, ev.SHA256, ev.Size, s.stamp(), actor)
+		// The first upload stays as when the file was collected; a
+		// repeated one is the last upload (and a fresh claim for garbage
+		// collection).
+		_, err := tx.ExecContext(ctx, `INSERT INTO evidence_owners (org_id, sha256, size, uploaded_at, uploaded_by, stored_at, last_uploaded_at, last_uploaded_by)
+			VALUES ($1, $2, $3, $4, $5, NULL, $4, $5)
+			ON CONFLICT (org_id, sha256) DO UPDATE SET last_uploaded_at = excluded.last_uploaded_at, last_uploaded_by = excluded.last_uploaded_by`,
+			org, ev.SHA256, ev.Size, s.stamp(), actor)
 		return err
 	})
 }
@@ -338,6 +343,8 @@ func backfillEvidenceOwners(ctx context.Context, tx *sql.Tx, stamp string) error
 		return fmt.Errorf("evidence owners: %w", err)
 	}
 	for _, o := range owners {
+		// Runs at migration 0030, before 0160 added the last upload (which
+		// 0160 fills from these columns).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_owners (org_id, sha256, size, uploaded_at, uploaded_by, stored_at) VALUES ($1, $2, NULL, $3, $4, $3)
 			ON CONFLICT (org_id, sha256) DO NOTHING`, o.org, o.sum, stamp, "migration"); err != nil {
 			return fmt.Errorf("evidence owners: %w", err)
@@ -347,26 +354,31 @@ func backfillEvidenceOwners(ctx context.Context, tx *sql.Tx, stamp string) error
 }
 
 // EvidenceRecord is what the store knows of a file an organization
-// uploaded: its size, and when and by whom it was last uploaded there.
+// uploaded: its size, when and by whom it was first uploaded there (when
+// the evidence was collected) and the last time the same content was
+// uploaded again.
 type EvidenceRecord struct {
-	SHA256     string
-	Size       int64 // 0 when not known (files recorded before sizes were)
-	UploadedAt time.Time
-	UploadedBy string
+	SHA256         string
+	Size           int64 // 0 when not known (files recorded before sizes were)
+	UploadedAt     time.Time
+	UploadedBy     string
+	LastUploadedAt time.Time // equal to UploadedAt when uploaded once
+	LastUploadedBy string
 }
 
 // EvidenceRecords lists the files an organization holds, by SHA-256.
 func (s *Store) EvidenceRecords(ctx context.Context, org string) (map[string]EvidenceRecord, error) {
 	out := map[string]EvidenceRecord{}
-	err := collect(ctx, s.db, `SELECT sha256, size, uploaded_at, uploaded_by FROM evidence_owners WHERE org_id = $1`, []any{org}, func(r *sql.Rows) error {
+	err := collect(ctx, s.db, `SELECT sha256, size, uploaded_at, uploaded_by, last_uploaded_at, last_uploaded_by FROM evidence_owners WHERE org_id = $1`, []any{org}, func(r *sql.Rows) error {
 		var rec EvidenceRecord
 		var size sql.NullInt64
-		var at string
-		if err := r.Scan(&rec.SHA256, &size, &at, &rec.UploadedBy); err != nil {
+		var at, last string
+		if err := r.Scan(&rec.SHA256, &size, &at, &rec.UploadedBy, &last, &rec.LastUploadedBy); err != nil {
 			return err
 		}
 		rec.Size = size.Int64
 		rec.UploadedAt, _ = time.Parse(time.RFC3339Nano, at)
+		rec.LastUploadedAt, _ = time.Parse(time.RFC3339Nano, last)
 		out[rec.SHA256] = rec
 		return nil
 	})

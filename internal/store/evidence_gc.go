@@ -85,7 +85,7 @@ func (s *Store) CollectEvidence(ctx context.Context, minAge time.Duration, del b
 	}
 	claims := map[string][]string{}
 	recentClaim := map[string]bool{}
-	err = collect(ctx, s.db, `SELECT sha256, org_id, uploaded_at FROM evidence_owners ORDER BY sha256, org_id`, nil, func(r *sql.Rows) error {
+	err = collect(ctx, s.db, `SELECT sha256, org_id, last_uploaded_at FROM evidence_owners ORDER BY sha256, org_id`, nil, func(r *sql.Rows) error {
 		var sum, org, at string
 		if err := r.Scan(&sum, &org, &at); err != nil {
 			return err
@@ -168,7 +168,7 @@ func (s *Store) removeEvidence(ctx context.Context, sum string, cutoff time.Time
 		if n > 0 {
 			return false, nil
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidence_owners WHERE sha256 = $1 AND uploaded_at >= $2`, sum, cutoff.Add(-time.Second).UTC().Format(time.RFC3339Nano)).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidence_owners WHERE sha256 = $1 AND last_uploaded_at >= $2`, sum, cutoff.Add(-time.Second).UTC().Format(time.RFC3339Nano)).Scan(&n); err != nil {
 			return false, err
 		}
 		return n == 0, nil

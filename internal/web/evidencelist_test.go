@@ -68,7 +68,7 @@ func TestEvidenceList(t *testing.T) {
 			}
 			page := st.get(as, "/orgs/sample/evidence")
 			for _, want := range []string{"方針承認記録.pdf", "リスク評価表.xlsx", "方針の周知記録.pdf", "鈴木 一郎",
-				`href="/api/v1/orgs/sample/evidence/` + doc + `?name=`, `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/soa?soa=organization#row-5.1"`,
+				`href="/api/v1/orgs/sample/evidence/` + doc + `?name=`, `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/soa/row?soa=organization&amp;control=5.1"`,
 				"既定の間隔 365 日", "リスクの再アセスメントの間隔"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("the list lacks %q", want)
@@ -107,4 +107,45 @@ func TestBrowserEvidenceList(t *testing.T) {
 		t.Fatalf("%d files listed, want at least 2", n)
 	}
 	readmeShot(t, u, "evidence", "")
+}
+
+// A file of a corrective action says what it belongs to: a finding's by
+// the finding, a nonconformity's own by what the action does (the list
+// showed 「是正処置 」 with nothing after it).
+func TestEvidenceListCorrectiveActions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		ev, err := st.s.SaveEvidence(ctx, "sample", "manager@example.com", strings.NewReader("revised procedure"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := st.item("nonconformities", "nc-2026-01")
+		var data map[string]any
+		json.Unmarshal(it.Data, &data)
+		data["corrective_action"].(map[string]any)["evidence"] = []any{map[string]any{"name": "改訂した手順書.pdf", "sha256": ev.SHA256}}
+		raw, _ := json.Marshal(data)
+		item, refs := decodeWeb(t, "nonconformities", string(raw))
+		item.Key = "nc-2026-01"
+		if _, err := st.s.Put(ctx, "sample", item, refs, it.Version, "manager@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		page := st.get("viewer@example.com", "/orgs/sample/evidence?kind=nonconformities")
+		i := strings.Index(page, `data-sha="`+ev.SHA256+`"`)
+		if i < 0 {
+			t.Fatalf("the nonconformity's file is not listed")
+		}
+		tr := page[i : i+strings.Index(page[i:], "</tr>")]
+		for _, want := range []string{`href="/orgs/sample/items/nonconformities/nc-2026-01"`, "是正処置「インシデント対応手順書に通知の担当と代行者を明記し"} {
+			if !strings.Contains(tr, want) {
+				t.Errorf("the row lacks %q\n%s", want, tr)
+			}
+		}
+		if strings.Contains(tr, "是正処置 <") || strings.Contains(tr, "是正処置 </small>") {
+			t.Errorf("a corrective action named by nothing:\n%s", tr)
+		}
+		_, csv, _ := st.do("viewer@example.com", "GET", "/orgs/sample/evidence?format=csv&kind=nonconformities", nil)
+		if !strings.Contains(csv, "是正処置「インシデント対応手順書") {
+			t.Errorf("the CSV does not name the corrective action:\n%s", csv)
+		}
+	})
 }

@@ -22,7 +22,7 @@ func TestLinkedRecords(t *testing.T) {
 				path string
 				want []string
 			}{
-				{"/orgs/sample/items/risks/r-01", []string{"関連する記録", `href="/orgs/sample/soa?soa=organization#row-5.1"`, `href="/orgs/sample/items/assets/a-01"`,
+				{"/orgs/sample/items/risks/r-01", []string{"関連する記録", `href="/orgs/sample/soa/row?soa=organization&amp;control=5.1"`, `href="/orgs/sample/items/assets/a-01"`,
 					"顧客の勤怠データ（打刻・勤務実績・休暇）", `href="/orgs/sample/items/cloud_services/svc-kintai"`}},
 				{"/orgs/sample/items/assets/a-01", []string{"関連する記録", `href="/orgs/sample/items/risks/r-01"`, `href="/orgs/sample/items/systems/sys-db"`, `href="/orgs/sample/items/cloud_services/svc-kintai"`}},
 				{"/orgs/sample/items/cloud_services/svc-kintai", []string{"関連する記録", "適用宣言書", `href="/orgs/sample/soa?soa=svc-kintai%3Aprovider"`,
@@ -49,12 +49,17 @@ func TestLinkedRecords(t *testing.T) {
 	}
 }
 
-// In a browser: a risk's linked controls lead to the row of the SoA.
+// In a browser: a risk's linked controls lead to the SoA row's page,
+// whose linked records lead back to the risk.
 func TestBrowserLinkedRecords(t *testing.T) {
 	u := start(t)
 	u.login("manager@example.com")
 	u.run("risk", chromedp.Navigate(u.url+"/orgs/sample/items/risks/r-01"), chromedp.WaitVisible(chromedp.ID("linked")))
 	readmeShot(t, u, "linked-risk", "#linked")
-	u.submit("to the SoA row", `#linked a[href$="#row-5.1"]`)
-	u.run("SoA", chromedp.WaitVisible(`[id="row-5.1"]`))
+	u.submit("to the SoA row", `#linked a[href$="soa=organization&control=5.1"]`)
+	u.run("SoA row", chromedp.WaitVisible(`[id="row-5.1"]`), chromedp.WaitVisible(`#linked a[href="/orgs/sample/items/risks/r-01"]`),
+		chromedp.WaitVisible(`#evidence`))
+	readmeShot(t, u, "soa-row", "main")
+	u.submit("back to the risk", `#linked a[href="/orgs/sample/items/risks/r-01"]`)
+	u.run("risk again", chromedp.WaitVisible(chromedp.ID("linked")))
 }

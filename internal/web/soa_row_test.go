@@ -66,7 +66,8 @@ func TestSoARowEditPage(t *testing.T) {
 			as, path string
 			want     int
 		}{
-			{"viewer@example.com", href, http.StatusForbidden},
+			{"viewer@example.com", href, http.StatusOK}, // the row's facts and linked records, without the form
+			{"viewer@example.com", href + "&part=form", http.StatusForbidden},
 			{fixManager, "/orgs/sample/soa/row?soa=organization&control=99.99", http.StatusNotFound},
 			{fixManager, "/orgs/sample/soa/row?soa=nowhere:x&control=5.2", http.StatusNotFound},
 			{"", href, http.StatusSeeOther}, // to the sign-in page

@@ -19,6 +19,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/items"
+	"github.com/cloudisms/cloudisms/internal/web/linked"
 	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
@@ -108,9 +109,7 @@ func Rows(r *http.Request, s *store.Store, org, lang string, asOf isms.Date, f F
 			Uploader: or(who[rec.UploadedBy], rec.UploadedBy),
 			Download: "/api/v1/orgs/" + url.PathEscape(org) + "/evidence/" + url.PathEscape(pl.SHA256) + "?name=" + url.QueryEscape(pl.Name)}
 		row.ItemName, row.ItemURL = label(pl), itemURL(org, pl)
-		if pl.Part != "" {
-			row.PartText = tr(lang, "evlist.part."+pl.Part, "id", pl.PartID)
-		}
+		row.PartText = partText(model, pl, lang)
 		if !rec.UploadedAt.IsZero() {
 			up := isms.DateOf(rec.UploadedAt.In(isms.JST))
 			row.Old, row.Age = pl.Old(up, asOf), asOf.DaysSince(up)
@@ -122,6 +121,36 @@ func Rows(r *http.Request, s *store.Store, org, lang string, asOf isms.Date, f F
 	}
 	sortRows(rows, f.Sort)
 	return rows, kinds, nil
+}
+
+// partText names the part of an item a file proves: a finding, a
+// restore test, a result; a corrective action by the finding it answers,
+// or, for a nonconformity's own corrective action, by what it does.
+func partText(m *isms.ISMS, pl isms.EvidencePlace, lang string) string {
+	switch {
+	case pl.Part == "":
+		return ""
+	case pl.Part == isms.PartCorrectiveAction && pl.PartID == "":
+		for _, n := range m.Nonconformities {
+			if pl.Kind == "nonconformities" && n.ID == pl.ID && n.CorrectiveAction != nil && strings.TrimSpace(n.CorrectiveAction.Action) != "" {
+				return tr(lang, "evlist.part.own-corrective-action", "action", excerpt(n.CorrectiveAction.Action, 60))
+			}
+		}
+		return tr(lang, "evlist.part.own-corrective-action-unnamed")
+	}
+	return tr(lang, "evlist.part."+pl.Part, "id", pl.PartID)
+}
+
+// excerpt is the first line of a text, cut at n characters.
+func excerpt(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + "…"
+	}
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func tr(lang, key string, args ...any) string { return i18n.M(key, args...).In(lang) }
@@ -226,7 +255,7 @@ func itemLabels(m *isms.ISMS, nm *names.Names, lang string) func(isms.EvidencePl
 func itemURL(org string, p isms.EvidencePlace) string {
 	switch p.Kind {
 	case "soa_rows":
-		return "/orgs/" + url.PathEscape(org) + "/soa?soa=" + url.QueryEscape(bundle.SoAKey(*p.SoA)) + "#row-" + p.ID
+		return linked.RowURL(org, bundle.SoAKey(*p.SoA), p.ID)
 	case "backups", "monitoring":
 		return items.URL(org, p.Kind, bundle.SeqKey(p.Seq))
 	}

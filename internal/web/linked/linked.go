@@ -1,4 +1,4 @@
-// Package linked shows on the pages of assets, risks and cloud services
+// Package linked shows on the pages of assets, risks, cloud services and SoA rows
 // the records linked with them elsewhere in the ISMS, by name, each a link
 // to its own page.
 package linked
@@ -48,11 +48,16 @@ func panel(app *site.App, r *http.Request, p *site.Page, m store.Membership, kin
 		app.Log.Error("linked records", "err", err)
 		return ""
 	}
-	groups := f(model, key)
+	return Render(p, names.Of(model, p.Lang), f(model, key))
+}
+
+// Render draws linked records as the panel of an item's page: each group
+// under its kind, each item by name as a link to its own page ("" when
+// there is nothing linked).
+func Render(p *site.Page, nm *names.Names, groups []isms.LinkGroup) template.HTML {
 	if len(groups) == 0 {
 		return ""
 	}
-	nm := names.Of(model, p.Lang)
 	d := struct {
 		Title  string
 		Groups []groupView
@@ -66,8 +71,7 @@ func panel(app *site.App, r *http.Request, p *site.Page, m store.Membership, kin
 	}
 	var b bytes.Buffer
 	if err := panelTemplate.Execute(&b, d); err != nil {
-		app.Log.Error("linked records", "err", err)
-		return ""
+		return "" // the template is fixed and its data plain text: cannot fail
 	}
 	return template.HTML(b.String())
 }
@@ -84,16 +88,33 @@ func view(org string, nm *names.Names, it isms.LinkedItem) linkView {
 	switch it.Kind {
 	case "soa_rows":
 		key := bundle.SoAKey(*it.SoA)
-		return linkView{Name: nm.SoA(key) + " " + it.ID, URL: "/orgs/" + o + "/soa?soa=" + url.QueryEscape(key) + "#row-" + it.ID}
+		return linkView{Name: nm.SoA(key) + " " + it.ID, URL: RowURL(org, key, it.ID)}
 	case "soa":
 		key := bundle.SoAKey(*it.SoA)
 		return linkView{Name: nm.SoA(key), URL: "/orgs/" + o + "/soa?soa=" + url.QueryEscape(key)}
 	case "verifications":
-		return linkView{Name: name(it.ID), URL: "/orgs/" + o + "/verifications#ver-" + it.ID}
+		n := name(it.ID)
+		if it.Service != "" {
+			n = nm.Service(it.Service) + " · " + n
+		}
+		return linkView{Name: n, URL: "/orgs/" + o + "/verifications#ver-" + url.PathEscape(it.ID)}
+	case "responsibilities":
+		// Responsibilities have no id: the link opens the service's matrix.
+		n := nm.Service(it.ID)
+		if it.Name != "" {
+			n += " · " + it.Name
+		}
+		return linkView{Name: n, URL: "/orgs/" + o + "/responsibilities?service=" + url.QueryEscape(it.ID) + "#resp-" + url.PathEscape(it.ID)}
 	case "monitoring", "backups":
 		return linkView{Name: name(nm.Service(it.ID)), URL: items.URL(org, it.Kind, bundle.SeqKey(it.Seq))}
 	case "cloud_services":
 		return linkView{Name: nm.Service(it.ID), URL: items.URL(org, it.Kind, it.ID)}
 	}
 	return linkView{Name: name(nm.Ref(it.Kind, it.ID)), URL: items.URL(org, it.Kind, it.ID)}
+}
+
+// RowURL is the page of one SoA row: its facts, linked records, evidence
+// and (for those who may edit) its form.
+func RowURL(org, soaKey, control string) string {
+	return "/orgs/" + url.PathEscape(org) + "/soa/row?soa=" + url.QueryEscape(soaKey) + "&control=" + url.QueryEscape(control)
 }

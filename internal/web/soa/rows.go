@@ -12,7 +12,8 @@ import (
 // template engine's reflection over each line's fields made up most of
 // the page's server time, so the lines are written here, every text
 // through the HTML escaper.
-func rowsHTML(rows []soaRow, lang string, l soaLabels, rowLink string, canEdit bool, empty string) template.HTML {
+// A row's control links to the row's page where the SoA exists (canOpen).
+func rowsHTML(rows []soaRow, lang string, l soaLabels, rowLink string, canOpen, canEdit bool, empty string) template.HTML {
 	if len(rows) == 0 {
 		return template.HTML(`<tr><td colspan="5" class="empty">` + html.EscapeString(empty) + `</td></tr>`)
 	}
@@ -41,9 +42,18 @@ func rowsHTML(rows []soaRow, lang string, l soaLabels, rowLink string, canEdit b
 		}
 		b.WriteString(` data-state="`)
 		esc(r.State)
-		b.WriteString(`"><th scope="row"><code>`)
-		esc(r.Control)
-		b.WriteString(`</code>`)
+		b.WriteString(`"><th scope="row">`)
+		if canOpen {
+			b.WriteString(`<a class="row-open" href="`)
+			esc(rowLink + url.QueryEscape(r.Control))
+			b.WriteString(`"><code>`)
+			esc(r.Control)
+			b.WriteString(`</code></a>`)
+		} else {
+			b.WriteString(`<code>`)
+			esc(r.Control)
+			b.WriteString(`</code>`)
+		}
 		if r.Base != "" {
 			b.WriteString(`<br><small>`)
 			esc(r.BaseLabel)

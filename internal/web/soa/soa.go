@@ -204,7 +204,7 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	rowLink := "/orgs/" + url.PathEscape(p.Org) + "/soa/row?soa=" + url.QueryEscape(sel) + "&control="
 	p.Data = map[string]any{"AnyUnconfirmed": anyUnconfirmed, "Keys": keys, "Selected": sel, "View": v, "Counts": v.Counts, "Filter": filter,
 		"CanEdit": canEdit, "CanCopy": mayCopy(m), "Header": header, "Pager": pager.View(r, p),
-		"RowsHTML": rowsHTML(rows, p.Lang, newSoALabels(p), rowLink, canEdit, p.T("ui.no_rows"))}
+		"RowsHTML": rowsHTML(rows, p.Lang, newSoALabels(p), rowLink, header.Exists, canEdit, p.T("ui.no_rows"))}
 	p.CSV = site.CSVLink(r)
 	a.Render(w, status, "soa", p)
 }
@@ -264,8 +264,22 @@ func (a *handlers) soaPost(w http.ResponseWriter, r *http.Request, p *site.Page,
 			row[f] = v
 		}
 	}
-	data, _ := json.Marshal(row)
 	key := soaKey + "/" + control
+	if owner == soaKey {
+		// The form does not carry the row's evidence: it stays with the row.
+		cur, err := a.Store.Get(ctx, p.Org, bundle.KindSoARows, key)
+		switch {
+		case err == nil:
+			var stored map[string]any
+			if json.Unmarshal(cur.Data, &stored) == nil && stored["evidence"] != nil {
+				row["evidence"] = stored["evidence"]
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			a.ServerError(w, r, p, err)
+			return
+		}
+	}
+	data, _ := json.Marshal(row)
 	it, refs, err := a.decodeRow(ctx, p.Org, key, data)
 	if err != nil {
 		p.Error = items.ProblemText(err, p.Lang)
