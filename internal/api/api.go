@@ -211,8 +211,8 @@ func (a *Server) sessionAsRequired(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	required, err := a.store.SSORequired(r.Context(), org)
 	if err == nil && required {
-		var via string
-		if via, err = a.store.SessionSSOOrg(r.Context(), c.session); err == nil && via != org {
+		var ok bool
+		if ok, err = a.store.SignedInThroughProvider(r.Context(), c.session, org); err == nil && !ok {
 			a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("sso.api_policy", "org", org))
 			return false
 		}

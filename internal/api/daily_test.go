@@ -3,10 +3,13 @@ package api_test
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 type tasksResp struct {
@@ -173,3 +176,89 @@ func TestChangeNoteHeader(t *testing.T) {
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// GET /search answers the items whose text contains the query, Japanese or
+// English, grouped by kind; bad queries are 400 and another organization's
+// search 404.
+func TestSearchAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		var got struct {
+			Total     int
+			Truncated bool
+			Groups    []struct {
+				Kind  string
+				Items []struct{ Key, Label string }
+			}
+		}
+		has := func(kind, key string) bool {
+			for _, g := range got.Groups {
+				for _, it := range g.Items {
+					if g.Kind == kind && it.Key == key {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?q="+url.QueryEscape("勤怠"), nil)
+		json.Unmarshal(r.body, &got)
+		if r.status != 200 || got.Total == 0 || !has("cloud_services", "svc-kintai") {
+			t.Errorf("search 勤怠: %d %s", r.status, r.body)
+		}
+		r = e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?limit=1&q="+url.QueryEscape("勤怠"), nil)
+		json.Unmarshal(r.body, &got)
+		if got.Total != 1 || !got.Truncated {
+			t.Errorf("limit=1: %s", r.body)
+		}
+		if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search", nil); r.status != 200 || !strings.Contains(string(r.body), `"total":0`) {
+			t.Errorf("no query: %d %s", r.status, r.body)
+		}
+		for _, q := range []string{"q=" + strings.Repeat("あ", store.MaxQuery+1), "q=x&limit=0", "q=x&limit=501"} {
+			if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/search?"+q, nil); r.status != 400 {
+				t.Errorf("?%.20s: %d, want 400", q, r.status)
+			}
+		}
+		if r := e.do("outsider", "GET", "/api/v1/orgs/own/search?q=x", nil); r.status != 404 {
+			t.Errorf("another organization's search: %d", r.status)
+		}
+	})
+}
+
+// GET /trends measures the ISMS at each month end from the history: one
+// point per month, the last of them the ISMS as imported (its risks and
+// SoAs); out-of-range months and bad dates are 400.
+func TestTrendsAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		asOf := time.Now().In(time.FixedZone("JST", 9*3600)).Format("2006-01-02")
+		r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/trends?months=3&as_of="+asOf, nil)
+		var got struct {
+			Points []struct {
+				Date     string
+				Risks    int
+				Errors   int
+				Warnings int
+				SoAs     []struct {
+					SoA     string
+					Percent int
+				}
+				Findings map[string]map[string]int
+			}
+		}
+		json.Unmarshal(r.body, &got)
+		if r.status != 200 || len(got.Points) != 3 {
+			t.Fatalf("trends: %d %.300s", r.status, r.body)
+		}
+		last := got.Points[2]
+		if last.Risks == 0 || len(last.SoAs) == 0 || last.SoAs[0].Percent <= 0 || last.Date > asOf {
+			t.Errorf("the last point is not the ISMS as imported: %+v", last)
+		}
+		if got.Points[0].Date >= got.Points[1].Date {
+			t.Errorf("points not in time order: %s, %s", got.Points[0].Date, got.Points[1].Date)
+		}
+		for _, q := range []string{"months=1", "months=x", "months=" + strconv.Itoa(store.MaxTrendMonths+1), "as_of=2026-13-01"} {
+			if r := e.do(authz.Viewer, "GET", "/api/v1/orgs/own/trends?"+q, nil); r.status != 400 {
+				t.Errorf("?%s: %d, want 400", q, r.status)
+			}
+		}
+	})
+}

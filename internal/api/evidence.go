@@ -92,6 +92,12 @@ func (a *Server) saveEvidence(w http.ResponseWriter, r *http.Request, c *call) (
 		a.fail(w, c.lang, http.StatusRequestEntityTooLarge, "too_large", i18n.M("api.too_large", "max", store.MaxEvidence))
 		return ev, false
 	}
+	if errors.Is(err, store.ErrUploadIncomplete) {
+		// The client's side of the failure: answered as such, not as
+		// the database or the object storage failing.
+		a.fail(w, c.lang, http.StatusBadRequest, "incomplete", i18n.M("evidence.incomplete"))
+		return ev, false
+	}
 	if err != nil {
 		a.storeError(w, c, err)
 		return ev, false

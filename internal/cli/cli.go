@@ -62,6 +62,7 @@ func init() {
 		{"user", "usage.user", runUser},
 		{"member", "usage.member", runMember},
 		{"token", "usage.token", runToken},
+		{"sso", "sso.usage", runSSO},
 		{"serve", "usage.serve", runServe},
 		{"report", "report.usage.report", runReport},
 		{"import-soa", "report.usage.import_soa", runImportSoA},

@@ -1,20 +1,25 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cloudisms/cloudisms/internal/store/blob"
 	"github.com/cloudisms/cloudisms/internal/store/blob/weedtest"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
 )
@@ -218,6 +223,46 @@ func TestBucketFaults(t *testing.T) {
 				t.Errorf("upload once the bucket is back: %d %v", st, ans)
 			}
 
+			// An upload the client stops sending halfway (a dropped
+			// connection, a killed browser) leaves nothing either: no
+			// object in the bucket, no claim, no item change.
+			objects, err := blob.NewS3(srv.Config(bucket, "ev"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := func() (keys []string) {
+				objects.List(context.Background(), "", func(o blob.Object) error { keys = append(keys, o.Key); return nil })
+				return keys
+			}
+			claims := func() (n int) {
+				if err := db.QueryRow(`SELECT COUNT(*) FROM evidence_owners`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			keysBefore, claimsBefore := stored(), claims()
+			_, h, before, _ := c.do("GET", "/items/documents/doc-pol-001", nil)
+			for _, path := range []string{"/evidence", "/evidence/documents/doc-pol-001?name=cut.pdf"} {
+				st, answer := cutUpload(t, strings.TrimPrefix(s.url, "http://"), "/api/v1/orgs/"+crashOrg+path, token, h.Get("ETag"), 8<<20, 3<<20)
+				// The client's failure, not the database's or the bucket's
+				// (before: 503 "database unavailable", logged as an error).
+				if st != http.StatusBadRequest || !strings.Contains(answer, `"incomplete"`) {
+					t.Errorf("an upload cut off after 3 of 8 MiB (%s): %d %s, want 400 incomplete", path, st, answer)
+				}
+			}
+			if strings.Contains(s.logTail(), "database unavailable") {
+				t.Errorf("a cut-off upload was logged as the database failing:\n%s", s.logTail())
+			}
+			if keys := stored(); !slices.Equal(keys, keysBefore) {
+				t.Errorf("the bucket after cut-off uploads holds %q, before %q", keys, keysBefore)
+			}
+			if n := claims(); n != claimsBefore {
+				t.Errorf("claims after cut-off uploads: %d, before %d", n, claimsBefore)
+			}
+			if _, _, after, _ := c.do("GET", "/items/documents/doc-pol-001", nil); !bytes.Equal(before, after) {
+				t.Error("the item changed after a cut-off upload")
+			}
+
 			// Wrong credentials: serve stops at start and says why.
 			t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
 			cmd := exec.Command(bin, append([]string{"serve", "--listen", freeAddr(t)}, args...)...)
@@ -231,4 +276,29 @@ func TestBucketFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cutUpload sends an upload's headers announcing size bytes, then only
+// sent bytes of the body, and stops sending (closes its side); it returns
+// the status and body the server answered (0 when it only closed).
+func cutUpload(t *testing.T, addr, path, token, etag string, size, sent int) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nIf-Match: %s\r\nContent-Length: %d\r\n\r\n", path, addr, token, etag, size)
+	if _, err := conn.Write(bytes.Repeat([]byte("途中で切れる証跡 "), sent/24+1)[:sent]); err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).CloseWrite()
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

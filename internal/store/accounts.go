@@ -385,10 +385,27 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	return u, nil
 }
 
-// CreateSession starts a session of ttl for an enabled user and returns its
-// token (32 random bytes, base64url). Only the token's SHA-256 is stored.
-// Expired sessions of every user are removed on the way.
+// Sign-in methods a session records (Session.Method). A password
+// followed by a second factor is MethodPassword+"+"+ the factor: totp,
+// recovery or passkey.
+const (
+	MethodPassword    = "password"
+	MethodPasskey     = "passkey"
+	MethodSSO         = "sso"          // an organization's own OpenID provider
+	MethodInstanceSSO = "sso:instance" // the instance's OpenID provider
+)
+
+// CreateSession starts a session of ttl for an enabled user, by no
+// recorded method (the operator's tools, tests): see CreateSessionBy.
 func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
+	return s.CreateSessionBy(ctx, userID, "", ttl)
+}
+
+// CreateSessionBy starts a session of ttl for an enabled user, recording
+// how it signed in (a Method…), and returns its token (32 random bytes,
+// base64url). Only the token's SHA-256 is stored. Expired sessions of
+// every user are removed on the way.
+func (s *Store) CreateSessionBy(ctx context.Context, userID int64, method string, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", fmt.Errorf("create session: the lifetime must be positive, not %s", ttl)
 	}
@@ -404,8 +421,8 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, until(now)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-			hashToken(token), userID, now.UTC().Format(time.RFC3339Nano), until(now.Add(ttl)))
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, method) VALUES ($1, $2, $3, $4, $5)`,
+			hashToken(token), userID, now.UTC().Format(time.RFC3339Nano), until(now.Add(ttl)), clip(method, 40))
 		return err
 	})
 	if err != nil {
@@ -448,6 +465,26 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, error) {
 		return User{}, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	return u, nil
+}
+
+// Session is how a session started, for the pages that show it.
+type Session struct {
+	Method    string // a Method… ("" when not recorded)
+	SSOOrg    string // the organization a single sign-on started for
+	CreatedAt string
+}
+
+// SessionOf describes a session (ErrNotFound for an unknown token).
+func (s *Store) SessionOf(ctx context.Context, token string) (Session, error) {
+	var ss Session
+	err := s.db.QueryRowContext(ctx, `SELECT method, sso_org, created_at FROM sessions WHERE token_hash = $1`, hashToken(token)).Scan(&ss.Method, &ss.SSOOrg, &ss.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ss, fmt.Errorf("session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return ss, fmt.Errorf("session: %w", err)
+	}
+	return ss, nil
 }
 
 // DeleteSession ends a session (signing out). An unknown token is not an

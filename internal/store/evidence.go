@@ -27,6 +27,26 @@ const MaxEvidence = 32 << 20
 // ErrTooLarge is an evidence file over MaxEvidence.
 var ErrTooLarge = errors.New("evidence file too large")
 
+// ErrUploadIncomplete is an upload whose body could not be read to its
+// end: the client stopped sending or its connection broke. Nothing was
+// stored, and neither the database nor the object storage is at fault.
+var ErrUploadIncomplete = errors.New("the upload ended before it was complete")
+
+// bodyReader remembers the error of the reader it reads, so that a failed
+// copy tells the upload's failure from the temporary file's.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // evidenceKey spreads files over 256 prefixes by the first two hex digits
@@ -67,9 +87,13 @@ func (s *Store) SaveEvidence(ctx context.Context, org, actor string, r io.Reader
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxEvidence+1))
+	body := &bodyReader{r: io.LimitReader(r, MaxEvidence+1)}
+	n, err := io.Copy(io.MultiWriter(tmp, h), body)
 	if err == nil && n > MaxEvidence {
 		err = ErrTooLarge
+	}
+	if err != nil && err == body.err {
+		err = fmt.Errorf("%w: %w", ErrUploadIncomplete, err)
 	}
 	if err != nil {
 		return ev, fmt.Errorf("evidence: %w", err)

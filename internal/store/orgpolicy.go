@@ -60,7 +60,7 @@ func (p OrgPolicy) MetBy(f Factors) bool {
 		return f.SecondFactor()
 	case RequireSSO:
 		// Factors do not matter: the session must come from the
-		// provider, which the web pages check (SessionSSOOrg).
+		// provider, which the web pages check (SignedInThroughProvider).
 		return true
 	}
 	return false // a requirement this build does not know: nobody meets it

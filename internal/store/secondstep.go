@@ -125,14 +125,14 @@ func (s *Store) SecondStepCode(ctx context.Context, pending, code, address strin
 	if err != nil {
 		return User{}, "", "", err
 	}
-	token, err := s.CompleteSecondStep(ctx, pending, address, "password+"+kind, ttl)
+	token, err := s.CompleteSecondStep(ctx, pending, address, MethodPassword+"+"+kind, ttl)
 	return p.User, token, p.Next, err
 }
 
 // CompleteSecondStep uses up a pending state and starts a session of ttl
 // for its user, after the caller checked the second factor (a passkey
 // assertion for PendingLoginOf's user; SecondStepCode for codes). method
-// names how the user signed in, for the security log. ErrNotFound when
+// names how the user signed in, for the session and the security log. ErrNotFound when
 // the state was used meanwhile (one completion only).
 func (s *Store) CompleteSecondStep(ctx context.Context, pending, address, method string, ttl time.Duration) (string, error) {
 	var userID int64
@@ -154,7 +154,7 @@ func (s *Store) CompleteSecondStep(ctx context.Context, pending, address, method
 	if err != nil {
 		return "", err
 	}
-	token, err := s.CreateSession(ctx, userID, ttl)
+	token, err := s.CreateSessionBy(ctx, userID, method, ttl)
 	if err != nil {
 		return "", err
 	}

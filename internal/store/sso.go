@@ -25,8 +25,12 @@ type SSOProvider struct {
 	AllowJoin    bool
 	JoinRole     string // the role of a person who joins through the provider
 	RequireSSO   bool   // members must sign in through the provider: the org's policy is RequireSSO
-	UpdatedBy    string
-	UpdatedAt    string
+	// UseInstance: the organization uses the instance's provider (set
+	// by the operator) instead of one of its own; Issuer, ClientID and
+	// ClientSecret are then the instance's, read from it.
+	UseInstance bool
+	UpdatedBy   string
+	UpdatedAt   string
 }
 
 // Bounds of the provider settings and of pending sign-ins.
@@ -105,13 +109,18 @@ func printable(s string) bool {
 }
 
 // SSOProviderOf returns an organization's provider, ErrNotFound when it
-// has none.
+// has none. For an organization that uses the instance's provider the
+// issuer, client id and secret are the instance's.
 func (s *Store) SSOProviderOf(ctx context.Context, org string) (SSOProvider, error) {
 	p := SSOProvider{Org: org}
 	var req sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT p.issuer, p.client_id, p.client_secret, p.allow_join, p.join_role, p.updated_by, p.updated_at, a.require
-		FROM sso_providers p LEFT JOIN org_auth_policy a ON a.org_id = p.org_id WHERE p.org_id = $1`, org).
-		Scan(&p.Issuer, &p.ClientID, &p.ClientSecret, &p.AllowJoin, &p.JoinRole, &p.UpdatedBy, &p.UpdatedAt, &req)
+	err := s.db.QueryRowContext(ctx, `SELECT
+		CASE WHEN p.use_instance THEN COALESCE(i.issuer, '') ELSE p.issuer END,
+		CASE WHEN p.use_instance THEN COALESCE(i.client_id, '') ELSE p.client_id END,
+		CASE WHEN p.use_instance THEN COALESCE(i.client_secret, '') ELSE p.client_secret END,
+		p.use_instance, p.allow_join, p.join_role, p.updated_by, p.updated_at, a.require
+		FROM sso_providers p LEFT JOIN org_auth_policy a ON a.org_id = p.org_id LEFT JOIN sso_instance i ON i.id = 1 WHERE p.org_id = $1`, org).
+		Scan(&p.Issuer, &p.ClientID, &p.ClientSecret, &p.UseInstance, &p.AllowJoin, &p.JoinRole, &p.UpdatedBy, &p.UpdatedAt, &req)
 	p.RequireSSO = Requirement(req.String) == RequireSSO
 	if errors.Is(err, sql.ErrNoRows) {
 		return SSOProvider{}, fmt.Errorf("single sign-on of %s: %w", org, ErrNotFound)
@@ -124,15 +133,41 @@ func (s *Store) SSOProviderOf(ctx context.Context, org string) (SSOProvider, err
 
 // SetSSOProvider saves an organization's provider. An empty ClientSecret
 // keeps the one saved before (the pages never show it, so an admin
-// changing another field leaves it empty).
+// changing another field leaves it empty). With UseInstance the
+// organization uses the instance's provider (ErrNotFound when the
+// operator has set none) and keeps no issuer, client or secret of its
+// own.
 func (s *Store) SetSSOProvider(ctx context.Context, p SSOProvider) error {
 	p.Issuer, p.ClientID = strings.TrimSpace(p.Issuer), strings.TrimSpace(p.ClientID)
 	if !p.AllowJoin {
 		p.JoinRole = ""
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if p.UseInstance {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sso_instance`).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("single sign-on of %s: the instance's provider: %w", p.Org, ErrNotFound)
+			}
+			if p.AllowJoin {
+				if err := checkRole(p.JoinRole); err != nil {
+					return fmt.Errorf("single sign-on of %s: role of people who join: %w", p.Org, err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO sso_providers (org_id, issuer, client_id, client_secret, use_instance, allow_join, join_role, updated_by, updated_at)
+				VALUES ($1, '', '', '', TRUE, $2, $3, $4, $5)
+				ON CONFLICT (org_id) DO UPDATE SET issuer = '', client_id = '', client_secret = '', use_instance = TRUE,
+				allow_join = excluded.allow_join, join_role = excluded.join_role, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				p.Org, p.AllowJoin, p.JoinRole, p.UpdatedBy, s.stamp())
+			if err != nil {
+				return fmt.Errorf("single sign-on of %s: %w", p.Org, err)
+			}
+			return s.setSSOPolicy(ctx, tx, p.Org, p.RequireSSO, p.UpdatedBy)
+		}
 		if p.ClientSecret == "" {
-			err := tx.QueryRowContext(ctx, `SELECT client_secret FROM sso_providers WHERE org_id = $1`, p.Org).Scan(&p.ClientSecret)
+			err := tx.QueryRowContext(ctx, `SELECT client_secret FROM sso_providers WHERE org_id = $1 AND NOT use_instance`, p.Org).Scan(&p.ClientSecret)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
@@ -140,9 +175,9 @@ func (s *Store) SetSSOProvider(ctx context.Context, p SSOProvider) error {
 		if err := checkSSOProvider(p); err != nil {
 			return fmt.Errorf("single sign-on of %s: %w", p.Org, err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sso_providers (org_id, issuer, client_id, client_secret, allow_join, join_role, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (org_id) DO UPDATE SET issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret,
+		_, err := tx.ExecContext(ctx, `INSERT INTO sso_providers (org_id, issuer, client_id, client_secret, use_instance, allow_join, join_role, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, FALSE, $5, $6, $7, $8)
+			ON CONFLICT (org_id) DO UPDATE SET issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret, use_instance = FALSE,
 			allow_join = excluded.allow_join, join_role = excluded.join_role, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 			p.Org, p.Issuer, p.ClientID, p.ClientSecret, p.AllowJoin, p.JoinRole, p.UpdatedBy, s.stamp())
 		if err != nil {
@@ -253,7 +288,8 @@ type SSOSignIn struct {
 // SSOResult is what SSOLogin did.
 type SSOResult struct {
 	User   User
-	Joined bool // a new member, by the organization's allow_join
+	Joined bool   // a new member, by the organization's allow_join
+	Method string // MethodSSO, or MethodInstanceSSO for the instance's provider
 }
 
 // ErrSSONoMember is a verified email that is no member of the
@@ -262,7 +298,8 @@ type SSOResult struct {
 var ErrSSONoMember = errors.New("no member of the organization has this email, and the organization does not let people join through its provider")
 
 // SSOLogin signs in the member of org whose email the provider verified
-// and starts a session of ttl marked as made by org's provider. A person
+// and starts a session of ttl marked as made by org's provider (its own,
+// or the instance's when the organization uses that). A person
 // who is no member joins with the organization's join role when it allows
 // it (an account is made without a usable password, or an existing
 // account is added); otherwise ErrSSONoMember. A disabled account is
@@ -286,7 +323,7 @@ func (s *Store) SSOLogin(ctx context.Context, in SSOSignIn, ttl time.Duration) (
 	now := s.now()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		p := SSOProvider{}
-		if err := tx.QueryRowContext(ctx, `SELECT allow_join, join_role FROM sso_providers WHERE org_id = $1`, in.Org).Scan(&p.AllowJoin, &p.JoinRole); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT allow_join, join_role, use_instance FROM sso_providers WHERE org_id = $1`, in.Org).Scan(&p.AllowJoin, &p.JoinRole, &p.UseInstance); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("single sign-on of %s: %w", in.Org, ErrNotFound)
 			}
@@ -326,8 +363,13 @@ func (s *Store) SSOLogin(ctx context.Context, in SSOSignIn, ttl time.Duration) (
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, until(now)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, sso_org) VALUES ($1, $2, $3, $4, $5)`,
-			hashToken(token), u.ID, now.UTC().Format(time.RFC3339Nano), until(now.Add(ttl)), in.Org)
+		method := MethodSSO
+		if p.UseInstance {
+			method = MethodInstanceSSO
+		}
+		res.Method = method
+		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, sso_org, method) VALUES ($1, $2, $3, $4, $5, $6)`,
+			hashToken(token), u.ID, now.UTC().Format(time.RFC3339Nano), until(now.Add(ttl)), in.Org, method)
 		return err
 	})
 	if err != nil {
@@ -339,15 +381,36 @@ func (s *Store) SSOLogin(ctx context.Context, in SSOSignIn, ttl time.Duration) (
 	return res, token, nil
 }
 
-// SessionSSOOrg returns the organization whose provider made a session
-// ("" for a password sign-in).
-func (s *Store) SessionSSOOrg(ctx context.Context, token string) (string, error) {
-	var org string
-	err := s.db.QueryRowContext(ctx, `SELECT sso_org FROM sessions WHERE token_hash = $1`, hashToken(token)).Scan(&org)
+// SignedInThroughProvider reports whether a session was made by the
+// provider an organization signs in with: its own provider for that
+// organization, or the instance's provider when the organization uses it
+// (a session the instance's provider made for any organization, or from
+// the sign-in page, counts: it is the same provider vouching for the
+// same person).
+func (s *Store) SignedInThroughProvider(ctx context.Context, token, org string) (bool, error) {
+	var method, via string
+	err := s.db.QueryRowContext(ctx, `SELECT method, sso_org FROM sessions WHERE token_hash = $1`, hashToken(token)).Scan(&method, &via)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("session: %w", ErrNotFound)
+		return false, fmt.Errorf("session: %w", ErrNotFound)
 	}
-	return org, err
+	if err != nil {
+		return false, fmt.Errorf("session: %w", err)
+	}
+	if method != MethodSSO && method != MethodInstanceSSO {
+		return false, nil
+	}
+	var useInstance bool
+	err = s.db.QueryRowContext(ctx, `SELECT use_instance FROM sso_providers WHERE org_id = $1`, org).Scan(&useInstance)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("single sign-on of %s: %w", org, err)
+	}
+	if useInstance {
+		return method == MethodInstanceSSO, nil
+	}
+	return method == MethodSSO && via == org, nil
 }
 
 // SSORequired reports whether an organization admits only sessions made

@@ -91,15 +91,18 @@ func TestSSO(t *testing.T) {
 			if err != nil || res.User.ID != member.ID || res.Joined {
 				t.Fatalf("member sign-in: %+v %v", res, err)
 			}
-			if org, err := s.SessionSSOOrg(ctx, token); err != nil || org != "o" {
-				t.Errorf("session's provider: %q %v", org, err)
+			if ok, err := s.SignedInThroughProvider(ctx, token, "o"); err != nil || !ok || res.Method != store.MethodSSO {
+				t.Errorf("session through the provider: %v %v %q", ok, err, res.Method)
 			}
-			pwSession, err := s.CreateSession(ctx, member.ID, time.Hour)
+			if ss, err := s.SessionOf(ctx, token); err != nil || ss.Method != store.MethodSSO || ss.SSOOrg != "o" {
+				t.Errorf("session's method: %+v %v", ss, err)
+			}
+			pwSession, err := s.CreateSessionBy(ctx, member.ID, store.MethodPassword, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if org, err := s.SessionSSOOrg(ctx, pwSession); err != nil || org != "" {
-				t.Errorf("password session's provider: %q %v", org, err)
+			if ok, err := s.SignedInThroughProvider(ctx, pwSession, "o"); err != nil || ok {
+				t.Errorf("password session through the provider: %v %v", ok, err)
 			}
 			if _, _, err := s.SSOLogin(ctx, store.SSOSignIn{Org: "o", Email: "stranger@example.com"}, time.Hour); !errors.Is(err, store.ErrSSONoMember) {
 				t.Errorf("stranger without joining: %v", err)

@@ -161,9 +161,9 @@ func (s *Store) Login(ctx context.Context, email, password, address string, ttl 
 	if err := s.loginSucceeded(ctx, email, address); err != nil {
 		return User{}, "", fmt.Errorf("login: %w", err)
 	}
-	token, err := s.CreateSession(ctx, u.ID, ttl)
+	token, err := s.CreateSessionBy(ctx, u.ID, MethodPassword, ttl)
 	if err == nil {
-		s.logSecurity(ctx, EventLogin, u, address, "password")
+		s.logSecurity(ctx, EventLogin, u, address, MethodPassword)
 	}
 	return u, token, err
 }

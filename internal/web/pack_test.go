@@ -142,7 +142,12 @@ func TestBrowserAuditPack(t *testing.T) {
 	if _, err := report.FindBrowser(); err != nil {
 		t.Skip("no Chromium to print the pack's PDFs: ", err)
 	}
-	u := start(t)
+	// Building the pack prints its PDFs with Chromium in the background:
+	// alone it takes some seconds, on a loaded machine over a minute. The
+	// browser session gets room for that; the wait itself is on the job,
+	// which must end, and end done, within packWait.
+	const packWait = 5 * time.Minute
+	u := startWithin(t, packWait+2*time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go u.store.RunExportJobs(ctx, "browser-test", 200*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -150,6 +155,30 @@ func TestBrowserAuditPack(t *testing.T) {
 	u.run("reports", chromedp.Navigate(u.url+"/orgs/sample/reports"), chromedp.WaitVisible(chromedp.ID("pack-from")))
 	u.run("period", chromedp.SetValue(chromedp.ID("pack-from"), "2025-11-01"), chromedp.SetValue(chromedp.ID("pack-to"), "2026-11-01"))
 	u.submit("make the pack", `#pack button[type=submit]`)
+	loc := eval[string](u, `location.pathname`)
+	id, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+	if err != nil || !strings.HasPrefix(loc, "/orgs/sample/reports/pack/") {
+		t.Fatalf("not on the pack's page: %s", loc)
+	}
+	began := time.Now()
+	for {
+		j, err := u.store.ExportJob(ctx, "sample", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "failed" {
+			t.Fatalf("the pack failed: %s", j.Error)
+		}
+		if j.State == "done" {
+			t.Logf("pack built in %s", time.Since(began).Round(time.Second))
+			break
+		}
+		if time.Since(began) > packWait {
+			t.Fatalf("the pack is still %s after %s (progress %q)", j.State, packWait, j.Progress)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	// The page refreshes itself while the job runs: it shows the link.
 	u.run("ready", chromedp.WaitVisible(chromedp.ID("pack-download")))
 	readmeShot(t, u, "audit-pack", "")
 	href := eval[string](u, `document.getElementById("pack-download").href`)

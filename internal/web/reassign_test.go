@@ -158,6 +158,20 @@ func TestBrowserReassignActions(t *testing.T) {
 	if got := eval[int](u, `document.querySelectorAll("table.bulk-preview-table tr.changed").length`); got != n {
 		t.Errorf("%d actions change in the preview, want %d", got, n)
 	}
+	// Readable widths: the description and the action are at least about
+	// 12 characters wide, the source wraps rather than taking their width,
+	// and the table fits the page at the browser's 1280 px.
+	narrow := eval[string](u, `(() => {
+		const t = document.querySelector("table.ca-rows"), row = t.querySelector("tbody tr");
+		const w = el => el.getBoundingClientRect().width;
+		const out = [];
+		for (const td of row.querySelectorAll("td.ca-text")) if (w(td) < 12 * 14) out.push("text " + Math.round(w(td)));
+		if (t.scrollWidth > t.parentElement.clientWidth + 1) out.push("table " + t.scrollWidth + " > " + t.parentElement.clientWidth);
+		return out.join(", ");
+	})()`)
+	if narrow != "" {
+		t.Errorf("reassign columns too narrow or too wide: %s", narrow)
+	}
 	readmeShot(t, u, "reassign-actions", "#preview")
 	u.submit("apply", `button[name=step][value=apply]`)
 	u.run("applied", chromedp.WaitVisible(chromedp.CSS(".flash")))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/api"
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -58,7 +59,13 @@ func (a *handlers) renderAccount(w http.ResponseWriter, r *http.Request, p *site
 			p.Flash = p.T("passkey.removed")
 		}
 	}
+	// How this session signed in, so that a person can see it.
+	var session store.Session
+	if ck, err := r.Cookie(api.SessionCookie); err == nil {
+		session, _ = a.Store.SessionOf(r.Context(), ck.Value)
+	}
 	p.Data = map[string]any{"Errors": errs, "Changed": changed, "MinPassword": store.MinPassword, "Action": accountAction(p),
+		"SessionMethod": site.SignInMethod(p, session.Method, session.SSOOrg), "SessionSince": shortStamp(session.CreatedAt),
 		"PasskeysOn": a.Passkeys != nil, "Passkeys": keys, "MaxPasskeys": store.MaxPasskeys, "MaxPasskeyName": store.MaxPasskeyName,
 		"PasskeyFull": len(keys) >= store.MaxPasskeys, "TOTP": f.TOTP}
 	a.Render(w, status, "account", p)
@@ -117,4 +124,12 @@ func (a *handlers) changePassword(w http.ResponseWriter, r *http.Request, p *sit
 	}
 	p.Error = p.T("views.form_errors")
 	a.renderAccount(w, r, p, http.StatusBadRequest, errs, false)
+}
+
+// shortStamp is a stored time to the minute ("" stays "").
+func shortStamp(at string) string {
+	if len(at) >= 16 {
+		return strings.Replace(at[:16], "T", " ", 1)
+	}
+	return at
 }

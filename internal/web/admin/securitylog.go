@@ -49,7 +49,7 @@ func (a *handlers) securityLogPage(w http.ResponseWriter, r *http.Request, p *si
 		case e.Kind == store.EventPolicy:
 			v.Detail = p.T("require." + e.Detail)
 		case e.Kind == store.EventLogin && e.Detail != "":
-			v.Detail = p.T("seclog.method." + e.Detail)
+			v.Detail = site.SignInMethod(p, e.Detail, "")
 		}
 		rows = append(rows, v)
 	}

@@ -15,14 +15,52 @@ import (
 func (a *App) loginPage(w http.ResponseWriter, r *http.Request) {
 	p := &Page{Lang: LangOf(r, nil), Path: r.URL.RequestURI()}
 	p.Title = p.T("ui.login")
-	p.Data = a.loginData(safeNext(r.URL.Query().Get("next")), "")
+	p.Data = a.loginData(r, safeNext(r.URL.Query().Get("next")), "")
 	a.Render(w, http.StatusOK, "login", p)
 }
 
 // loginData is what the sign-in page shows: where to go after it, the
-// email typed, and whether to offer passkeys.
-func (a *App) loginData(next, email string) map[string]any {
-	return map[string]any{"Next": next, "Email": email, "Passkeys": a.Passkeys != nil}
+// email typed, whether to offer passkeys, and the instance's OpenID
+// provider by its label when the operator has set one.
+func (a *App) loginData(r *http.Request, next, email string) map[string]any {
+	d := map[string]any{"Next": next, "Email": email, "Passkeys": a.Passkeys != nil}
+	if p, err := a.Store.InstanceSSOProvider(r.Context()); err == nil {
+		d["InstanceSSO"] = InstanceSSOLabel(p)
+	}
+	return d
+}
+
+// SignInMethod names in words how someone signed in: a session's method
+// (a store.Method…, with the organization a single sign-on started for)
+// or a sign-in event's detail ("oidc ISSUER" for a single sign-on).
+func SignInMethod(p *Page, method, org string) string {
+	switch {
+	case method == "":
+		return p.T("seclog.method.none")
+	case strings.HasPrefix(method, "oidc "):
+		return p.T("seclog.method.oidc", "issuer", strings.TrimPrefix(method, "oidc "))
+	case method == store.MethodSSO:
+		return p.T("seclog.method.sso", "org", org)
+	case method == store.MethodInstanceSSO:
+		return p.T("seclog.method.sso_instance")
+	}
+	switch method {
+	case store.MethodPassword, store.MethodPasskey, store.MethodPassword + "+totp", store.MethodPassword + "+recovery", store.MethodPassword + "+" + store.MethodPasskey:
+		return p.T("seclog.method." + method)
+	}
+	return method
+}
+
+// InstanceSSOLabel names the instance's provider: its label, else its
+// issuer's host.
+func InstanceSSOLabel(p store.InstanceSSO) string {
+	if p.Label != "" {
+		return p.Label
+	}
+	if u, err := url.Parse(p.Issuer); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return p.Issuer
 }
 
 // SafeNext is safeNext for the area packages: a redirect target kept on
@@ -58,7 +96,7 @@ func (a *App) loginPost(w http.ResponseWriter, r *http.Request) {
 	p.Title = p.T("ui.login")
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	p.Data = a.loginData(next, email)
+	p.Data = a.loginData(r, next, email)
 	_, token, err := a.Store.Login(r.Context(), email, password, api.ClientAddress(r), api.SessionTTL)
 	var step *store.SecondStepError
 	switch {

@@ -133,7 +133,7 @@ func (a *App) passkeyLoginPost(w http.ResponseWriter, r *http.Request) {
 func (a *App) passkeySession(r *http.Request, u store.User, next string) (string, string, error) {
 	address := api.ClientAddress(r)
 	if pl, pending, err := a.PendingLogin(r); err == nil && pl.User.ID == u.ID {
-		token, err := a.Store.CompleteSecondStep(r.Context(), pending, address, "password+passkey", api.SessionTTL)
+		token, err := a.Store.CompleteSecondStep(r.Context(), pending, address, store.MethodPassword+"+"+store.MethodPasskey, api.SessionTTL)
 		if err == nil {
 			return token, safeNext(pl.Next), nil
 		}
@@ -141,11 +141,11 @@ func (a *App) passkeySession(r *http.Request, u store.User, next string) (string
 			return "", "", err
 		}
 	}
-	token, err := a.Store.CreateSession(r.Context(), u.ID, api.SessionTTL)
+	token, err := a.Store.CreateSessionBy(r.Context(), u.ID, store.MethodPasskey, api.SessionTTL)
 	if err != nil {
 		return "", "", err
 	}
-	a.Store.LogSecurity(r.Context(), store.SecurityEvent{UserID: u.ID, Email: u.Email, Kind: store.EventLogin, Address: address, Detail: "passkey"})
+	a.Store.LogSecurity(r.Context(), store.SecurityEvent{UserID: u.ID, Email: u.Email, Kind: store.EventLogin, Address: address, Detail: store.MethodPasskey})
 	return token, safeNext(next), nil
 }
 

@@ -62,7 +62,7 @@ func (a *App) SecondStepGone(w http.ResponseWriter, r *http.Request) {
 	p := &Page{Lang: LangOf(r, nil)}
 	p.Title = p.T("ui.login")
 	p.Error = p.T("twofactor.step_gone")
-	p.Data = a.loginData("/", "")
+	p.Data = a.loginData(r, "/", "")
 	a.Render(w, http.StatusBadRequest, "login", p)
 }
 

@@ -363,7 +363,7 @@ func (a *App) signedInAsRequired(w http.ResponseWriter, r *http.Request, p *Page
 	}
 	ck, err := r.Cookie(api.SessionCookie)
 	if err == nil {
-		if via, err := a.Store.SessionSSOOrg(r.Context(), ck.Value); err == nil && via == org {
+		if ok, err := a.Store.SignedInThroughProvider(r.Context(), ck.Value, org); err == nil && ok {
 			return true
 		}
 	}

@@ -23,6 +23,10 @@ type settingsView struct {
 	Errors      map[string]string
 	Saved       string // saved, deleted
 	ViaSSO      bool   // this session was made by the organization's provider
+	// Instance names the instance's provider ("" when the operator has
+	// set none); InstanceIssuer is its issuer.
+	Instance       string
+	InstanceIssuer string
 }
 
 func isAdmin(m store.Membership) bool { return authz.Can(m.Role, authz.Members, authz.Subject{}) }
@@ -46,13 +50,20 @@ func (a *handlers) view(r *http.Request, p *site.Page, prov store.SSOProvider, c
 	if !configured {
 		prov = store.SSOProvider{JoinRole: authz.Viewer}
 	}
-	v := settingsView{Provider: prov, Configured: configured, HasSecret: prov.ClientSecret != "", RedirectURL: RedirectURL(a.App, r),
+	v := settingsView{Provider: prov, Configured: configured, HasSecret: prov.ClientSecret != "" && !prov.UseInstance, RedirectURL: RedirectURL(a.App, r),
 		Roles: authz.Roles, Errors: map[string]string{}}
 	v.Provider.ClientSecret = ""
+	if prov.UseInstance {
+		// The instance's issuer and client are not the organization's
+		// own: the fields for its own stay empty.
+		v.Provider.Issuer, v.Provider.ClientID = "", ""
+	}
+	if ip, err := a.Store.InstanceSSOProvider(r.Context()); err == nil {
+		v.Instance, v.InstanceIssuer = site.InstanceSSOLabel(ip), ip.Issuer
+	}
 	v.StartURL = strings.TrimSuffix(RedirectURL(a.App, r), CallbackPath) + "/sso/start?org=" + p.Org
 	if ck, err := r.Cookie(api.SessionCookie); err == nil {
-		org, _ := a.Store.SessionSSOOrg(r.Context(), ck.Value)
-		v.ViaSSO = org == p.Org
+		v.ViaSSO, _ = a.Store.SignedInThroughProvider(r.Context(), ck.Value, p.Org)
 	}
 	return v
 }
@@ -98,24 +109,37 @@ func (a *handlers) settingsPost(w http.ResponseWriter, r *http.Request, p *site.
 		AllowJoin:    r.PostFormValue("allow_join") == "yes",
 		JoinRole:     r.PostFormValue("join_role"),
 		RequireSSO:   r.PostFormValue("require_sso") == "yes",
+		UseInstance:  r.PostFormValue("source") == "instance",
 		UpdatedBy:    p.User.Email,
 	}
 	v := a.view(r, p, old, configured)
 	v.Provider = prov
 	v.Provider.ClientSecret = ""
-	if err := store.CheckIssuer(prov.Issuer); err != nil {
-		v.Errors["issuer"] = p.T("sso.err_issuer")
+	if prov.UseInstance {
+		prov.Issuer, prov.ClientID, prov.ClientSecret = "", "", ""
+		v.Provider.Issuer, v.Provider.ClientID = "", ""
+		if v.Instance == "" {
+			v.Errors["source"] = p.T("sso.err_no_instance")
+		}
+	} else {
+		if err := store.CheckIssuer(prov.Issuer); err != nil {
+			v.Errors["issuer"] = p.T("sso.err_issuer")
+		}
+		if prov.ClientID == "" {
+			v.Errors["client_id"] = p.T("sso.err_client_id")
+		}
+		if prov.ClientSecret == "" && !v.HasSecret {
+			v.Errors["client_secret"] = p.T("sso.err_secret")
+		}
 	}
-	if prov.ClientID == "" {
-		v.Errors["client_id"] = p.T("sso.err_client_id")
-	}
-	if prov.ClientSecret == "" && !v.HasSecret {
-		v.Errors["client_secret"] = p.T("sso.err_secret")
-	}
-	if prov.RequireSSO && !(v.ViaSSO && old.Issuer == prov.Issuer && old.ClientID == prov.ClientID) {
+	// Requiring single sign-on needs this session to have come through
+	// the provider being saved: the same source, and for the
+	// organization's own the same issuer and client.
+	same := configured && old.UseInstance == prov.UseInstance && (prov.UseInstance || (old.Issuer == prov.Issuer && old.ClientID == prov.ClientID))
+	if prov.RequireSSO && !(v.ViaSSO && same) {
 		v.Errors["require_sso"] = p.T("sso.err_require")
 	}
-	if len(v.Errors) == 0 {
+	if len(v.Errors) == 0 && !prov.UseInstance {
 		a.client.Forget(prov.Issuer)
 		if _, err := a.client.Discover(ctx, prov.Issuer); err != nil {
 			v.Errors["issuer"] = p.T("sso.err_discovery", "detail", clip(err.Error(), 300))
@@ -131,6 +155,9 @@ func (a *handlers) settingsPost(w http.ResponseWriter, r *http.Request, p *site.
 		return
 	}
 	detail := "issuer " + prov.Issuer + ", client " + prov.ClientID
+	if prov.UseInstance {
+		detail = "the instance's provider " + v.InstanceIssuer
+	}
 	if prov.RequireSSO {
 		detail += ", required"
 	}

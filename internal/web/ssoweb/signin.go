@@ -65,6 +65,10 @@ func (a *handlers) settings(r *http.Request, p store.SSOProvider) sso.Settings {
 	return sso.Settings{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: RedirectURL(a.App, r)}
 }
 
+func (a *handlers) instanceSettings(r *http.Request, p store.InstanceSSO) sso.Settings {
+	return sso.Settings{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: RedirectURL(a.App, r)}
+}
+
 // event writes a single sign-on event to the security log (the
 // organization's admins read it) and to the server's log.
 func (a *handlers) event(r *http.Request, kind, org string, u *store.User, detail string) {
@@ -79,13 +83,19 @@ func (a *handlers) event(r *http.Request, kind, org string, u *store.User, detai
 		slog.String("email", e.Email), slog.String("address", e.Address), slog.String("detail", detail))
 }
 
-// start sends the browser to the organization's provider. It is a GET (a
-// link or the sign-in page's form) because the page's form-action policy
-// would stop a POST from being redirected to another site.
+// start sends the browser to the organization's provider (?org=), or to
+// the instance's provider (?instance=1, from the sign-in page, naming no
+// organization). It is a GET (a link or the sign-in page's form) because
+// the page's form-action policy would stop a POST from being redirected
+// to another site.
 func (a *handlers) start(w http.ResponseWriter, r *http.Request) {
 	p := &site.Page{Lang: site.LangOf(r, nil)}
 	p.Title = p.T("sso.title")
+	instance := r.URL.Query().Get("instance") == "1"
 	org := strings.TrimSpace(r.URL.Query().Get("org"))
+	if instance {
+		org = ""
+	}
 	next := site.SafeNext(r.URL.Query().Get("next"))
 	if next == "/" && org != "" {
 		next = "/orgs/" + url.PathEscape(org) + "/"
@@ -95,16 +105,31 @@ func (a *handlers) start(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, p, err, org, "")
 		return
 	}
-	prov, err := a.Store.SSOProviderOf(r.Context(), org)
-	if errors.Is(err, store.ErrNotFound) || len(org) > 200 {
-		// An organization without a provider and one that does not
-		// exist look the same.
-		a.fail(w, r, p, http.StatusNotFound, "sso.no_provider", org, "", "no provider")
-		return
-	}
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
+	var settings sso.Settings
+	if instance {
+		ip, err := a.Store.InstanceSSOProvider(r.Context())
+		if errors.Is(err, store.ErrNotFound) {
+			a.fail(w, r, p, http.StatusNotFound, "sso.no_instance", "", "", "no instance provider")
+			return
+		}
+		if err != nil {
+			a.ServerError(w, r, p, err)
+			return
+		}
+		settings = a.instanceSettings(r, ip)
+	} else {
+		prov, err := a.Store.SSOProviderOf(r.Context(), org)
+		if errors.Is(err, store.ErrNotFound) || len(org) > 200 || org == "" {
+			// An organization without a provider and one that does not
+			// exist look the same.
+			a.fail(w, r, p, http.StatusNotFound, "sso.no_provider", org, "", "no provider")
+			return
+		}
+		if err != nil {
+			a.ServerError(w, r, p, err)
+			return
+		}
+		settings = a.settings(r, prov)
 	}
 	nonce, verifier := sso.Secret(), sso.Secret()
 	state, browser, err := a.Store.BeginSSO(r.Context(), store.SSOState{Org: org, Nonce: nonce, Verifier: verifier, Next: next, Address: addr})
@@ -117,7 +142,7 @@ func (a *handlers) start(w http.ResponseWriter, r *http.Request) {
 		a.ServerError(w, r, p, err)
 		return
 	}
-	to, err := a.client.AuthURL(r.Context(), a.settings(r, prov), state, nonce, verifier)
+	to, err := a.client.AuthURL(r.Context(), settings, state, nonce, verifier)
 	if err != nil {
 		a.fail(w, r, p, http.StatusBadGateway, "sso.provider_down", org, "", err.Error())
 		return
@@ -170,12 +195,25 @@ func (a *handlers) callback(w http.ResponseWriter, r *http.Request) {
 		a.failed(w, r, p, "sso.refused", st.Org, "", "provider error: "+clip(e+" "+q.Get("error_description"), 200))
 		return
 	}
-	prov, err := a.Store.SSOProviderOf(r.Context(), st.Org)
-	if err != nil {
-		a.failed(w, r, p, "sso.no_provider", st.Org, "", err.Error())
-		return
+	var settings sso.Settings
+	var prov store.SSOProvider
+	if st.Org == "" {
+		// Started from the sign-in page: the instance's provider.
+		ip, err := a.Store.InstanceSSOProvider(r.Context())
+		if err != nil {
+			a.failed(w, r, p, "sso.no_instance", "", "", err.Error())
+			return
+		}
+		settings = a.instanceSettings(r, ip)
+	} else {
+		prov, err = a.Store.SSOProviderOf(r.Context(), st.Org)
+		if err != nil {
+			a.failed(w, r, p, "sso.no_provider", st.Org, "", err.Error())
+			return
+		}
+		settings = a.settings(r, prov)
 	}
-	id, err := a.client.Finish(r.Context(), a.settings(r, prov), code, st.Verifier, st.Nonce)
+	id, err := a.client.Finish(r.Context(), settings, code, st.Verifier, st.Nonce)
 	if err != nil {
 		key := "sso.bad_token"
 		if errors.Is(err, sso.ErrUnverified) {
@@ -184,6 +222,21 @@ func (a *handlers) callback(w http.ResponseWriter, r *http.Request) {
 			key = "sso.provider_down"
 		}
 		a.failed(w, r, p, key, st.Org, id.Email, err.Error())
+		return
+	}
+	if st.Org == "" {
+		u, token, err := a.Store.InstanceSSOLogin(r.Context(), id.Email, api.SessionTTL)
+		if errors.Is(err, store.ErrSSONoMember) {
+			a.failed(w, r, p, "sso.instance_no_member", "", id.Email, err.Error())
+			return
+		}
+		if err != nil {
+			a.ServerError(w, r, p, err)
+			return
+		}
+		a.event(r, store.EventLogin, "", &u, "oidc "+settings.Issuer)
+		api.SetSession(w, r, token)
+		http.Redirect(w, r, st.Next, http.StatusSeeOther)
 		return
 	}
 	res, token, err := a.Store.SSOLogin(r.Context(), store.SSOSignIn{Org: st.Org, Email: id.Email, Name: id.Name, Subject: id.Subject}, api.SessionTTL)
@@ -195,7 +248,7 @@ func (a *handlers) callback(w http.ResponseWriter, r *http.Request) {
 		a.ServerError(w, r, p, err)
 		return
 	}
-	detail := "oidc " + prov.Issuer
+	detail := "oidc " + settings.Issuer
 	if res.Joined {
 		detail += " (joined as " + prov.JoinRole + ")"
 	}
