@@ -1,8 +1,6 @@
 package conformity
 
 import (
-	"reflect"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,46 +19,12 @@ import (
 // (riskIndex). TestDeclaredReads checks the declarations against the
 // rules; the store's property test checks every result against Check.
 
-// Change names one changed item: its kind (a bundle item kind, see
-// bundle.Kinds) and key. A deletion and a creation are changes too.
-type Change struct {
-	Kind, Key string
-}
-
-// kindFields maps each item kind to the field of isms.ISMS that holds it.
-// soa_rows are part of SoAs.
-var kindFields = map[string]string{
-	"organization": "Organization", "units": "Units", "people": "People", "sites": "Sites",
-	"systems": "Systems", "suppliers": "Suppliers", "cloud_services": "Services", "documents": "Documents",
-	"assets": "Assets", "risk_criteria": "Criteria", "risk_sources": "RiskSources",
-	"risk_sources_not_applicable": "SourcesNotApplicable", "risks": "Risks", "soa": "SoAs",
-	"responsibilities": "Responsibilities", "verifications": "Verifications", "legal": "Legal",
-	"backups": "Backups", "monitoring": "Monitoring", "audits": "Audits", "reviews": "Reviews",
-	"certificates": "Certificates", "external_audits": "ExternalAudits", "context_issues": "ContextIssues",
-	"interested_parties": "InterestedParties", "opportunities": "Opportunities", "objectives": "Objectives",
-	"competence_requirements": "CompetenceRequirements", "trainings": "Trainings",
-	"communications": "Communications", "changes": "Changes", "measurements": "Measurements",
-	"nonconformities": "Nonconformities", "incidents": "Incidents",
-}
+// Change names one changed item (isms.ItemChange).
+type Change = isms.ItemChange
 
 // Kinds lists the item kinds rules may declare, as the bundle names them
 // (soa_rows read as soa).
-func Kinds() []string {
-	out := make([]string, 0, len(kindFields))
-	for k := range kindFields {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// kindOf is the kind a change's kind is read as.
-func kindOf(kind string) string {
-	if kind == "soa_rows" {
-		return "soa"
-	}
-	return kind
-}
+func Kinds() []string { return isms.ItemKinds() }
 
 const (
 	kRisks    = "risks"
@@ -299,70 +263,34 @@ func (k *Checked) join() {
 	}
 }
 
-// maxRiskKeys is the most changed risks evaluated one by one; beyond, the
-// risk rules run over the whole register.
-const maxRiskKeys = 256
-
 // Update returns the check of m, which is the result's ISMS with the given
 // changes made, as of the same date. Only the rules that read a changed
-// kind are evaluated again, the per-risk rules for the changed risks only.
-// A kind not named by the changes whose list is not the same (a model
-// loaded afresh rather than carried over) counts as changed in whole; an
-// unknown kind or another Annex A edition checks everything again. The
-// result equals NewChecked(m, asOf) when the changes are complete.
+// kind are evaluated again, the per-risk rules for the changed risks only
+// (isms.Diff says what changed: a kind the changes do not name counts as
+// changed when m does not share it). The result equals NewChecked(m, asOf)
+// when the changes are complete.
 func (k *Checked) Update(m *isms.ISMS, changes []Change) *Checked {
 	if m == k.m && len(changes) == 0 {
 		return k
 	}
-	if m.Organization.AnnexA != k.m.Organization.AnnexA {
+	cs, ok := isms.Diff(k.m, m, changes)
+	if !ok {
 		return NewChecked(m, k.asOf)
 	}
-	changed := map[string]bool{}
-	riskKeys := map[string]bool{}
-	for _, ch := range changes {
-		kind := kindOf(ch.Kind)
-		if _, ok := kindFields[kind]; !ok {
-			return NewChecked(m, k.asOf)
-		}
-		changed[kind] = true
-		if kind == kRisks {
-			riskKeys[ch.Key] = true
-		}
-	}
-	wholeRisks := len(riskKeys) > maxRiskKeys
-	pv, nv := reflect.ValueOf(k.m).Elem(), reflect.ValueOf(m).Elem()
-	for kind, field := range kindFields {
-		if changed[kind] {
-			continue
-		}
-		if !sameValue(pv.FieldByName(field), nv.FieldByName(field)) {
-			changed[kind] = true
-			wholeRisks = wholeRisks || kind == kRisks
-		}
-	}
-	c := k.carryCtx(m, changed, riskKeys, wholeRisks)
+	c := k.carryCtx(m, cs)
 	next := &Checked{m: m, asOf: k.asOf, c: c, byRule: make([][]Finding, len(rules))}
-	var keys []string
-	if !wholeRisks {
-		keys = slices.Sorted(func(yield func(string) bool) {
-			for key := range riskKeys {
-				if !yield(key) {
-					return
-				}
-			}
-		})
-	}
+	keys := map[string]bool{}
 	var fresh []*isms.Risk // the changed risks in m (nil: deleted)
-	if len(keys) > 0 {
-		fresh = make([]*isms.Risk, len(keys))
-		for i, key := range keys {
-			fresh[i] = findRisk(m.Risks, key)
+	if cs.RisksByKey() {
+		for _, key := range cs.RiskKeys {
+			keys[key] = true
+			fresh = append(fresh, isms.FindRisk(m.Risks, key))
 		}
 	}
 	for i, r := range rules {
 		touched, onlyRisks := false, true
 		for _, kind := range ruleReads[r.ID] {
-			if changed[kind] {
+			if cs.Kinds[kind] {
 				touched = true
 				onlyRisks = onlyRisks && kind == kRisks
 			}
@@ -371,8 +299,8 @@ func (k *Checked) Update(m *isms.ISMS, changes []Change) *Checked {
 		switch {
 		case !touched:
 			next.byRule[i] = k.byRule[i]
-		case each != nil && onlyRisks && !wholeRisks:
-			next.byRule[i] = spliceRisks(k.byRule[i], c, r, each, riskKeys, fresh)
+		case each != nil && onlyRisks && cs.RisksByKey():
+			next.byRule[i] = spliceRisks(k.byRule[i], c, r, each, keys, fresh)
 		default:
 			next.byRule[i] = runRule(c, r)
 		}
@@ -384,54 +312,43 @@ func (k *Checked) Update(m *isms.ISMS, changes []Change) *Checked {
 // carryCtx is the evaluation context of m made from the result's: the
 // indexes of unchanged kinds are kept (they point into lists m shares),
 // the risk index is carried over the changed risks.
-func (k *Checked) carryCtx(m *isms.ISMS, changed, riskKeys map[string]bool, wholeRisks bool) *ctx {
+func (k *Checked) carryCtx(m *isms.ISMS, cs isms.ChangeSet) *ctx {
 	prev := k.c
 	k.mu.Lock()
 	rix := prev.rix
 	prev.rix = nil // moved: a second update of this result builds its own
 	k.mu.Unlock()
-	if changed[kServices] || changed["people"] || changed["units"] || changed["sites"] || changed[kSoA] {
+	if cs.Any(kServices, "people", "units", "sites", kSoA) {
 		c := newCtx(m, k.asOf)
 		c.rix = rix
-		if changed[kRisks] {
-			c.rix = carryRiskIndex(rix, k.m, m, riskKeys, wholeRisks)
+		if cs.Kinds[kRisks] {
+			c.rix = carryRiskIndex(rix, k.m, m, cs)
 		}
 		return c
 	}
 	c := &ctx{m: m, asOf: k.asOf, cat: prev.cat, edition: prev.edition, svc: prev.svc, people: prev.people,
 		units: prev.units, sites: prev.sites, orgSoA: prev.orgSoA, svcSoA: prev.svcSoA, assess: prev.assess}
-	if changed[kCriteria] || changed[kAssets] {
+	if cs.Any(kCriteria, kAssets) {
 		c.assess = isms.NewAssessor(m)
 	}
 	c.rix = rix
-	if changed[kRisks] {
-		c.rix = carryRiskIndex(rix, k.m, m, riskKeys, wholeRisks)
+	if cs.Kinds[kRisks] {
+		c.rix = carryRiskIndex(rix, k.m, m, cs)
 	}
 	return c
 }
 
 // carryRiskIndex takes the changed risks of the old register out of the
 // index and those of the new one in (nil: built again when needed).
-func carryRiskIndex(ix *riskIndex, old, m *isms.ISMS, keys map[string]bool, whole bool) *riskIndex {
-	if ix == nil || whole {
+func carryRiskIndex(ix *riskIndex, old, m *isms.ISMS, cs isms.ChangeSet) *riskIndex {
+	if ix == nil || !cs.RisksByKey() {
 		return nil
 	}
-	for key := range keys {
-		ix.add(findRisk(old.Risks, key), -1)
-		ix.add(findRisk(m.Risks, key), 1)
+	for _, key := range cs.RiskKeys {
+		ix.add(isms.FindRisk(old.Risks, key), -1)
+		ix.add(isms.FindRisk(m.Risks, key), 1)
 	}
 	return ix
-}
-
-// findRisk is the risk with an id (the last one, as an index by id would
-// keep), nil when there is none.
-func findRisk(risks []isms.Risk, id string) *isms.Risk {
-	for i := len(risks) - 1; i >= 0; i-- {
-		if risks[i].ID == id {
-			return &risks[i]
-		}
-	}
-	return nil
 }
 
 // riskOfSubject is the risk id a per-risk rule's finding is about.
@@ -476,14 +393,4 @@ func spliceRisks(prev []Finding, c *ctx, r Rule, each func(*ctx, *isms.Risk, emi
 		out = append(out, f)
 	}
 	return append(out, added[j:]...)
-}
-
-// sameValue reports whether two values of a field of isms.ISMS are the
-// same: lists the same elements (not equal ones: the same memory, as a
-// carried-over model shares unchanged lists), other values equal.
-func sameValue(a, b reflect.Value) bool {
-	if a.Kind() == reflect.Slice {
-		return a.Len() == b.Len() && (a.Len() == 0 || a.Pointer() == b.Pointer())
-	}
-	return reflect.DeepEqual(a.Interface(), b.Interface())
 }

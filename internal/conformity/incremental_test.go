@@ -114,11 +114,11 @@ func damage(rnd *rand.Rand, v reflect.Value, depth int) {
 // emptied when src is nil. The Annex A edition stays m's.
 func withKind(m, src *isms.ISMS, kind string) *isms.ISMS {
 	out := *m
-	f := reflect.ValueOf(&out).Elem().FieldByName(kindFields[kind])
+	f := reflect.ValueOf(&out).Elem().FieldByName(isms.KindField(kind))
 	if src == nil {
 		f.SetZero()
 	} else {
-		f.Set(reflect.ValueOf(src).Elem().FieldByName(kindFields[kind]))
+		f.Set(reflect.ValueOf(src).Elem().FieldByName(isms.KindField(kind)))
 	}
 	out.Organization.AnnexA = m.Organization.AnnexA
 	return &out
@@ -176,7 +176,7 @@ func TestDeclaredReads(t *testing.T) {
 			continue
 		}
 		for _, k := range reads {
-			if _, ok := kindFields[k]; !ok {
+			if isms.KindField(k) == "" {
 				t.Errorf("%s declares an unknown kind %q", r.ID, k)
 			}
 		}
@@ -273,7 +273,7 @@ func randomChange(rnd *rand.Rand, m *isms.ISMS, bases []*isms.ISMS) (*isms.ISMS,
 		case 1: // add a copy of another model's risk under a new id
 			r := src.Risks[rnd.IntN(len(src.Risks))]
 			id = fmt.Sprintf("new-%d", rnd.IntN(1000))
-			if findRisk(risks, id) != nil {
+			if isms.FindRisk(risks, id) != nil {
 				return m, nil
 			}
 			r.ID = id
@@ -284,7 +284,7 @@ func randomChange(rnd *rand.Rand, m *isms.ISMS, bases []*isms.ISMS) (*isms.ISMS,
 			risks[i] = r
 		}
 		out.Risks = risks
-		return &out, []Change{{"risks", id}}
+		return &out, []Change{{Kind: "risks", Key: id}}
 	}
 	kinds := Kinds()
 	kind := kinds[rnd.IntN(len(kinds))]
@@ -296,9 +296,9 @@ func randomChange(rnd *rand.Rand, m *isms.ISMS, bases []*isms.ISMS) (*isms.ISMS,
 		return next, nil // unnamed: Update must see the list is not the same
 	}
 	if kind == kSoA && rnd.IntN(2) == 0 {
-		return next, []Change{{"soa_rows", "x"}}
+		return next, []Change{{Kind: "soa_rows", Key: "x"}}
 	}
-	return next, []Change{{kind, "x"}}
+	return next, []Change{{Kind: kind, Key: "x"}}
 }
 
 func diffFindings(got, want []Finding) string {

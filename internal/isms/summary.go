@@ -66,7 +66,15 @@ const DueHorizon = 30
 
 // NewSummary computes every view of an ISMS as of a date.
 func NewSummary(m *ISMS, asOf Date) Summary {
-	r := Summary{AsOf: asOf.String(), Risks: []RiskSummary{}, Due: []DueSummary{}}
+	r := Summary{AsOf: asOf.String(), SoA: soaSummaries(m)}
+	r.Risks, r.HeatMap = riskSummaries(m, RiskViews(m))
+	r.Due = dueSummaries(DueWithin(m, asOf, DueHorizon))
+	return r
+}
+
+// soaSummaries are the SoA views of the summary.
+func soaSummaries(m *ISMS) []SoASummary {
+	var out []SoASummary
 	for _, v := range SoAViews(m) {
 		s := SoASummary{Service: v.Service, Role: v.Role, Exists: v.SoA != nil, Counts: v.Counts, Rows: make([]SoARowView, 0, len(v.Rows))}
 		s.Approved = v.SoA != nil && v.SoA.Approval != nil
@@ -77,17 +85,37 @@ func NewSummary(m *ISMS, asOf Date) Summary {
 			}
 			s.Rows = append(s.Rows, row)
 		}
-		r.SoA = append(r.SoA, s)
+		out = append(out, s)
 	}
-	risks := RiskViews(m)
+	return out
+}
+
+// riskSummaries are the risks and the heat map of the summary.
+func riskSummaries(m *ISMS, risks []RiskView) ([]RiskSummary, HeatMapSummary) {
+	out := make([]RiskSummary, 0, len(risks))
 	for _, rv := range risks {
-		r.Risks = append(r.Risks, RiskSummary{rv.Risk.ID, rv.Risk.Title, rv.Risk.Owner, rv.Risk.Treatment, rv.OK,
-			rv.Level, rv.Residual, rv.Acceptable, rv.ResidualAcceptable})
+		out = append(out, riskSummary(rv))
 	}
-	h := NewHeatMap(m, risks)
-	r.HeatMap = HeatMapSummary{h.RowFactor, h.ColFactor, h.Before, h.After, h.Unassessed}
-	for _, d := range DueWithin(m, asOf, DueHorizon) {
-		r.Due = append(r.Due, DueSummary{d.Kind, d.Subject, d.Title, d.Owner, d.Due.String(), d.Overdue})
+	return out, heatMapSummary(NewHeatMap(m, risks))
+}
+
+func riskSummary(rv RiskView) RiskSummary {
+	return RiskSummary{rv.Risk.ID, rv.Risk.Title, rv.Risk.Owner, rv.Risk.Treatment, rv.OK,
+		rv.Level, rv.Residual, rv.Acceptable, rv.ResidualAcceptable}
+}
+
+func heatMapSummary(h HeatMap) HeatMapSummary {
+	return HeatMapSummary{h.RowFactor, h.ColFactor, h.Before, h.After, h.Unassessed}
+}
+
+func dueSummaries(due []DueItem) []DueSummary {
+	out := make([]DueSummary, 0, len(due))
+	for _, d := range due {
+		out = append(out, dueSummary(d))
 	}
-	return r
+	return out
+}
+
+func dueSummary(d DueItem) DueSummary {
+	return DueSummary{d.Kind, d.Subject, d.Title, d.Owner, d.Due.String(), d.Overdue}
 }

@@ -148,12 +148,17 @@ func RiskViews(m *ISMS) []RiskView {
 	a := NewAssessor(m)
 	out := make([]RiskView, len(m.Risks))
 	for i := range m.Risks {
-		as := a.Assess(&m.Risks[i])
-		out[i] = RiskView{Risk: &m.Risks[i], Assessment: as,
-			Acceptable:         as.OK && as.Level <= m.Criteria.Acceptance,
-			ResidualAcceptable: as.OK && as.Residual <= m.Criteria.Acceptance}
+		out[i] = riskView(m, a, &m.Risks[i])
 	}
 	return out
+}
+
+// riskView assesses one risk of m with m's assessor.
+func riskView(m *ISMS, a *Assessor, r *Risk) RiskView {
+	as := a.Assess(r)
+	return RiskView{Risk: r, Assessment: as,
+		Acceptable:         as.OK && as.Level <= m.Criteria.Acceptance,
+		ResidualAcceptable: as.OK && as.Residual <= m.Criteria.Acceptance}
 }
 
 // HeatMap counts risks per cell. Rows and columns are the two axes of the
@@ -169,13 +174,9 @@ type HeatMap struct {
 func NewHeatMap(m *ISMS, risks []RiskView) HeatMap {
 	c := m.Criteria
 	h := HeatMap{RowFactor: FactorImpact, ColFactor: FactorLikelihood}
-	cell := func(f map[string]int) (int, int) { return f[FactorImpact], f[FactorLikelihood] }
 	if c.Method == MethodATV {
 		h.RowFactor, h.ColFactor = FactorAssetValue, FactorThreat+"×"+FactorVulnerability
 		h.Rows, h.Cols = c.Max(FactorAssetValue), c.Max(FactorThreat)*c.Max(FactorVulnerability)
-		cell = func(f map[string]int) (int, int) {
-			return f[FactorAssetValue], f[FactorThreat] * f[FactorVulnerability]
-		}
 	} else {
 		h.Rows, h.Cols = c.Max(FactorImpact), c.Max(FactorLikelihood)
 	}
@@ -188,18 +189,29 @@ func NewHeatMap(m *ISMS, risks []RiskView) HeatMap {
 	}
 	h.Before, h.After = grid(), grid()
 	for _, r := range risks {
-		if !r.OK {
-			h.Unassessed++
-			continue
-		}
-		if y, x := cell(r.Before); y >= 1 && y <= h.Rows && x >= 1 && x <= h.Cols {
-			h.Before[y-1][x-1]++
-		}
-		if y, x := cell(r.After); y >= 1 && y <= h.Rows && x >= 1 && x <= h.Cols {
-			h.After[y-1][x-1]++
-		}
+		h.count(c, r, 1)
 	}
 	return h
+}
+
+// count counts a risk in (d = 1) or out (d = -1) of the heat map.
+func (h *HeatMap) count(c RiskCriteria, r RiskView, d int) {
+	cell := func(f map[string]int) (int, int) { return f[FactorImpact], f[FactorLikelihood] }
+	if c.Method == MethodATV {
+		cell = func(f map[string]int) (int, int) {
+			return f[FactorAssetValue], f[FactorThreat] * f[FactorVulnerability]
+		}
+	}
+	if !r.OK {
+		h.Unassessed += d
+		return
+	}
+	if y, x := cell(r.Before); y >= 1 && y <= h.Rows && x >= 1 && x <= h.Cols {
+		h.Before[y-1][x-1] += d
+	}
+	if y, x := cell(r.After); y >= 1 && y <= h.Rows && x >= 1 && x <= h.Cols {
+		h.After[y-1][x-1] += d
+	}
 }
 
 // Kinds of due items.
@@ -222,6 +234,15 @@ type DueItem struct {
 	Overdue bool
 }
 
+// planDue adds the plan actions of a risk not done yet.
+func planDue(r *Risk, add func(kind, subject, title, owner string, due Date)) {
+	for _, p := range r.Plan {
+		if p.DoneOn.IsZero() {
+			add(DuePlanAction, "risks/"+r.ID, p.Action, p.Owner, p.Due)
+		}
+	}
+}
+
 // DueWithin lists what falls due on or before asOf+days and is not done,
 // overdue items included, by date. The yearly audit of a service and the
 // yearly review fall due 365 days after the last one.
@@ -234,12 +255,8 @@ func DueWithin(m *ISMS, asOf Date, days int) []DueItem {
 		}
 		out = append(out, DueItem{kind, subject, title, owner, due, due.Before(asOf)})
 	}
-	for _, r := range m.Risks {
-		for _, p := range r.Plan {
-			if p.DoneOn.IsZero() {
-				add(DuePlanAction, "risks/"+r.ID, p.Action, p.Owner, p.Due)
-			}
-		}
+	for i := range m.Risks {
+		planDue(&m.Risks[i], add)
 	}
 	for _, a := range m.Audits {
 		for _, f := range a.Findings {

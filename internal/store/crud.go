@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
 // ListOptions page, filter and sort a list of items.
@@ -189,6 +190,7 @@ func (s *Store) applyEdit(e edit) {
 	if !e.done {
 		return
 	}
+	s.changes.note(e.org, e.head+1, isms.ItemChange{Kind: e.kind, Key: e.key})
 	m, ok := s.models.Get(e.org, e.head)
 	if !ok {
 		return

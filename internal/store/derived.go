@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -22,6 +23,7 @@ type derivedState struct {
 	cache   *HeadCache[any]
 	mu      sync.Mutex
 	flights map[string]*flight
+	carried atomic.Int64 // views carried over changes (carriedFrom)
 }
 
 // Derived returns what compute makes of the organization's current ISMS
@@ -92,12 +94,21 @@ func (s *Store) Findings(ctx context.Context, org string, asOf isms.Date) ([]con
 }
 
 // FindingsFor is Findings of a model and head already read with ISMSAt.
+// After a change the check is carried over from the one of an earlier head
+// (conformity.Checked.Update): only the rules reading what changed are
+// evaluated again.
 func (s *Store) FindingsFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]conformity.Finding, error) {
-	v, err := s.DerivedFor(ctx, org, head, m, "check "+asOf.String(), func(m *isms.ISMS) any { return conformity.Check(m, asOf) })
+	name := "check " + asOf.String()
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
+			return prev.(*conformity.Checked).Update(m, changes)
+		}
+		return conformity.NewChecked(m, asOf)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return v.([]conformity.Finding), nil
+	return v.(*conformity.Checked).Findings(), nil
 }
 
 // Summary is the summary of the organization's current ISMS as of a date.
@@ -109,13 +120,88 @@ func (s *Store) Summary(ctx context.Context, org string, asOf isms.Date) (isms.S
 	return s.SummaryFor(ctx, org, head, m, asOf)
 }
 
-// SummaryFor is Summary of a model and head already read with ISMSAt.
+// SummaryFor is Summary of a model and head already read with ISMSAt,
+// carried over changes as FindingsFor is (isms.Summarized.Update).
 func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) (isms.Summary, error) {
-	v, err := s.DerivedFor(ctx, org, head, m, "summary "+asOf.String(), func(m *isms.ISMS) any { return isms.NewSummary(m, asOf) })
+	name := "summary " + asOf.String()
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
+			return prev.(*isms.Summarized).Update(m, changes)
+		}
+		return isms.NewSummarized(m, asOf)
+	})
 	if err != nil {
 		return isms.Summary{}, err
 	}
-	return v.(isms.Summary), nil
+	return v.(*isms.Summarized).Summary(), nil
+}
+
+// carriedFrom returns the newest view kept under a name at a head before
+// head, with the changes made since, when every one of them is known.
+func (s *Store) carriedFrom(org, name string, head int64) (any, []isms.ItemChange, bool) {
+	v, from, ok := s.derived.cache.Latest(org + "\x00" + name)
+	if !ok || from >= head {
+		return nil, nil, false
+	}
+	changes, ok := s.changes.between(org, from, head)
+	if ok {
+		s.derived.carried.Add(1)
+	}
+	return v, changes, ok
+}
+
+// maxChangeLog is how many recent history records the change log keeps
+// per organization; a view older than that is computed afresh.
+const maxChangeLog = 512
+
+// changeLog holds, by organization and history position, the item each
+// recent history record changed, as the writes of this store and the
+// records it carried its models over tell it.
+type changeLog struct {
+	mu    sync.Mutex
+	byOrg map[string]map[int64]isms.ItemChange
+}
+
+// note records the change that history record n of an organization made.
+func (l *changeLog) note(org string, n int64, ch isms.ItemChange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byOrg == nil {
+		l.byOrg = map[string]map[int64]isms.ItemChange{}
+	}
+	recs := l.byOrg[org]
+	if recs == nil {
+		recs = map[int64]isms.ItemChange{}
+		l.byOrg[org] = recs
+	}
+	recs[n] = ch
+	if len(recs) > 2*maxChangeLog {
+		for k := range recs {
+			if k <= n-maxChangeLog {
+				delete(recs, k)
+			}
+		}
+	}
+}
+
+// between lists the changes of records from+1 to to, in order; false
+// when one of them is not known.
+func (l *changeLog) between(org string, from, to int64) ([]isms.ItemChange, bool) {
+	if to-from > maxChangeLog {
+		return nil, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recs := l.byOrg[org]
+	out := make([]isms.ItemChange, 0, to-from)
+	for n := from + 1; n <= to; n++ {
+		ch, ok := recs[n]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, ch)
+	}
+	return out, true
 }
 
 // Warm loads each organization's ISMS and computes its check and summary

@@ -29,3 +29,7 @@ func SetSecurityLogBounds(anon, perUser, prune int) (restore func()) {
 	securityLogAnonMax, securityLogPerUser, securityLogPrune = anon, perUser, prune
 	return func() { securityLogAnonMax, securityLogPerUser, securityLogPrune = a, u, p }
 }
+
+// CarriedViews is how many views were carried over changes rather than
+// computed afresh.
+func CarriedViews(s *Store) int64 { return s.derived.carried.Load() }

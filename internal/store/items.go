@@ -381,18 +381,21 @@ func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS
 	if err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk); err != nil || bulk > from {
 		return nil, false
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, after FROM history WHERE org_id = $1 AND n > $2 AND n <= $3 ORDER BY n`, org, from, head)
+	rows, err := s.db.QueryContext(ctx, `SELECT n, kind, key, after FROM history WHERE org_id = $1 AND n > $2 AND n <= $3 ORDER BY n`, org, from, head)
 	if err != nil {
 		return nil, false
 	}
 	defer rows.Close()
 	n := int64(0)
 	for rows.Next() {
+		var rec int64
 		var kind, key string
 		var after sql.NullString
-		if err := rows.Scan(&kind, &key, &after); err != nil {
+		if err := rows.Scan(&rec, &kind, &key, &after); err != nil {
 			return nil, false
 		}
+		// Records since the last import are each one item's change.
+		s.changes.note(org, rec, isms.ItemChange{Kind: kind, Key: key})
 		var data []byte
 		if after.Valid {
 			data = []byte(after.String)

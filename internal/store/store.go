@@ -53,8 +53,11 @@ type Store struct {
 	models *HeadCache[*isms.ISMS]
 	loads  chan struct{}
 	counts *HeadCache[int]
-	// derived keeps views computed from a model (Derived).
+	// derived keeps views computed from a model (Derived); changes says
+	// which item each recent history record changed, so that a view is
+	// carried over them instead of computed afresh (FindingsFor).
 	derived derivedState
+	changes changeLog
 	// trends keeps past months' trend points by organization and date,
 	// at the history position the month ended at (Trends).
 	trends *HeadCache[trend.Point]
