@@ -55,6 +55,12 @@ func TestEvidenceList(t *testing.T) {
 			doc := attachFile(t, st.s, "documents", "doc-pol-001", "方針承認記録.pdf", "approval record")
 			risk := attachFile(t, st.s, "risks", "r-01", "リスク評価表.xlsx", "assessment sheet")
 			row := attachFile(t, st.s, "soa_rows", "organization/5.1", "方針の周知記録.pdf", "awareness record 5.1")
+			// The policy's record uploaded again later by someone else: the
+			// list keeps the first upload and says when it came again.
+			time.Sleep(1100 * time.Millisecond)
+			if _, err := st.s.SaveEvidence(context.Background(), "sample", "viewer@example.com", strings.NewReader("approval record")); err != nil {
+				t.Fatal(err)
+			}
 			// 200 days after the uploads: within a year, beyond 100 days.
 			later := time.Now().AddDate(0, 0, 200)
 			h, err := web.New(st.s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return later })
@@ -73,6 +79,9 @@ func TestEvidenceList(t *testing.T) {
 				if !strings.Contains(page, want) {
 					t.Errorf("the list lacks %q", want)
 				}
+			}
+			if i := strings.Index(page, `data-sha="`+doc+`"`); i < 0 || !strings.Contains(page[i:i+strings.Index(page[i:], "</tr>")], "同じファイルを") {
+				t.Error("the re-upload of the policy's record is not shown")
 			}
 			if strings.Contains(page, `class="old"`) {
 				t.Error("a file within its interval is marked old")

@@ -54,10 +54,14 @@ type Row struct {
 	Download                              string
 	UploadedAt                            time.Time
 	Uploaded                              string // when, in Japan time, as the page shows it
-	Uploader                              string
-	Size                                  int64
-	Old                                   bool
-	Age                                   int // days since it was uploaded
+	// Reuploaded is when the same content was last uploaded again, as the
+	// page shows it ("" when uploaded once): the file stays as old as its
+	// first upload.
+	Reuploaded string
+	Uploader   string
+	Size       int64
+	Old        bool
+	Age        int // days since it was uploaded
 }
 
 // Filter is what the list shows.
@@ -114,6 +118,10 @@ func Rows(r *http.Request, s *store.Store, org, lang string, asOf isms.Date, f F
 			up := isms.DateOf(rec.UploadedAt.In(isms.JST))
 			row.Old, row.Age = pl.Old(up, asOf), asOf.DaysSince(up)
 			row.Uploaded = rec.UploadedAt.In(isms.JST).Format("2006-01-02 15:04")
+			if rec.LastUploadedAt.After(rec.UploadedAt) {
+				row.Reuploaded = tr(lang, "evlist.reuploaded", "at", rec.LastUploadedAt.In(isms.JST).Format("2006-01-02 15:04"),
+					"by", or(who[rec.LastUploadedBy], rec.LastUploadedBy))
+			}
 		}
 		if keep(row, f) {
 			rows = append(rows, row)
