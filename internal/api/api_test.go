@@ -709,12 +709,16 @@ func TestEvidence(t *testing.T) {
 		if after, atag2 := e.item(a, "assets", "a-01"); atag2 != atag || after["evidence"] != nil || len(after) != len(asset) {
 			t.Errorf("the refused upload changed the asset: %s → %s", atag, atag2)
 		}
+		// Nor is its file kept: the refusal comes before the upload is stored.
+		if recs, err := e.store.EvidenceRecords(ctx, "own"); err != nil || recs[fmt.Sprintf("%x", sha256.Sum256([]byte("x")))].SHA256 != "" {
+			t.Errorf("the refused file was stored: %v", err)
+		}
 		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=a.txt&at=tests[99]", []byte("x"), "Content-Type", "text/plain", "If-Match", `"2"`); r.status != 400 {
 			t.Errorf("missing element: %d", r.status)
 		}
 		big := bytes.Repeat([]byte("x"), store.MaxEvidence+1)
 		_, btag := e.item(a, "backups", key)
-		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=big.bin", big, "Content-Type", "application/octet-stream", "If-Match", btag); r.status != 413 {
+		if r := e.do(a, "POST", "/api/v1/orgs/own/evidence/backups/"+key+"?name=big.bin&at=tests[0]", big, "Content-Type", "application/octet-stream", "If-Match", btag); r.status != 413 {
 			t.Errorf("too large: %d", r.status)
 		}
 	})

@@ -50,14 +50,23 @@ func (a *Server) attachEvidence(w http.ResponseWriter, r *http.Request, c *call)
 			FieldError{Path: "at", Message: i18n.M("api.evidence_at", "at", r.URL.Query().Get("at")).In(c.lang)})
 		return
 	}
+	// The item must take evidence there before the file is stored: an
+	// upload it refuses would leave an unreferenced file behind.
+	list, _ := target["evidence"].([]any)
+	entry := map[string]any{"name": name, "sha256": strings.Repeat("0", 64)}
+	target["evidence"] = append(list, entry)
+	data, _ := json.Marshal(doc)
+	if _, _, err := a.decodeFor(r, kind, key, data); err != nil {
+		a.invalid(w, c, err)
+		return
+	}
 	ev, ok := a.saveEvidence(w, r, c)
 	if !ok {
 		return
 	}
 	sum, size := ev.SHA256, ev.Size
-	list, _ := target["evidence"].([]any)
-	target["evidence"] = append(list, map[string]any{"name": name, "sha256": sum})
-	data, _ := json.Marshal(doc)
+	entry["sha256"] = sum
+	data, _ = json.Marshal(doc)
 	it, refs, err := a.decodeFor(r, kind, key, data)
 	if err != nil {
 		a.invalid(w, c, err)
