@@ -212,6 +212,7 @@ type Checked struct {
 	all    []Finding
 	mu     sync.Mutex // guards c.rix, which moves to the next result
 	c      *ctx
+	pos    isms.RiskPositions // m's risks by id, nil until needed
 }
 
 // NewChecked evaluates every rule on m as of the given date.
@@ -277,15 +278,17 @@ func (k *Checked) Update(m *isms.ISMS, changes []Change) *Checked {
 	if !ok {
 		return NewChecked(m, k.asOf)
 	}
-	c := k.carryCtx(m, cs)
-	next := &Checked{m: m, asOf: k.asOf, c: c, byRule: make([][]Finding, len(rules))}
-	keys := map[string]bool{}
-	var fresh []*isms.Risk // the changed risks in m (nil: deleted)
+	var located isms.LocatedRisks
+	var pos isms.RiskPositions
 	if cs.RisksByKey() {
-		for _, key := range cs.RiskKeys {
-			keys[key] = true
-			fresh = append(fresh, isms.FindRisk(m.Risks, key))
-		}
+		located, pos = cs.Locate(k.m, m, k.pos)
+	}
+	c := k.carryCtx(m, cs, located)
+	next := &Checked{m: m, asOf: k.asOf, c: c, byRule: make([][]Finding, len(rules)), pos: pos}
+	keys := map[string]bool{}
+	fresh := located.New // the changed risks in m (nil: deleted)
+	for _, key := range cs.RiskKeys {
+		keys[key] = true
 	}
 	for i, r := range rules {
 		touched, onlyRisks := false, true
@@ -312,7 +315,7 @@ func (k *Checked) Update(m *isms.ISMS, changes []Change) *Checked {
 // carryCtx is the evaluation context of m made from the result's: the
 // indexes of unchanged kinds are kept (they point into lists m shares),
 // the risk index is carried over the changed risks.
-func (k *Checked) carryCtx(m *isms.ISMS, cs isms.ChangeSet) *ctx {
+func (k *Checked) carryCtx(m *isms.ISMS, cs isms.ChangeSet, l isms.LocatedRisks) *ctx {
 	prev := k.c
 	k.mu.Lock()
 	rix := prev.rix
@@ -322,7 +325,7 @@ func (k *Checked) carryCtx(m *isms.ISMS, cs isms.ChangeSet) *ctx {
 		c := newCtx(m, k.asOf)
 		c.rix = rix
 		if cs.Kinds[kRisks] {
-			c.rix = carryRiskIndex(rix, k.m, m, cs)
+			c.rix = carryRiskIndex(rix, cs, l)
 		}
 		return c
 	}
@@ -333,20 +336,20 @@ func (k *Checked) carryCtx(m *isms.ISMS, cs isms.ChangeSet) *ctx {
 	}
 	c.rix = rix
 	if cs.Kinds[kRisks] {
-		c.rix = carryRiskIndex(rix, k.m, m, cs)
+		c.rix = carryRiskIndex(rix, cs, l)
 	}
 	return c
 }
 
 // carryRiskIndex takes the changed risks of the old register out of the
 // index and those of the new one in (nil: built again when needed).
-func carryRiskIndex(ix *riskIndex, old, m *isms.ISMS, cs isms.ChangeSet) *riskIndex {
+func carryRiskIndex(ix *riskIndex, cs isms.ChangeSet, l isms.LocatedRisks) *riskIndex {
 	if ix == nil || !cs.RisksByKey() {
 		return nil
 	}
-	for _, key := range cs.RiskKeys {
-		ix.add(isms.FindRisk(old.Risks, key), -1)
-		ix.add(isms.FindRisk(m.Risks, key), 1)
+	for i := range cs.RiskKeys {
+		ix.add(l.Old[i], -1)
+		ix.add(l.New[i], 1)
 	}
 	return ix
 }

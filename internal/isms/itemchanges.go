@@ -134,3 +134,61 @@ func FindRisk(risks []Risk, id string) *Risk {
 	}
 	return nil
 }
+
+// RiskPositions maps risk ids to their positions in a register. A lookup
+// checks the position it finds, so a map made for another register costs
+// a scan, never a wrong answer.
+type RiskPositions map[string]int
+
+// NewRiskPositions maps the risks of a register.
+func NewRiskPositions(risks []Risk) RiskPositions {
+	p := make(RiskPositions, len(risks))
+	for i := range risks {
+		p[risks[i].ID] = i
+	}
+	return p
+}
+
+// locate finds a risk by id as FindRisk does: through the map, else at
+// the end of the register (where a new risk goes), else by a scan. held
+// reports whether the map found it.
+func (p RiskPositions) locate(risks []Risk, id string) (r *Risk, at int, held bool) {
+	if i, ok := p[id]; ok && i < len(risks) && risks[i].ID == id {
+		return &risks[i], i, true
+	}
+	for i := len(risks) - 1; i >= 0; i-- {
+		if risks[i].ID == id {
+			return &risks[i], i, false
+		}
+	}
+	return nil, -1, false
+}
+
+// LocatedRisks are the changed risks (RiskKeys) in the register before and
+// after the changes: nil and -1 where there is none.
+type LocatedRisks struct {
+	Old, New     []*Risk
+	OldAt, NewAt []int
+}
+
+// Locate finds the changed risks in prev and next with pos, the positions
+// of prev's register (nil: made here). It returns the positions to keep
+// for next's register: pos when every risk kept its place, else nil.
+func (cs ChangeSet) Locate(prev, next *ISMS, pos RiskPositions) (LocatedRisks, RiskPositions) {
+	if pos == nil {
+		pos = NewRiskPositions(prev.Risks)
+	}
+	var l LocatedRisks
+	keep := len(prev.Risks) == len(next.Risks)
+	for _, k := range cs.RiskKeys {
+		o, oi, _ := pos.locate(prev.Risks, k)
+		n, ni, held := pos.locate(next.Risks, k)
+		keep = keep && held
+		l.Old, l.OldAt = append(l.Old, o), append(l.OldAt, oi)
+		l.New, l.NewAt = append(l.New, n), append(l.NewAt, ni)
+	}
+	if !keep {
+		pos = nil
+	}
+	return l, pos
+}

@@ -13,7 +13,8 @@ type Summarized struct {
 	m    *ISMS
 	asOf Date
 	s    Summary
-	a    *Assessor // m's
+	a    *Assessor     // m's
+	pos  RiskPositions // m's risks by id, nil until needed
 }
 
 // NewSummarized computes the summary of m as of a date.
@@ -53,11 +54,15 @@ func (x *Summarized) Update(m *ISMS, changes []ItemChange) *Summarized {
 		next.s.SoA = soaSummaries(m)
 	}
 	byKey := cs.RisksByKey()
+	var located LocatedRisks
+	if byKey {
+		located, next.pos = cs.Locate(x.m, m, x.pos)
+	}
 	switch {
 	case cs.Any(riskPartReads...) || cs.Kinds["risks"] && !byKey:
 		next.s.Risks, next.s.HeatMap = riskSummaries(m, RiskViews(m))
 	case byKey:
-		if !next.carryRisks(x, cs.RiskKeys) {
+		if !next.carryRisks(x, cs.RiskKeys, located) {
 			next.s.Risks, next.s.HeatMap = riskSummaries(m, RiskViews(m))
 		}
 	}
@@ -65,7 +70,7 @@ func (x *Summarized) Update(m *ISMS, changes []ItemChange) *Summarized {
 	case cs.Any(duePartReads...) || cs.Kinds["risks"] && !byKey:
 		next.s.Due = dueSummaries(DueWithin(m, x.asOf, DueHorizon))
 	case byKey:
-		next.s.Due = next.carryDue(x.s.Due, cs.RiskKeys)
+		next.s.Due = next.carryDue(x.s.Due, cs.RiskKeys, located)
 	}
 	return next
 }
@@ -74,12 +79,45 @@ func (x *Summarized) Update(m *ISMS, changes []ItemChange) *Summarized {
 // changed risks (the assets and criteria being the same). It reports false
 // when the register's order does not match prev's: the caller then
 // assesses every risk.
-func (x *Summarized) carryRisks(prev *Summarized, keys []string) bool {
+func (x *Summarized) carryRisks(prev *Summarized, keys []string, l LocatedRisks) bool {
+	old := prev.s.Risks
+	var out []RiskSummary
+	if x.pos != nil && len(old) == len(x.m.Risks) {
+		// Every changed risk kept its place (Locate kept the positions).
+		out = slices.Clone(old)
+		for i, at := range l.NewAt {
+			out[at] = riskSummary(riskView(x.m, x.a, l.New[i]))
+		}
+	} else if out = x.walkRisks(old, keys); out == nil {
+		return false
+	}
+	h := HeatMapSummary{RowFactor: prev.s.HeatMap.RowFactor, ColFactor: prev.s.HeatMap.ColFactor,
+		Unassessed: prev.s.HeatMap.Unassessed}
+	hm := HeatMap{Rows: len(prev.s.HeatMap.Before), Before: cloneGrid(prev.s.HeatMap.Before), After: cloneGrid(prev.s.HeatMap.After), Unassessed: h.Unassessed}
+	if hm.Rows > 0 {
+		hm.Cols = len(prev.s.HeatMap.Before[0])
+	}
+	for i := range keys {
+		if r := l.Old[i]; r != nil {
+			hm.count(prev.m.Criteria, riskView(prev.m, prev.a, r), -1)
+		}
+		if r := l.New[i]; r != nil {
+			hm.count(x.m.Criteria, riskView(x.m, x.a, r), 1)
+		}
+	}
+	h.Before, h.After, h.Unassessed = hm.Before, hm.After, hm.Unassessed
+	x.s.Risks, x.s.HeatMap = out, h
+	return true
+}
+
+// walkRisks is the risk list of x's register made from old, the list of
+// the register before the changes, assessing the changed risks only; nil
+// when the unchanged risks are not in old's order.
+func (x *Summarized) walkRisks(old []RiskSummary, keys []string) []RiskSummary {
 	changed := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		changed[k] = true
 	}
-	old := prev.s.Risks
 	out := make([]RiskSummary, 0, len(x.m.Risks))
 	j := 0
 	// The unchanged risks keep their place relative to each other.
@@ -93,7 +131,7 @@ func (x *Summarized) carryRisks(prev *Summarized, keys []string) bool {
 			j++
 		}
 		if j == len(old) || old[j].ID != r.ID {
-			return false
+			return nil
 		}
 		out = append(out, old[j])
 		j++
@@ -102,25 +140,9 @@ func (x *Summarized) carryRisks(prev *Summarized, keys []string) bool {
 		j++
 	}
 	if j != len(old) {
-		return false
+		return nil
 	}
-	h := HeatMapSummary{RowFactor: prev.s.HeatMap.RowFactor, ColFactor: prev.s.HeatMap.ColFactor,
-		Unassessed: prev.s.HeatMap.Unassessed}
-	hm := HeatMap{Rows: len(prev.s.HeatMap.Before), Before: cloneGrid(prev.s.HeatMap.Before), After: cloneGrid(prev.s.HeatMap.After), Unassessed: h.Unassessed}
-	if hm.Rows > 0 {
-		hm.Cols = len(prev.s.HeatMap.Before[0])
-	}
-	for _, k := range keys {
-		if r := FindRisk(prev.m.Risks, k); r != nil {
-			hm.count(prev.m.Criteria, riskView(prev.m, prev.a, r), -1)
-		}
-		if r := FindRisk(x.m.Risks, k); r != nil {
-			hm.count(x.m.Criteria, riskView(x.m, x.a, r), 1)
-		}
-	}
-	h.Before, h.After, h.Unassessed = hm.Before, hm.After, hm.Unassessed
-	x.s.Risks, x.s.HeatMap = out, h
-	return true
+	return out
 }
 
 func cloneGrid(g [][]int) [][]int {
@@ -134,7 +156,7 @@ func cloneGrid(g [][]int) [][]int {
 // carryDue is prev's due list with the plan actions of the changed risks
 // listed again, in DueWithin's order (by date, then subject; the actions
 // of one risk in plan order).
-func (x *Summarized) carryDue(prev []DueSummary, keys []string) []DueSummary {
+func (x *Summarized) carryDue(prev []DueSummary, keys []string, l LocatedRisks) []DueSummary {
 	subjects := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		subjects["risks/"+k] = true
@@ -154,8 +176,8 @@ func (x *Summarized) carryDue(prev []DueSummary, keys []string) []DueSummary {
 		}
 		added = append(added, dueSummary(DueItem{kind, subject, title, owner, due, due.Before(x.asOf)}))
 	}
-	for _, k := range keys {
-		if r := FindRisk(x.m.Risks, k); r != nil {
+	for _, r := range l.New {
+		if r != nil {
 			planDue(r, add)
 		}
 	}
