@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-var domain = []string{"isms", "catalog", "conformity", "bundle", "i18n", "generate", "trend", "totp"}
+var domain = []string{"isms", "catalog", "conformity", "bundle", "i18n", "generate", "trend", "totp", "names"}
 
 // forbidden imports for a domain package: I/O, networking, storage,
 // templates, and the packages of the layers above.
@@ -73,5 +73,43 @@ func TestDetectsViolation(t *testing.T) {
 	}
 	if !found {
 		t.Error("net/http is not forbidden")
+	}
+}
+
+// TestNothingBelowTheWebImportsIt keeps the web UI a top layer: documents,
+// the API and the store may be used by pages, never the reverse (a report
+// that needs people's names takes them from internal/names, not from a
+// page package). Only what assembles the process above the web UI may
+// import it: the server (routes) and the CLI's serve (the reminder sender).
+func TestNothingBelowTheWebImportsIt(t *testing.T) {
+	const web = "github.com/cloudisms/cloudisms/internal/web"
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch path {
+			case filepath.Join("..", "web"), filepath.Join("..", "server"), filepath.Join("..", "cli"):
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range af.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == web || strings.HasPrefix(p, web+"/") {
+				t.Errorf("%s imports %s: only the web UI's own packages and the commands may", path, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

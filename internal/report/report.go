@@ -12,7 +12,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/xuri/excelize/v2"
 )
 

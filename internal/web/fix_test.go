@@ -14,8 +14,8 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 	website "github.com/cloudisms/cloudisms/internal/web/site"
 )
 

@@ -12,9 +12,9 @@ import (
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/items"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 

@@ -11,9 +11,9 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/items"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 

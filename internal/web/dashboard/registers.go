@@ -2,8 +2,8 @@ package dashboard
 
 import (
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/web/items"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 

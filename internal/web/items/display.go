@@ -3,7 +3,7 @@ package items
 import (
 	"strings"
 
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 

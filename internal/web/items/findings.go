@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 

@@ -19,7 +19,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/i18n"
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 
 	"github.com/cloudisms/cloudisms/internal/isms"

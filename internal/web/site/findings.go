@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/cloudisms/cloudisms/internal/conformity"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 )
 
 // FindingsBySubject renders findings by subject, in the screen's words;

@@ -5,7 +5,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/i18n"
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 )
 
 // A finding's message is written for the bundle (the check's JSON and the

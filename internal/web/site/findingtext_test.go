@@ -7,7 +7,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
-	"github.com/cloudisms/cloudisms/internal/web/names"
+	"github.com/cloudisms/cloudisms/internal/names"
 )
 
 // A finding's text on a page names the risks, documents, audits,

@@ -8,8 +8,8 @@ import (
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 )
 
 // Page is what every template gets.

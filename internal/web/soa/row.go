@@ -13,9 +13,9 @@ import (
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/linked"
-	"github.com/cloudisms/cloudisms/internal/web/names"
 	"github.com/cloudisms/cloudisms/internal/web/site"
 )
 
