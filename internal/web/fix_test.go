@@ -224,7 +224,7 @@ var soaRowEdit = regexp.MustCompile(`<a class="row-edit" href="([^"]+)"`)
 
 // soaEdit is what the SoA page offers to fix a control's row: the row's
 // edit link (its form is on the row's page).
-func soaEdit(control string) string { return `&amp;control=` + url.QueryEscape(control) + `">` }
+func soaEdit(control string) string { return `control=` + url.QueryEscape(control) + `">` }
 
 // soaRowForm follows a row's edit link on the linked SoA page and returns
 // the row's form there.
@@ -239,7 +239,16 @@ func soaRowForm(fx *fixer, control string) url.Values {
 	if link == nil {
 		fx.t.Fatalf("row %s has no edit link: %s", control, row)
 	}
-	return formAt(fx.t, fx.get(html.UnescapeString(link[1])), "/orgs/sample/soa", `name="control" value="`+control+`"`)
+	// The link is relative to the SoA page, as a browser resolves it.
+	base, err := url.Parse(fx.href)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	rel, err := url.Parse(html.UnescapeString(link[1]))
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	return formAt(fx.t, fx.get(base.ResolveReference(rel).String()), "/orgs/sample/soa", `name="control" value="`+control+`"`)
 }
 
 // soaRowFix adopts a control in the SoA row form that the row's edit link

@@ -50,7 +50,13 @@ func TestSoARowLinkedRecords(t *testing.T) {
 		mustContain(t, "svc-iaas row 27017:9.2.4", iaas, `href="/orgs/sample/verifications#ver-ver-01"`, "提供者の検証")
 		// The SoA page leads to the row's page from each control, for viewers too.
 		mustContain(t, "SoA page", st.get("viewer@example.com", "/orgs/sample/soa?soa=svc-kintai%3Aprovider"),
-			`<a class="row-open" href="/orgs/sample/soa/row?soa=svc-kintai%3Aprovider&amp;control=CLD.6.3.1">`)
+			`<th scope="row"><a href="soa/row?soa=svc-kintai%3Aprovider&amp;control=CLD.6.3.1">`)
+		// The organization's SoA names only the control: the row page's
+		// default SoA is the organization's.
+		mustContain(t, "organization SoA page", st.get("viewer@example.com", "/orgs/sample/soa"),
+			`<th scope="row"><a href="soa/row?control=5.1">`)
+		mustContain(t, "organization row by default", st.get("viewer@example.com", "/orgs/sample/soa/row?control=5.1"),
+			`href="/orgs/sample/items/risks/r-01"`)
 
 		// An editor attaches a file to the row.
 		editor := st.get(fixManager, row)

@@ -38,7 +38,11 @@ func init() {
 
 func (a *handlers) rowPage(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership) {
 	q := r.URL.Query()
-	a.renderRow(w, r, p, http.StatusOK, q.Get("soa"), q.Get("control"), nil)
+	key := q.Get("soa")
+	if key == "" {
+		key = bundle.KindOrganization // the SoA page's rows leave it out (rowHref)
+	}
+	a.renderRow(w, r, p, http.StatusOK, key, q.Get("control"), nil)
 }
 
 // renderRow shows one row of an SoA with its linked records and

@@ -44,7 +44,7 @@ func rowsHTML(rows []soaRow, lang string, l soaLabels, rowLink string, canOpen, 
 		esc(r.State)
 		b.WriteString(`"><th scope="row">`)
 		if canOpen {
-			b.WriteString(`<a class="row-open" href="`)
+			b.WriteString(`<a href="`)
 			esc(rowLink + url.QueryEscape(r.Control))
 			b.WriteString(`"><code>`)
 			esc(r.Control)

@@ -201,7 +201,7 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}) && header.Exists
 	p.Names = nm
 	p.Title = p.T("ui.soa")
-	rowLink := "/orgs/" + url.PathEscape(p.Org) + "/soa/row?soa=" + url.QueryEscape(sel) + "&control="
+	rowLink := rowHref(sel)
 	p.Data = map[string]any{"AnyUnconfirmed": anyUnconfirmed, "Keys": keys, "Selected": sel, "View": v, "Counts": v.Counts, "Filter": filter,
 		"CanEdit": canEdit, "CanCopy": mayCopy(m), "Header": header, "Pager": pager.View(r, p),
 		"RowsHTML": rowsHTML(rows, p.Lang, newSoALabels(p), rowLink, header.Exists, canEdit, p.T("ui.no_rows"))}
@@ -350,4 +350,15 @@ func effectiveShown(er isms.EffectiveRow, filter string) bool {
 
 func stateShown(state string, adopted bool, filter string) bool {
 	return filter == "" || state == filter || filter == "applicable" && adopted
+}
+
+// rowHref is the start of a row page's address, relative to the SoA page
+// (the control's id is appended): the organization's SoA is the row
+// page's default, so its rows name only the control. Every row carries
+// this address twice, and the shorter form keeps the page small.
+func rowHref(sel string) string {
+	if sel == bundle.KindOrganization {
+		return "soa/row?control="
+	}
+	return "soa/row?soa=" + url.QueryEscape(sel) + "&control="
 }
