@@ -18,6 +18,10 @@ var jobRoutes = []Route{
 	{"POST", "/api/v1/orgs/{org}/exports", authz.Export, "Queue an export of the bundle as a job (202 with the job's URL)", (*Server).createExport, false},
 	{"GET", "/api/v1/orgs/{org}/exports/{id}", authz.Export, "An export job's state", (*Server).getExport, false},
 	{"GET", "/api/v1/orgs/{org}/exports/{id}/bundle", authz.Export, "A finished export job's bundle (YAML; 409 until it is done)", (*Server).getExportBundle, false},
+	// The audit pack (auditpacks.go): the reports page's job, with its form's fields.
+	{"POST", "/api/v1/orgs/{org}/audit-packs", authz.Export, "Queue an audit pack (zip) for a period as a job: JSON body {\"from\", \"to\"} (YYYY-MM-DD, inclusive) and \"lang\" (ja|en, the caller's by default); 202 with the job's URL", (*Server).createAuditPack, false},
+	{"GET", "/api/v1/orgs/{org}/audit-packs/{id}", authz.Export, "An audit pack job's state and, while it runs, its progress", (*Server).getAuditPack, false},
+	{"GET", "/api/v1/orgs/{org}/audit-packs/{id}/zip", authz.Export, "A finished audit pack (application/zip, as an attachment; 409 until it is done)", (*Server).getAuditPackZip, false},
 }
 
 type exportJobJSON struct {
@@ -54,8 +58,9 @@ func (a *Server) createExport(w http.ResponseWriter, r *http.Request, c *call) {
 	writeJSON(w, http.StatusAccepted, out)
 }
 
-// job reads the job the path names; false when it has answered.
-func (a *Server) job(w http.ResponseWriter, r *http.Request, c *call) (store.ExportJob, bool) {
+// job reads the job of kind the path names (a job of another kind or
+// organization is not found); false when it has answered.
+func (a *Server) job(w http.ResponseWriter, r *http.Request, c *call, kind string) (store.ExportJob, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
@@ -66,17 +71,21 @@ func (a *Server) job(w http.ResponseWriter, r *http.Request, c *call) (store.Exp
 		a.storeError(w, c, err)
 		return j, false
 	}
+	if j.Kind != kind {
+		a.fail(w, c.lang, http.StatusNotFound, "not_found", i18n.M("api.not_found"))
+		return j, false
+	}
 	return j, true
 }
 
 func (a *Server) getExport(w http.ResponseWriter, r *http.Request, c *call) {
-	if j, ok := a.job(w, r, c); ok {
+	if j, ok := a.job(w, r, c, store.JobBundle); ok {
 		writeJSON(w, http.StatusOK, jobJSON(j))
 	}
 }
 
 func (a *Server) getExportBundle(w http.ResponseWriter, r *http.Request, c *call) {
-	j, ok := a.job(w, r, c)
+	j, ok := a.job(w, r, c, store.JobBundle)
 	if !ok {
 		return
 	}

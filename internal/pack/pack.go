@@ -45,21 +45,31 @@ type Params struct {
 	Lang     string
 }
 
-// Check validates the parameters.
+// ParamError is a parameter of a pack that is not valid: Field names it
+// as the form and the API do (from, to, lang).
+type ParamError struct {
+	Field string
+	Err   error
+}
+
+func (e *ParamError) Error() string { return e.Err.Error() }
+func (e *ParamError) Unwrap() error { return e.Err }
+
+// Check validates the parameters (a *ParamError).
 func (p Params) Check() error {
 	from, err := isms.ParseDate(p.From)
 	if err != nil {
-		return fmt.Errorf("from: %w", err)
+		return &ParamError{"from", fmt.Errorf("from: %w", err)}
 	}
 	to, err := isms.ParseDate(p.To)
 	if err != nil {
-		return fmt.Errorf("to: %w", err)
+		return &ParamError{"to", fmt.Errorf("to: %w", err)}
 	}
 	if to.Before(from) {
-		return errors.New("the period ends before it starts")
+		return &ParamError{"to", errors.New("the period ends before it starts")}
 	}
 	if !i18n.Valid(p.Lang) {
-		return fmt.Errorf("lang %q: expected ja or en", p.Lang)
+		return &ParamError{"lang", fmt.Errorf("lang %q: expected ja or en", p.Lang)}
 	}
 	return nil
 }
