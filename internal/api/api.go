@@ -58,6 +58,10 @@ type Route struct {
 // Routes lists every route.
 func Routes() []Route { return routes }
 
+// JobRoutes lists the routes of jobs (exports and audit packs), which the
+// OpenAPI document describes too.
+func JobRoutes() []Route { return jobRoutes }
+
 var routes = []Route{
 	{"POST", "/api/v1/session", "", "Log in with email and password (and code, the TOTP or recovery code, when the account has two-factor on): sets the session cookie", (*Server).login, true},
 	{"DELETE", "/api/v1/session", "", "Log out: ends the session on the server", (*Server).logout, false},

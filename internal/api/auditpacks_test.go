@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudisms/cloudisms/internal/api"
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/pack"
 	"github.com/cloudisms/cloudisms/internal/report"
@@ -216,4 +217,30 @@ func TestAuditPackBadInput(t *testing.T) {
 			t.Errorf("a bad request queued a job: %v", err)
 		}
 	})
+}
+
+// TestJobRoutesDocumented: the job routes are in the OpenAPI document,
+// the audit pack's body with its fields and the 202 of queuing.
+func TestJobRoutesDocumented(t *testing.T) {
+	paths := api.OpenAPI()["paths"].(map[string]map[string]any)
+	for _, p := range []string{"/api/v1/orgs/{org}/exports", "/api/v1/orgs/{org}/audit-packs"} {
+		op, ok := paths[p]["post"].(map[string]any)
+		if !ok {
+			t.Fatalf("POST %s is not documented", p)
+		}
+		if _, ok := op["responses"].(map[string]any)["202"]; !ok {
+			t.Errorf("POST %s: no 202", p)
+		}
+	}
+	body, _ := json.Marshal(paths["/api/v1/orgs/{org}/audit-packs"]["post"].(map[string]any)["requestBody"])
+	for _, want := range []string{`"from"`, `"to"`, `"lang"`, `"format":"date"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the audit pack's body does not document %s: %s", want, body)
+		}
+	}
+	for _, p := range []string{"/api/v1/orgs/{org}/audit-packs/{id}", "/api/v1/orgs/{org}/audit-packs/{id}/zip", "/api/v1/orgs/{org}/exports/{id}/bundle"} {
+		if _, ok := paths[p]["get"]; !ok {
+			t.Errorf("GET %s is not documented", p)
+		}
+	}
 }

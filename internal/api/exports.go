@@ -11,9 +11,10 @@ import (
 
 // jobRoutes run a large export as a job: a request queues it, exactly one
 // server instance runs it, any instance reports on it and serves the
-// result. They are kept apart from routes (the generic permission matrix
-// and OpenAPI document) because a job id exists only once created; their
-// permissions are tested in exports_test.go.
+// result. They are kept apart from routes (the generic permission
+// matrix) because a job id exists only once created; their permissions
+// are tested in exports_test.go and auditpacks_test.go. The OpenAPI
+// document describes them with the others.
 var jobRoutes = []Route{
 	{"POST", "/api/v1/orgs/{org}/exports", authz.Export, "Queue an export of the bundle as a job (202 with the job's URL)", (*Server).createExport, false},
 	{"GET", "/api/v1/orgs/{org}/exports/{id}", authz.Export, "An export job's state", (*Server).getExport, false},

@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/http"
-
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
@@ -11,6 +11,18 @@ import (
 )
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
+
+// requestBodies are the JSON bodies the document describes, by route.
+var requestBodies = map[string]any{
+	"POST /api/v1/orgs/{org}/audit-packs": map[string]any{
+		"type": "object", "required": []any{"from", "to"}, "additionalProperties": false,
+		"properties": map[string]any{
+			"from": map[string]any{"type": "string", "format": "date", "description": "The period's first day (inclusive)"},
+			"to":   map[string]any{"type": "string", "format": "date", "description": "The period's last day (inclusive, not before from)"},
+			"lang": map[string]any{"type": "string", "enum": []any{"ja", "en"}, "description": "The pack's language (the caller's by default)"},
+		},
+	},
+}
 
 // openAPI serves an OpenAPI 3.1 document made from the route table, so it
 // cannot drift from the routes; a test checks it against the mux too.
@@ -22,7 +34,7 @@ func (a *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 func OpenAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	errorRef := map[string]any{"$ref": "#/components/responses/Error"}
-	for _, rt := range routes {
+	for _, rt := range slices.Concat(routes, jobRoutes) {
 		p := pathParam.ReplaceAllString(rt.Path, "{$1}")
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
@@ -30,6 +42,9 @@ func OpenAPI() map[string]any {
 			if m[1] == "kind" {
 				// Every kind of item, the version 2 registers included.
 				schema["enum"] = append([]string(nil), bundle.Kinds...)
+			}
+			if m[1] == "id" {
+				schema = map[string]any{"type": "integer", "minimum": 1} // a job's id
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
@@ -41,6 +56,13 @@ func OpenAPI() map[string]any {
 				"200": map[string]any{"description": "OK"}, "400": errorRef, "401": errorRef, "403": errorRef,
 				"404": errorRef, "409": errorRef, "413": errorRef, "415": errorRef,
 			},
+		}
+		if rt.Method == "POST" && slices.ContainsFunc(jobRoutes, func(j Route) bool { return j.Method == rt.Method && j.Path == rt.Path }) {
+			op["responses"].(map[string]any)["202"] = map[string]any{"description": "Queued: the job (its URL also in Location)"}
+			op["responses"].(map[string]any)["429"] = errorRef
+		}
+		if body, ok := requestBodies[rt.Method+" "+rt.Path]; ok {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": body}}}
 		}
 		if rt.Action == authz.Write || rt.Action == authz.Approve {
 			params = append(params, map[string]any{"name": ChangeNoteHeader, "in": "header", "required": false,
