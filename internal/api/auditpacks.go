@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -113,12 +111,5 @@ func (a *Server) getAuditPackZip(w http.ResponseWriter, r *http.Request, c *call
 		return
 	}
 	defer rc.Close()
-	var p pack.Params
-	json.Unmarshal([]byte(j.Params), &p)
-	name := j.Org + "-audit-pack-" + p.From + "-" + p.To + ".zip"
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+url.PathEscape(name)+`"`)
-	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	io.Copy(w, rc)
+	pack.ServeZip(w, j.Org, j.Params, rc, size)
 }

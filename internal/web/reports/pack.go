@@ -3,7 +3,6 @@ package reports
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,14 +105,7 @@ func (a *handlers) packDownload(w http.ResponseWriter, r *http.Request, p *site.
 		return
 	}
 	defer rc.Close()
-	var params pack.Params
-	json.Unmarshal([]byte(j.Params), &params)
-	name := p.Org + "-audit-pack-" + params.From + "-" + params.To + ".zip"
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+url.PathEscape(name)+`"`)
-	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	io.Copy(w, rc)
+	pack.ServeZip(w, p.Org, j.Params, rc, size)
 }
 
 // defaultPeriod is the year up to today, the period of a surveillance audit.
