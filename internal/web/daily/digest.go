@@ -184,7 +184,7 @@ func mailApprovalRequest(ctx context.Context, a *site.App, p *site.Page, org, ki
 			continue
 		}
 		lang := mailLang(u)
-		item := i18n.M("items.kind."+kind).In(lang) + "「" + names.Of(model, lang).Ref(kind, key) + "」"
+		item := i18n.M("digest.request.item", "kind", i18n.M("items.kind."+kind).In(lang), "name", names.Of(model, lang).Ref(kind, key)).In(lang)
 		msg := mail.Message{To: []string{u.Email}, Subject: i18n.M("digest.request.subject", "who", p.User.Name, "item", item).In(lang),
 			Text: i18n.M("digest.request.body", "name", u.Name, "who", p.User.Name, "item", item, "note", note, "link", link).In(lang)}
 		if err := a.Mail.Send(ctx, msg); err != nil && a.Log != nil {

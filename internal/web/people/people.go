@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -105,7 +106,7 @@ func (a *handlers) personPage(w http.ResponseWriter, r *http.Request, p *site.Pa
 	var trainings []trainingLine
 	for _, t := range rec.Trainings {
 		trainings = append(trainings, trainingLine{Title: t.Title, URL: items.URL(p.Org, "trainings", t.ID), Date: t.Date.String(),
-			Kind: p.T("regui.training_kind." + t.Kind), Topics: strings.Join(t.Topics, "、"), Planned: t.Date.After(asOf)})
+			Kind: p.T("regui.training_kind." + t.Kind), Topics: strings.Join(t.Topics, i18n.List(p.Lang)), Planned: t.Date.After(asOf)})
 	}
 	var dl []dutyLine
 	for _, d := range rec.Duties {
