@@ -17,6 +17,8 @@
 #   CLIENTS     concurrent clients (default 64)
 #   DURATION    length of each run (default 20s)
 #   BENCH_FLAGS extra flags for cloudisms-bench (e.g. -json)
+#   PROFILE     a directory: the server's CPU profile of each ops mix is
+#               written there (cpu-DB-SIZE.pprof; go tool pprof -top FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,7 @@ SIZES=${SIZES:-10 1000 50000}
 CLIENTS=${CLIENTS:-64}
 DURATION=${DURATION:-20s}
 BENCH_FLAGS=${BENCH_FLAGS:-}
+PROFILE=${PROFILE:-}
 ORG=bench
 EMAIL=bench@example.com
 PASSWORD=bench-password-$RANDOM$RANDOM
@@ -72,6 +75,15 @@ wait_ready() {
 	return 1
 }
 
+# seconds of a duration written as Ns or Nm.
+seconds() {
+	case $1 in
+	*m) echo $(( ${1%m} * 60 )) ;;
+	*s) echo "${1%s}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 echo "== build" >&2
 go build -o "$work/cloudisms" ./cmd/cloudisms
 go build -o "$work/cloudisms-bench" ./cmd/cloudisms-bench
@@ -97,17 +109,31 @@ for size in $SIZES; do
 		"$cis" member add --org "$ORG" --email "$EMAIL" --role admin "${store[@]}" >/dev/null
 		token=$("$cis" token create --email "$EMAIL" --name bench "${store[@]}" 2>/dev/null)
 		port=$(free_port)
+		prof=()
+		if [[ -n $PROFILE ]]; then
+			mport=$(free_port)
+			prof=(--metrics-listen "127.0.0.1:$mport" --pprof)
+		fi
 		start=$SECONDS
-		"$cis" serve --listen "127.0.0.1:$port" "${store[@]}" >"$work/serve.out" 2>"$work/serve.log" &
+		"$cis" serve --listen "127.0.0.1:$port" "${prof[@]}" "${store[@]}" >"$work/serve.out" 2>"$work/serve.log" &
 		server_pid=$!
 		# Readiness waits for the first whole-ISMS load, done in the
 		# background at start (seconds at 50,000 risks).
 		wait_ready "http://127.0.0.1:$port"
 		echo "start to ready (first load and check): $((SECONDS - start)) s" >&2
 		echo "== $db, $size risks: ops mix, $CLIENTS clients, $DURATION" >&2
+		profiler=""
+		if [[ -n $PROFILE ]]; then
+			mkdir -p "$PROFILE"
+			# The profile covers the middle of the run, past the sign-ins.
+			secs=$(( $(seconds "$DURATION") * 3 / 4 ))
+			(sleep 2; curl -fsS -o "$PROFILE/cpu-$db-$size.pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$secs") &
+			profiler=$!
+		fi
 		# shellcheck disable=SC2086
 		CLOUDISMS_PASSWORD=$PASSWORD "$work/cloudisms-bench" -url "http://127.0.0.1:$port" -org "$ORG" -token "$token" \
 			-email "$EMAIL" -scenario ops -clients "$CLIENTS" -duration "$DURATION" -edit-keys 64 -timeout 2m $BENCH_FLAGS | tee "$work/ops.txt"
+		if [[ -n $profiler ]]; then wait "$profiler" || echo "no CPU profile" >&2; fi
 		echo "== $db, $size risks: static handler, same bytes as the dashboard" >&2
 		CLOUDISMS_PASSWORD=$PASSWORD "$work/cloudisms-bench" -url "http://127.0.0.1:$port" -org "$ORG" -token "$token" \
 			-email "$EMAIL" -scenario static -clients "$CLIENTS" -duration "$DURATION" -timeout 2m | tee "$work/static.txt"

@@ -28,6 +28,7 @@ func runServe(e *env, args []string) int {
 	listen := fs.String("listen", "127.0.0.1:8080", "ADDR")
 	demo := fs.Bool("demo", false, "load the sample organization and create an admin")
 	metricsListen := fs.String("metrics-listen", "", "ADDR")
+	profiling := fs.Bool("pprof", false, "serve Go profiles on the metrics listener")
 	ipHeader := fs.String("client-ip-header", "", "HEADER")
 	proxies := fs.String("trusted-proxy", "", "ADDR|CIDR,…")
 	smtpAddr := fs.String("smtp", os.Getenv("CLOUDISMS_SMTP"), "HOST:PORT")
@@ -39,6 +40,10 @@ func runServe(e *env, args []string) int {
 	}
 	// Mail (invitations) goes through the operator's SMTP server; the
 	// password only from the environment, never a flag others can read.
+	if *profiling && *metricsListen == "" {
+		e.errorf("cli.serve", "detail", "--pprof needs --metrics-listen (profiles are never served on the main address)")
+		return exitInvalid
+	}
 	mailer := mail.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("CLOUDISMS_SMTP_PASSWORD")}
 	if err := mailer.Check(); err != nil {
 		e.errorf("cli.serve", "detail", err.Error())
@@ -73,7 +78,7 @@ func runServe(e *env, args []string) int {
 	}
 	// /metrics: on an address of its own with --metrics-listen, and behind
 	// a bearer token when CLOUDISMS_METRICS_TOKEN is set.
-	hs, err := server.Build(s, log, e.now, server.Options{MetricsToken: os.Getenv("CLOUDISMS_METRICS_TOKEN"), MetricsApart: *metricsListen != "",
+	hs, err := server.Build(s, log, e.now, server.Options{MetricsToken: os.Getenv("CLOUDISMS_METRICS_TOKEN"), MetricsApart: *metricsListen != "", Profiling: *profiling,
 		Mail: mailer, BaseURL: *baseURL, PublicURL: publicURL(*baseURL, *listen)})
 	if err != nil {
 		e.errorf("cli.serve", "detail", err.Error())

@@ -113,3 +113,30 @@ func TestMetricsProtected(t *testing.T) {
 		t.Errorf("token: %d", st)
 	}
 }
+
+// TestProfilingOnlyApart: Go's profiles are served on the metrics listener
+// when asked for, behind its token, and never on the main address.
+func TestProfilingOnlyApart(t *testing.T) {
+	h := metricsServer(t, server.Options{MetricsToken: "tok", MetricsApart: true, Profiling: true})
+	main := httptest.NewServer(h.Main)
+	defer main.Close()
+	apart := httptest.NewServer(h.Metrics)
+	defer apart.Close()
+	if st, body := fetch(t, "GET", main.URL+"/debug/pprof/", "Authorization", "Bearer tok"); strings.Contains(body, "goroutine") {
+		t.Errorf("main address serves profiles: %d", st)
+	}
+	if st, _ := fetch(t, "GET", apart.URL+"/debug/pprof/"); st != http.StatusUnauthorized {
+		t.Errorf("profiles without the token: %d", st)
+	}
+	st, body := fetch(t, "GET", apart.URL+"/debug/pprof/goroutine?debug=1", "Authorization", "Bearer tok")
+	if st != http.StatusOK || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("goroutine profile: %d %.200s", st, body)
+	}
+	// Without the option, the metrics listener has no profiles.
+	h = metricsServer(t, server.Options{MetricsApart: true})
+	plain := httptest.NewServer(h.Metrics)
+	defer plain.Close()
+	if st, _ := fetch(t, "GET", plain.URL+"/debug/pprof/"); st != http.StatusNotFound {
+		t.Errorf("profiles without --pprof: %d", st)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/mail"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,6 +66,10 @@ type Options struct {
 	// address, http elsewhere than localhost) turns passkeys off, said
 	// in the log.
 	PublicURL string
+	// Profiling serves Go's profiles (/debug/pprof/) on the metrics
+	// listener, behind its token: only with MetricsApart, so that they are
+	// never reachable on the public address.
+	Profiling bool
 }
 
 // Handlers are what Build makes: the main handler, and /metrics alone for
@@ -147,6 +152,12 @@ func Build(s *store.Store, log *slog.Logger, now func() time.Time, o Options) (*
 	csrf := http.NewCrossOriginProtection()
 	apart := http.NewServeMux()
 	apart.Handle("GET /metrics", metricsPage)
+	if o.Profiling && o.MetricsApart {
+		// A CPU profile takes its ?seconds (at most the work bound) to answer.
+		apart.Handle("GET /debug/pprof/", protectMetrics(http.HandlerFunc(pprof.Index), o.MetricsToken))
+		apart.Handle("GET /debug/pprof/profile", protectMetrics(http.HandlerFunc(pprof.Profile), o.MetricsToken))
+		apart.Handle("GET /debug/pprof/trace", protectMetrics(http.HandlerFunc(pprof.Trace), o.MetricsToken))
+	}
 	return &Handlers{
 		Main:    withLimits(m.wrap(logRequests(log, securityHeaders(csrf.Handler(mux)))), DefaultLimits),
 		Metrics: withLimits(securityHeaders(apart), DefaultLimits),

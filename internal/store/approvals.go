@@ -45,7 +45,10 @@ func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []
 		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (org_id, kind, key, content_hash, person, approved_by, approved_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved')
 			ON CONFLICT (org_id, kind, key) DO UPDATE SET content_hash = $4, person = $5, approved_by = $6, approved_at = $7, source = 'approved'`,
 			org, it.Kind, it.Key, hash, person, actor, s.stamp())
-		return err
+		if err != nil {
+			return err
+		}
+		return approvalWritten(ctx, tx, org)
 	})
 	if err == nil {
 		s.applyEdit(note)
@@ -109,34 +112,76 @@ func approvedHash(self []byte, rows [][2]string) string {
 
 // Approvals lists an organization's recorded approvals, each marked stale
 // when what it approved has changed (or is gone).
+//
+// The recorded approvals are kept by the count of approval writes
+// (history_heads.approvals_rev, moved by each in its transaction), and the
+// current fingerprints by history head, carried over changes: after an
+// edit, the dashboard and the register read neither table again, only the
+// items that changed are fingerprinted. The list returned is the caller's
+// own.
 func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
+	var head, rev int64
+	err := s.db.QueryRowContext(ctx, `SELECT n, approvals_rev FROM history_heads WHERE org_id = $1`, org).Scan(&head, &rev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	rec, ok := s.approvalLists.Get(org, rev)
+	if !ok {
+		if rec, err = s.recordedApprovals(ctx, org); err != nil {
+			return nil, err
+		}
+		// Read at rev or later: a later write moves rev, so what is kept
+		// here is never used past it.
+		s.approvalLists.PutNewer(org, rev, rec)
+	}
+	want := make([]string, len(rec))
+	for i, r := range rec {
+		want[i] = r.Kind + "\x00" + r.Key
+	}
+	current, err := s.currentHashesAt(ctx, org, head, want)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Approval, len(rec))
+	for i, r := range rec {
+		out[i] = r.Approval
+		out[i].Fingerprint = r.hash
+		out[i].Stale = current[want[i]] != r.hash
+	}
+	return out, nil
+}
+
+// recorded is an approval as recorded, with the fingerprint of what was
+// approved.
+type recorded struct {
+	Approval
+	hash string
+}
+
+func (s *Store) recordedApprovals(ctx context.Context, org string) ([]recorded, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT kind, key, content_hash, person, approved_by, approved_at, source FROM approvals WHERE org_id = $1 ORDER BY kind, key`, org)
 	if err != nil {
 		return nil, err
 	}
-	var out []Approval
-	var hashes []string
+	defer rows.Close()
+	var out []recorded
 	for rows.Next() {
-		var a Approval
-		var h, source string
-		if err := rows.Scan(&a.Kind, &a.Key, &h, &a.Person, &a.ApprovedBy, &a.ApprovedAt, &source); err != nil {
-			rows.Close()
+		var r recorded
+		var source string
+		if err := rows.Scan(&r.Kind, &r.Key, &r.hash, &r.Person, &r.ApprovedBy, &r.ApprovedAt, &source); err != nil {
 			return nil, err
 		}
-		a.Imported = source == "imported"
-		out = append(out, a)
-		hashes = append(hashes, h)
+		r.Imported = source == "imported"
+		out = append(out, r)
 	}
-	rows.Close()
-	for i := range out {
-		now, err := s.contentHash(ctx, s.db, org, out[i].Kind, out[i].Key)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-		out[i].Stale = now != hashes[i]
-		out[i].Fingerprint = hashes[i]
-	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// approvalWritten counts a write of an organization's approvals in the
+// writer's transaction (see Approvals).
+func approvalWritten(ctx context.Context, tx *sql.Tx, org string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE history_heads SET approvals_rev = approvals_rev + 1 WHERE org_id = $1`, org)
+	return err
 }
 
 // ApprovalOf returns the recorded approval of one item (ErrNotFound when
@@ -153,10 +198,11 @@ func (s *Store) ApprovalOf(ctx context.Context, org, kind, key string) (Approval
 	if err != nil {
 		return a, err
 	}
-	now, err := s.contentHash(ctx, s.db, org, kind, key)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	k := kind + "\x00" + key
+	current, err := s.currentHashes(ctx, org, []string{k})
+	if err != nil {
 		return a, err
 	}
-	a.Stale = now != h
+	a.Stale = current[k] != h
 	return a, nil
 }

@@ -99,5 +99,5 @@ func (s *Store) recordImportedApprovals(ctx context.Context, tx *sql.Tx, org str
 			return fmt.Errorf("import: approval of %s/%s: %w", it.Kind, it.Key, err)
 		}
 	}
-	return nil
+	return approvalWritten(ctx, tx, org)
 }

@@ -67,6 +67,9 @@ func (s *Store) RecordApprovalBaseline(ctx context.Context, org, kind, key, pers
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (org_id, kind, key, content_hash, person, approved_by, approved_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'imported')
 			ON CONFLICT (org_id, kind, key) DO NOTHING`, org, kind, key, hash, person, "bundle", approvedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return approvalWritten(ctx, tx, org)
 	})
 }

@@ -61,6 +61,12 @@ type Store struct {
 	// trends keeps past months' trend points by organization and date,
 	// at the history position the month ended at (Trends).
 	trends *HeadCache[trend.Point]
+	// hashes keeps the current fingerprints of approved items by
+	// organization (currentHashes).
+	hashes *HeadCache[fingerprints]
+	// approvalLists keeps each organization's recorded approvals by the
+	// count of approval writes (Approvals).
+	approvalLists *HeadCache[[]recorded]
 	// trendRuns marks the organizations whose trends are being computed
 	// in the background (TrendsReady).
 	trendRuns sync.Map
@@ -122,7 +128,8 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 	s := &Store{now: time.Now, dataDir: dataDir, objects: blob.NewDir(filepath.Join(dataDir, "evidence")), loads: make(chan struct{}, 2),
 		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
 		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}},
-		trends:  NewHeadCache[trend.Point](4096)}
+		trends:  NewHeadCache[trend.Point](4096), hashes: NewHeadCache[fingerprints](256),
+		approvalLists: NewHeadCache[[]recorded](256)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,8 +34,18 @@ func (s *Store) Trends(ctx context.Context, org string, asOf isms.Date, months i
 		return nil, err
 	}
 	out := make([]trend.Point, len(dates))
-	// The current point: the live model, as of asOf.
-	cur, err := s.DerivedFor(ctx, org, head, m, "trend "+asOf.String(), func(m *isms.ISMS) any { return trend.Measure(m, asOf) })
+	// The current point: the live model, as of asOf, measured from its
+	// check and summary, which are carried over each change (measuring
+	// afresh would check the whole ISMS again after every edit).
+	findings, err := s.FindingsFor(ctx, org, head, m, asOf)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := s.SummaryFor(ctx, org, head, m, asOf)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.DerivedFor(ctx, org, head, m, "trend "+asOf.String(), func(m *isms.ISMS) any { return trend.MeasureWith(m, asOf, findings, sum) })
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +109,14 @@ func endOfDay(d isms.Date) string {
 // positionAt is the position of the last history record written before a
 // time (0 when none was).
 func (s *Store) positionAt(ctx context.Context, org, before string) (int64, error) {
+	// Positions grow with time (a record's time is stamped in the
+	// transaction that takes the head), so the newest record before the
+	// time has the highest position: one step down history_by_time.
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(n), 0) FROM history WHERE org_id = $1 AND at < $2`, org, before).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT n FROM history WHERE org_id = $1 AND at < $2 ORDER BY at DESC, n DESC LIMIT 1`, org, before).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	return n, err
 }
 
