@@ -67,6 +67,9 @@ type Store struct {
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists *HeadCache[[]recorded]
+	// positions keeps the history position of an organization at a past
+	// time (positionAt).
+	positions *HeadCache[int64]
 	// trendRuns marks the organizations whose trends are being computed
 	// in the background (TrendsReady).
 	trendRuns sync.Map
@@ -129,7 +132,7 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
 		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}},
 		trends:  NewHeadCache[trend.Point](4096), hashes: NewHeadCache[fingerprints](256),
-		approvalLists: NewHeadCache[[]recorded](256)}
+		approvalLists: NewHeadCache[[]recorded](256), positions: NewHeadCache[int64](4096)}
 	for _, o := range opts {
 		o(s)
 	}

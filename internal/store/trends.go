@@ -108,7 +108,23 @@ func endOfDay(d isms.Date) string {
 
 // positionAt is the position of the last history record written before a
 // time (0 when none was).
+//
+// A time already past has a position that no later write changes (every
+// record is stamped with the time it is written), so it is kept: the
+// overview asks for a dozen month ends on every view.
 func (s *Store) positionAt(ctx context.Context, org, before string) (int64, error) {
+	key := org + "\x00" + before
+	if n, ok := s.positions.Get(key, 0); ok {
+		return n, nil
+	}
+	n, err := s.readPositionAt(ctx, org, before)
+	if err == nil && before < s.stamp() {
+		s.positions.Put(key, 0, n)
+	}
+	return n, err
+}
+
+func (s *Store) readPositionAt(ctx context.Context, org, before string) (int64, error) {
 	// Positions grow with time (a record's time is stamped in the
 	// transaction that takes the head), so the newest record before the
 	// time has the highest position: one step down history_by_time.
