@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
@@ -111,19 +113,65 @@ func approvedHash(self []byte, rows [][2]string) string {
 }
 
 // Approvals lists an organization's recorded approvals, each marked stale
-// when what it approved has changed (or is gone).
+// when what it approved has changed (or is gone). The list returned is the
+// caller's own; pages that only read it use ApprovalsIndex.
+func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
+	x, err := s.ApprovalsIndex(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(x.all), nil
+}
+
+// ApprovalIndex is an organization's approvals with their marks at one
+// history head, shared by every request at that head: it must not be
+// modified.
+type ApprovalIndex struct {
+	all   []Approval
+	by    map[string]int // "kind\x00key" → index in all
+	stale []Approval
+}
+
+// All lists the approvals by kind and key.
+func (x *ApprovalIndex) All() []Approval { return x.all }
+
+// Stale lists the approvals whose item changed since (or is gone).
+func (x *ApprovalIndex) Stale() []Approval { return x.stale }
+
+// Of returns the recorded approval of one item.
+func (x *ApprovalIndex) Of(kind, key string) (Approval, bool) {
+	i, ok := x.by[kind+"\x00"+key]
+	if !ok {
+		return Approval{}, false
+	}
+	return x.all[i], true
+}
+
+// ApprovalsIndex returns the organization's approvals and their marks.
 //
 // The recorded approvals are kept by the count of approval writes
-// (history_heads.approvals_rev, moved by each in its transaction), and the
-// current fingerprints by history head, carried over changes: after an
-// edit, the dashboard and the register read neither table again, only the
-// items that changed are fingerprinted. The list returned is the caller's
-// own.
-func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
+// (history_heads.approvals_rev, moved by each in its transaction), the
+// current fingerprints by history head, carried over changes, and the
+// index by both: after an edit, one request builds the index while the
+// others at that head wait for it, reading neither table again; only the
+// items that changed are fingerprinted.
+func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex, error) {
 	var head, rev int64
 	err := s.db.QueryRowContext(ctx, `SELECT n, approvals_rev FROM history_heads WHERE org_id = $1`, org).Scan(&head, &rev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
+	}
+	key := org + "\x00" + strconv.FormatInt(rev, 10)
+	if x, ok := s.approvalIndexes.Get(key, head); ok {
+		return x, nil
+	}
+	unlock, err := s.lockHashes(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if x, ok := s.approvalIndexes.Get(key, head); ok {
+		return x, nil
 	}
 	rec, ok := s.approvalLists.Get(org, rev)
 	if !ok {
@@ -138,17 +186,23 @@ func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
 	for i, r := range rec {
 		want[i] = r.Kind + "\x00" + r.Key
 	}
-	current, err := s.currentHashesAt(ctx, org, head, want)
+	current, err := s.hashesAtLocked(ctx, org, head, want)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Approval, len(rec))
+	x := &ApprovalIndex{all: make([]Approval, len(rec)), by: make(map[string]int, len(rec))}
 	for i, r := range rec {
-		out[i] = r.Approval
-		out[i].Fingerprint = r.hash
-		out[i].Stale = current[want[i]] != r.hash
+		a := r.Approval
+		a.Fingerprint = r.hash
+		now, _ := current.get(want[i])
+		a.Stale = now != r.hash
+		x.all[i], x.by[want[i]] = a, i
+		if a.Stale {
+			x.stale = append(x.stale, a)
+		}
 	}
-	return out, nil
+	s.approvalIndexes.PutNewer(key, head, x)
+	return x, nil
 }
 
 // recorded is an approval as recorded, with the fingerprint of what was
@@ -203,6 +257,7 @@ func (s *Store) ApprovalOf(ctx context.Context, org, kind, key string) (Approval
 	if err != nil {
 		return a, err
 	}
-	a.Stale = current[k] != h
+	now, _ := current.get(k)
+	a.Stale = now != h
 	return a, nil
 }

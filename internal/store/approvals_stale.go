@@ -9,15 +9,13 @@ import (
 // recorded approval no longer matches their content, for documents that
 // print an approval and must not present a changed item as approved.
 func (s *Store) StaleApprovals(ctx context.Context, org string) (map[string]bool, error) {
-	as, err := s.Approvals(ctx, org)
+	x, err := s.ApprovalsIndex(ctx, org)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]bool{}
-	for _, a := range as {
-		if a.Stale {
-			out[a.Kind+"/"+a.Key] = true
-		}
+	for _, a := range x.Stale() {
+		out[a.Kind+"/"+a.Key] = true
 	}
 	return out, nil
 }

@@ -232,6 +232,42 @@ func BenchmarkEditThenRead(b *testing.B) {
 		}
 		b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	})
+	// Everything the dashboard reads from the store after the edit: the
+	// check, the summary, the approvals' marks, the trends' current point
+	// and the tasks.
+	b.Run("then-dashboard-data", func(b *testing.B) {
+		if err := s.Warm(ctx, asOf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Trends(ctx, "big", asOf, 12); err != nil {
+			b.Fatal(err)
+		}
+		cpu := processCPU()
+		for b.Loop() {
+			step(b, s)
+			m, head, err := s.ISMSAt(ctx, "big")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.FindingsFor(ctx, "big", head, m, asOf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SummaryFor(ctx, "big", head, m, asOf); err != nil {
+				b.Fatal(err)
+			}
+			as, err := s.Approvals(ctx, "big")
+			if err != nil || len(as) == 0 {
+				b.Fatal(len(as), err)
+			}
+			if _, ready, err := s.TrendsReady(ctx, "big", asOf, 12); err != nil || !ready {
+				b.Fatal(ready, err)
+			}
+			if _, _, err := s.Tasks(ctx, "big", asOf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	})
 }
 
 // processCPU is the CPU time the process has used so far.

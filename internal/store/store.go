@@ -63,10 +63,12 @@ type Store struct {
 	trends *HeadCache[trend.Point]
 	// hashes keeps the current fingerprints of approved items by
 	// organization (currentHashes).
-	hashes *HeadCache[fingerprints]
+	hashes    *HeadCache[*fingerprints]
+	hashLocks sync.Map // organization → chan struct{}: one computation of hashes at a time
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
-	approvalLists *HeadCache[[]recorded]
+	approvalLists   *HeadCache[[]recorded]
+	approvalIndexes *HeadCache[*ApprovalIndex]
 	// positions keeps the history position of an organization at a past
 	// time (positionAt).
 	positions *HeadCache[int64]
@@ -131,8 +133,9 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 	s := &Store{now: time.Now, dataDir: dataDir, objects: blob.NewDir(filepath.Join(dataDir, "evidence")), loads: make(chan struct{}, 2),
 		models: NewHeadCache[*isms.ISMS](64), counts: NewHeadCache[int](10000),
 		derived: derivedState{cache: NewHeadCache[any](256), flights: map[string]*flight{}},
-		trends:  NewHeadCache[trend.Point](4096), hashes: NewHeadCache[fingerprints](256),
-		approvalLists: NewHeadCache[[]recorded](256), positions: NewHeadCache[int64](4096)}
+		trends:  NewHeadCache[trend.Point](4096), hashes: NewHeadCache[*fingerprints](256),
+		approvalLists: NewHeadCache[[]recorded](256), positions: NewHeadCache[int64](4096),
+		approvalIndexes: NewHeadCache[*ApprovalIndex](256)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -99,17 +99,12 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 		a.ServerError(w, r, p, err)
 		return
 	}
-	approvals, err := a.Store.Approvals(ctx, p.Org)
+	approvals, err := a.Store.ApprovalsIndex(ctx, p.Org)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
 	}
-	var stale []store.Approval
-	for _, ap := range approvals {
-		if ap.Stale {
-			stale = append(stale, ap)
-		}
-	}
+	stale := approvals.Stale()
 	mine, err := a.myTasks(r, p, m, asOf)
 	if err != nil {
 		a.ServerError(w, r, p, err)
