@@ -93,14 +93,7 @@ func (s *Store) currentHashesAt(ctx context.Context, org string, head int64, wan
 // lockHashes waits for the organization's fingerprints and approval index
 // to be free (one computation at a time) or for ctx to end.
 func (s *Store) lockHashes(ctx context.Context, org string) (func(), error) {
-	v, _ := s.hashLocks.LoadOrStore(org, make(chan struct{}, 1))
-	lock := v.(chan struct{})
-	select {
-	case lock <- struct{}{}:
-		return func() { <-lock }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return lockOrg(ctx, &s.hashLocks, org)
 }
 
 // hashesAtLocked is currentHashesAt under lockHashes.

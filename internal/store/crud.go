@@ -191,6 +191,13 @@ func (s *Store) applyEdit(e edit) {
 		return
 	}
 	s.changes.note(e.org, e.head+1, isms.ItemChange{Kind: e.kind, Key: e.key})
+	// Under the model lock: a reader may have carried the model over this
+	// edit already (ismsAt), and then it is not done twice.
+	unlock, _ := lockOrg(context.Background(), &s.modelLocks, e.org)
+	defer unlock()
+	if _, at, ok := s.models.Latest(e.org); ok && at > e.head {
+		return
+	}
 	m, ok := s.models.Get(e.org, e.head)
 	if !ok {
 		return

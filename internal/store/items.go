@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -300,6 +301,18 @@ func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, tota
 	if m, ok := s.models.Get(org, head); ok {
 		return m, head, nil
 	}
+	// One request per organization brings the model up to date; those
+	// that arrive meanwhile (dozens, right after an edit) wait for it
+	// instead of each copying a 50,000-risk register over the same edit.
+	unlock, err := lockOrg(ctx, &s.modelLocks, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer unlock()
+	if m, at, ok := s.models.Latest(org); ok && at >= head {
+		// Up to date now, or newer: a model and its own head belong together.
+		return m, at, nil
+	}
 	if m, ok := s.catchUp(ctx, org, head); ok {
 		return m, head, nil
 	}
@@ -325,6 +338,19 @@ func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, tota
 	}
 	s.models.PutNewer(org, head, m)
 	return m, head, nil
+}
+
+// lockOrg waits until the organization's lock in locks is free (or ctx
+// ends) and takes it; the function returned frees it.
+func lockOrg(ctx context.Context, locks *sync.Map, org string) (func(), error) {
+	v, _ := locks.LoadOrStore(org, make(chan struct{}, 1))
+	lock := v.(chan struct{})
+	select {
+	case lock <- struct{}{}:
+		return func() { <-lock }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // loadSnapshot reads the head and every item of an organization in one

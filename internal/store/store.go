@@ -65,6 +65,9 @@ type Store struct {
 	// organization (currentHashes).
 	hashes    *HeadCache[*fingerprints]
 	hashLocks sync.Map // organization → chan struct{}: one computation of hashes at a time
+	// modelLocks: organization → chan struct{}, one request at a time
+	// brings a model up to date (ismsAt, applyEdit).
+	modelLocks sync.Map
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists   *HeadCache[[]recorded]
