@@ -51,7 +51,8 @@ type App struct {
 	// public URL); nil: passkeys are off and no page offers them.
 	Passkeys *passkey.RP
 	pages    map[string]*template.Template
-	assets   map[string]asset // by hashed name
+	views    *store.HeadCache[any] // App.View
+	assets   map[string]asset      // by hashed name
 	named    map[string]string
 	mux      *http.ServeMux
 }
@@ -65,7 +66,8 @@ type asset struct {
 // checked at start, so a broken template stops the server instead of a
 // page.
 func New(s *store.Store, log *slog.Logger, now func() time.Time) (*App, error) {
-	a := &App{Store: s, Log: log, Now: now, assets: map[string]asset{}, named: map[string]string{}, mux: http.NewServeMux()}
+	a := &App{Store: s, Log: log, Now: now, assets: map[string]asset{}, named: map[string]string{}, mux: http.NewServeMux(),
+		views: newViews()}
 	if err := a.loadAssets(); err != nil {
 		return nil, err
 	}
