@@ -376,3 +376,19 @@ func (a *App) signedInAsRequired(w http.ResponseWriter, r *http.Request, p *Page
 	http.Redirect(w, r, "/sso/start?org="+url.QueryEscape(org)+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	return false
 }
+
+// Fragment is one template defined in a page's file, rendered to HTML
+// with the page's escaping: a piece that a handler keeps and reuses (a row
+// of a register drawn once per change of the ISMS) and then writes into
+// the page as it is.
+func (a *App) Fragment(name, part string, data any) (template.HTML, error) {
+	t, ok := a.pages[name]
+	if !ok {
+		return "", fmt.Errorf("no template %q", name)
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, part, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
