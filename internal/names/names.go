@@ -82,6 +82,18 @@ func Of(m *isms.ISMS, lang string) *Names {
 	return n
 }
 
+// In is the same names for pages in another language. The indexes are
+// shared, not copied: they depend on the ISMS alone, so a caller that keeps
+// the names of a model may index it once and serve every language from it.
+func (n *Names) In(lang string) *Names {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.lang = lang
+	return &c
+}
+
 // or is name, else the id itself (an id that names nothing is shown as
 // it is, so that a dangling reference is visible).
 func or(name, id string) string {

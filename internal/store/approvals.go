@@ -127,9 +127,16 @@ func (s *Store) Approvals(ctx context.Context, org string) ([]Approval, error) {
 // history head, shared by every request at that head: it must not be
 // modified.
 type ApprovalIndex struct {
-	all   []Approval
-	by    map[string]int // "kind\x00key" → index in all
-	stale []Approval
+	head, rev int64
+	all       []Approval
+	by        map[string]int // "kind\x00key" → index in all
+	stale     []Approval
+}
+
+// Version names the state the index was made of (the history head and the
+// count of approval writes), for views made from it.
+func (x *ApprovalIndex) Version() string {
+	return strconv.FormatInt(x.head, 10) + "." + strconv.FormatInt(x.rev, 10)
 }
 
 // All lists the approvals by kind and key.
@@ -190,7 +197,7 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 	if err != nil {
 		return nil, err
 	}
-	x := &ApprovalIndex{all: make([]Approval, len(rec)), by: make(map[string]int, len(rec))}
+	x := &ApprovalIndex{head: head, rev: rev, all: make([]Approval, len(rec)), by: make(map[string]int, len(rec))}
 	for i, r := range rec {
 		a := r.Approval
 		a.Fingerprint = r.hash

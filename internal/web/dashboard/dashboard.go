@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -74,7 +75,71 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 		a.ServerError(w, r, p, err)
 		return
 	}
-	nm := names.Of(model, p.Lang)
+	nm := a.NamesAt(p.Org, head, model, p.Lang)
+	sum, err := a.Store.SummaryFor(ctx, p.Org, head, model, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	// What the ISMS alone decides (the findings in words, the drawings,
+	// the registers' blocks) is made once per change, date and language;
+	// a request adds what depends on the reader: their tasks, the stale
+	// approvals, whether they may fill SoA rows.
+	v := a.View(p.Org, head, p.Lang, "dashboard "+asOf.String(), func() any {
+		return dashboardViewOf(p, model, nm, findings, sum, asOf)
+	}).(*dashboardView)
+	approvals, err := a.Store.ApprovalsIndex(ctx, p.Org)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	stale := approvals.Stale()
+	mine, err := a.myTasks(r, p, m, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	// The last 12 months, when they are known; a first view starts their
+	// computation and never waits for it.
+	// Once drawn, the chart is kept until the next change; until the
+	// points are ready it is asked for again on every view.
+	trendChart := a.ViewIf(p.Org, head, p.Lang, "dashboard trend "+asOf.String(), func() (any, bool) {
+		points, ready, terr := a.Store.TrendsReady(ctx, p.Org, asOf, 12)
+		if terr != nil || !ready {
+			err = terr
+			return nil, false
+		}
+		return draw.TrendFindings(points, p.T, "dash-trend"), true
+	})
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	p.Names = nm
+	p.Title = p.T("ui.dashboard")
+	p.Data = map[string]any{
+		"AsOf": asOf.String(), "Areas": v.Areas, "Errors": v.Errors, "Warnings": v.Warnings,
+		"Coverage": v.Coverage, "HeatBefore": v.HeatBefore, "HeatAfter": v.HeatAfter, "Due": v.Due, "DueMore": v.DueMore, "Stale": stale,
+		"OrgName": model.Organization.Name, "CanFill": authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}), "Tasks": mine, "Trend": trendChart,
+		"Registers": v.Registers,
+	}
+	a.Render(w, http.StatusOK, "dashboard", p)
+}
+
+// dashboardView is the part of the dashboard that the ISMS, the date and
+// the language decide, kept between requests (site.App.View): it must hold
+// nothing of the reader and is not modified once made.
+type dashboardView struct {
+	Areas                 []areaView
+	Errors, Warnings      int
+	Coverage              template.HTML
+	HeatBefore, HeatAfter template.HTML
+	Due                   []isms.DueSummary
+	DueMore               int
+	Registers             registersBlock
+}
+
+func dashboardViewOf(p *site.Page, model *isms.ISMS, nm *names.Names, findings []conformity.Finding, sum isms.Summary, asOf isms.Date) *dashboardView {
 	var areas []areaView
 	for _, area := range conformity.Areas {
 		av := areaView{Area: area}
@@ -94,44 +159,15 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 			areas = append(areas, av)
 		}
 	}
-	sum, err := a.Store.SummaryFor(ctx, p.Org, head, model, asOf)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
-	approvals, err := a.Store.ApprovalsIndex(ctx, p.Org)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
-	stale := approvals.Stale()
-	mine, err := a.myTasks(r, p, m, asOf)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
-	// The last 12 months, when they are known; a first view starts their
-	// computation and never waits for it.
-	trendPoints, trendReady, err := a.Store.TrendsReady(ctx, p.Org, asOf, 12)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
-	var trendChart any
-	if trendReady {
-		trendChart = draw.TrendFindings(trendPoints, p.T, "dash-trend")
-	}
 	counts := conformity.Counts(findings)
-	p.Names = nm
-	p.Title = p.T("ui.dashboard")
-	p.Data = map[string]any{
-		"AsOf": asOf.String(), "Areas": areas, "Errors": counts[conformity.Error], "Warnings": counts[conformity.Warning],
-		"Coverage": draw.Coverage(sum.SoA, p.T, nm.ServiceRole), "HeatBefore": draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T),
-		"HeatAfter": draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T), "Due": sum.Due[:min(len(sum.Due), dashboardDue)], "DueMore": max(len(sum.Due)-dashboardDue, 0), "Stale": stale,
-		"OrgName": model.Organization.Name, "CanFill": authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}), "Tasks": mine, "Trend": trendChart,
-		"Registers": registerBlocks(p, model, nm, asOf),
+	return &dashboardView{
+		Areas: areas, Errors: counts[conformity.Error], Warnings: counts[conformity.Warning],
+		Coverage:   draw.Coverage(sum.SoA, p.T, nm.ServiceRole),
+		HeatBefore: draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T),
+		HeatAfter:  draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T),
+		Due:        sum.Due[:min(len(sum.Due), dashboardDue)], DueMore: max(len(sum.Due)-dashboardDue, 0),
+		Registers: registerBlocks(p, model, nm, asOf),
 	}
-	a.Render(w, http.StatusOK, "dashboard", p)
 }
 
 // dashboardTasks is how many of the member's tasks the first block lists:

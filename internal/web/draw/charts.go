@@ -14,9 +14,18 @@ import (
 // T renders a message key in the page's language (site.Page.T).
 type T func(key string, args ...any) string
 
-// esc escapes text for SVG (XML).
+// svgEscaper is built once: a Replacer builds its lookup tables on first
+// use, which is most of the cost when one is made per call (a heat map
+// escapes dozens of labels).
+var svgEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
+// esc escapes text for SVG (XML). Most labels have nothing to escape and
+// are returned as they are, without a copy.
 func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
+	if !strings.ContainsAny(s, `&<>"'`) {
+		return s
+	}
+	return svgEscaper.Replace(s)
 }
 
 // Coverage draws one stacked bar per SoA: implemented, partial,

@@ -45,3 +45,19 @@ func TestSupplyChainFitsNames(t *testing.T) {
 		t.Errorf("the name is cut:\n%s", svg)
 	}
 }
+
+// TestEsc: the shared escaper escapes as a Replacer made per call did, and
+// text without markup comes back unchanged.
+func TestEsc(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                   "",
+		"受容基準":               "受容基準",
+		`a&b<c>"d"'e'`:       "a&amp;b&lt;c&gt;&quot;d&quot;&#39;e&#39;",
+		"既に &amp; 含む":        "既に &amp;amp; 含む",
+		"<script>x</script>": "&lt;script&gt;x&lt;/script&gt;",
+	} {
+		if got := esc(in); got != want {
+			t.Errorf("esc(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

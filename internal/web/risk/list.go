@@ -2,13 +2,17 @@ package risk
 
 import (
 	"cmp"
+	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
+	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -185,60 +189,89 @@ type column struct {
 // register is the register's rows that match a query, sorted, with the
 // approvals' freshness: what the page, its CSV and bulk work share.
 type register struct {
-	model    *isms.ISMS
-	nm       *names.Names
-	f        riskFilter
-	rows     []riskRow
-	total    int
-	recorded map[string]bool // risks whose approval was recorded here (not imported)
+	model *isms.ISMS
+	head  int64     // the history head of model (Store.ISMSAt)
+	asOf  isms.Date // the date the rows' overdue plans are of
+	nm    *names.Names
+	f     riskFilter
+	rows  []riskRow // shared with other requests when unfiltered: read only
+	total int
+	// approvals know which risks' approvals were recorded here (not
+	// imported) and which changed since.
+	approvals *store.ApprovalIndex
+}
+
+// recorded reports whether a risk's approval was recorded here, not
+// imported.
+func (reg *register) recorded(id string) bool {
+	ap, ok := reg.approvals.Of("risks", id)
+	return ok && !ap.Imported
+}
+
+// allRows are the register's rows, unfiltered, in the register's order.
+func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]riskRow, error) {
+	vv, err := a.Store.DerivedFor(ctx, p.Org, reg.head, reg.model, "risk views", func(m *isms.ISMS) any { return isms.RiskViews(m) })
+	if err != nil {
+		return nil, err
+	}
+	name := "risk rows " + reg.asOf.String() + " " + reg.approvals.Version()
+	v := a.View(p.Org, reg.head, p.Lang, name, func() any {
+		views := vv.([]isms.RiskView)
+		rows := make([]riskRow, len(views))
+		for i, rv := range views {
+			row := riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner()}
+			if ap, ok := reg.approvals.Of("risks", rv.Risk.ID); ok {
+				row.Stale = ap.Stale
+				if ap.Imported {
+					row.ImportedBy = ap.ApprovedBy
+				}
+			}
+			switch {
+			case row.Approved && row.Stale:
+				row.State = apprStale
+			case row.Approved:
+				row.State = apprApproved
+			default:
+				row.State = apprPending
+			}
+			row.Overdue = planOverdue(rv.Risk, reg.asOf)
+			row.OwnerName = reg.nm.Person(rv.Risk.Owner)
+			rows[i] = row
+		}
+		return rows
+	})
+	return v.([]riskRow), nil
 }
 
 func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values) (*register, error) {
 	ctx := r.Context()
-	model, err := a.Store.ISMS(ctx, p.Org)
+	model, head, err := a.Store.ISMSAt(ctx, p.Org)
 	if err != nil {
 		return nil, err
 	}
-	approvals, err := a.Store.Approvals(ctx, p.Org)
+	approvals, err := a.Store.ApprovalsIndex(ctx, p.Org)
 	if err != nil {
 		return nil, err
 	}
-	// Approvals recorded here know whether the risk changed since; an
-	// approval that came with an import does not.
-	stale, recorded, importedBy := map[string]bool{}, map[string]bool{}, map[string]string{}
-	for _, ap := range approvals {
-		if ap.Kind == "risks" {
-			stale[ap.Key], recorded[ap.Key] = ap.Stale, !ap.Imported
-			if ap.Imported {
-				importedBy[ap.Key] = ap.ApprovedBy
-			}
-		}
-	}
-	// The views are computed once per change of the ISMS; a request only
-	// filters them and renders one page of rows, so the page costs about
-	// the same for 50 risks as for 50,000.
-	vv, _, err := a.Store.Derived(ctx, p.Org, "risk views", func(m *isms.ISMS) any { return isms.RiskViews(m) })
-	if err != nil {
-		return nil, err
-	}
-	reg := &register{model: model, nm: names.Of(model, p.Lang), f: filterOf(q), total: len(vv.([]isms.RiskView)), recorded: recorded}
 	asOf := isms.DateOf(a.Now())
-	for _, rv := range vv.([]isms.RiskView) {
-		row := riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner(), Stale: stale[rv.Risk.ID], ImportedBy: importedBy[rv.Risk.ID]}
-		switch {
-		case row.Approved && row.Stale:
-			row.State = apprStale
-		case row.Approved:
-			row.State = apprApproved
-		default:
-			row.State = apprPending
+	reg := &register{model: model, head: head, asOf: asOf, nm: a.NamesAt(p.Org, head, model, p.Lang), f: filterOf(q), approvals: approvals}
+	// Every row with its approval state is made once per change of the
+	// ISMS or of its approvals, date and language; a request only filters
+	// them (when it asks to) and renders one page, so an unfiltered page
+	// costs about the same for 50 risks as for 50,000.
+	all, err := a.allRows(ctx, p, reg)
+	if err != nil {
+		return nil, err
+	}
+	reg.total = len(all)
+	if !reg.f.any() && reg.f.Sort == "" {
+		reg.rows = all // shared: read only
+		return reg, nil
+	}
+	for _, row := range all {
+		if reg.f.matches(row.RiskView, row.State, row.Overdue) {
+			reg.rows = append(reg.rows, row)
 		}
-		row.Overdue = planOverdue(rv.Risk, asOf)
-		if !reg.f.matches(rv, row.State, row.Overdue) {
-			continue
-		}
-		row.OwnerName = reg.nm.Person(rv.Risk.Owner)
-		reg.rows = append(reg.rows, row)
 	}
 	sortRows(reg.rows, reg.f.Sort)
 	return reg, nil
@@ -251,24 +284,39 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 		a.ServerError(w, r, p, err)
 		return
 	}
-	model, nm, f, rows, recorded := reg.model, reg.nm, reg.f, reg.rows, reg.recorded
-	asOf := isms.DateOf(a.Now())
+	model, nm, f, rows := reg.model, reg.nm, reg.f, reg.rows
+	asOf := reg.asOf
 	if site.WantsCSV(r) {
 		heads, cells := riskCSV(p, nm, rows)
 		site.WriteCSV(w, p, a.Now(), "risks", heads, cells)
 		return
 	}
 	pg := site.Paginate(r, len(rows), riskPageSize)
-	rows = rows[pg.From:pg.To]
+	rows = slices.Clone(rows[pg.From:pg.To]) // the page's own: marked below
 	for i := range rows {
 		// Approving is offered to the owner where there is something to
 		// approve: a plan never approved, one changed since, or one whose
 		// approval came with an import, which cannot tell.
 		row := &rows[i]
-		row.Again = row.Approved && (row.Stale || !recorded[row.Risk.ID])
+		row.Again = row.Approved && (row.Stale || !reg.recorded(row.Risk.ID))
 		row.CanApprove = authz.ApproveRisk(m.Role, m.Person, row.Risk.Owner) && (!row.Approved || row.Again)
 	}
-	sum, err := a.Store.Summary(ctx, p.Org, asOf)
+	html, err := a.rowsHTML(p, reg, rows)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	sum, err := a.Store.SummaryFor(ctx, p.Org, reg.head, model, asOf)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	// The heat maps and the filters' long option lists (every asset) are
+	// the same for every reader of the ISMS in a language: drawn once.
+	heat := a.View(p.Org, reg.head, p.Lang, "risk heat "+asOf.String(), func() any {
+		return [2]template.HTML{draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T), draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T)}
+	}).([2]template.HTML)
+	opts, err := a.filterOptions(p, reg)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
@@ -282,10 +330,10 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 		p.Flash = p.T("rbulk.done."+act, "n", n)
 	}
 	p.Title = p.T("ui.risks")
-	p.Data = map[string]any{"Rows": rows, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
-		"HeatBefore": draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T), "HeatAfter": draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T),
+	p.Data = map[string]any{"Rows": html, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
+		"HeatBefore": heat[0], "HeatAfter": heat[1],
 		"F": f, "Filtered": f.any(), "Total": reg.total, "Matching": pg.Total,
-		"Services": serviceChoices(model, nm, f.Service), "Assets": assetChoices(model, f.Asset), "Owners": ownerChoices(model, f.Owner),
+		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "OwnerOptions": opts.owners.with(f.Owner),
 		"Levels":     fixedChoices(p, "risk.filter.level.", []string{levelOver, levelWithin, levelUnassessed}, f.Level),
 		"Treatments": fixedChoices(p, "treatment.", []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain}, f.Treatment),
 		"Approvals":  fixedChoices(p, "risk.filter.approval.", []string{apprPending, apprStale, apprApproved}, f.Approval),
@@ -293,6 +341,122 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 		"Saved": r.URL.Query().Get("approved"), "Pager": pg.View(r, p), "BulkURL": "/orgs/" + url.PathEscape(p.Org) + "/risks/bulk?" + f.values().Encode(), "CanBulk": mayReassign(m) || m.Person != ""}
 	p.CSV = site.CSVLink(r)
 	a.Render(w, http.StatusOK, "risks", p)
+}
+
+// rowCtx is what the template "risk-row" is given: the row, and as $ the
+// organization and the language its links and words need, which on the
+// page were the page's.
+type rowCtx struct {
+	riskRow
+	Org, Lang string
+}
+
+// T is site.Page.T for the row's language.
+func (c rowCtx) T(key string, args ...any) string { return i18n.M(key, args...).In(c.Lang) }
+
+// rowKey is what a row's HTML depends on besides the ISMS at one head, the
+// date and the language (which select the rowCache): the risk, its
+// approval's marks and what the reader may do with it.
+type rowKey struct {
+	id, importedBy           string
+	stale, canApprove, again bool
+}
+
+// maxCachedRows bounds the rows kept per organization, language and
+// change: a large register's pages are read a few at a time; past the
+// bound rows are still rendered, only not kept.
+const maxCachedRows = 10_000
+
+// rowCache keeps the HTML of the register's rows of one ISMS, date and
+// language (site.App.View). A page of 100 rows spent most of its time in
+// the template's reflection; a row is now rendered once per change and
+// variant (approvable or not) and then copied.
+type rowCache struct {
+	mu   sync.Mutex
+	rows map[rowKey]template.HTML
+}
+
+// rowsHTML renders one page of rows, taking kept rows from the cache.
+func (a *handlers) rowsHTML(p *site.Page, reg *register, rows []riskRow) ([]template.HTML, error) {
+	c := a.View(p.Org, reg.head, p.Lang, "risk rows "+reg.asOf.String(), func() any {
+		return &rowCache{rows: map[rowKey]template.HTML{}}
+	}).(*rowCache)
+	out := make([]template.HTML, len(rows))
+	for i, row := range rows {
+		k := rowKey{id: row.Risk.ID, importedBy: row.ImportedBy, stale: row.Stale, canApprove: row.CanApprove, again: row.Again}
+		c.mu.Lock()
+		h, ok := c.rows[k]
+		c.mu.Unlock()
+		if !ok {
+			var err error
+			if h, err = a.Fragment("risks", "risk-row", rowCtx{riskRow: row, Org: p.Org, Lang: p.Lang}); err != nil {
+				return nil, err
+			}
+			c.mu.Lock()
+			if len(c.rows) < maxCachedRows {
+				c.rows[k] = h
+			}
+			c.mu.Unlock()
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// option is one option of a filter's select, rendered as it is and as
+// the selected one.
+type option struct {
+	value           string
+	plain, selected template.HTML
+}
+
+type options []option
+
+// with is the options with the one of value sel selected.
+func (os options) with(sel string) template.HTML {
+	var b strings.Builder
+	for _, o := range os {
+		if o.value == sel {
+			b.WriteString(string(o.selected))
+		} else {
+			b.WriteString(string(o.plain))
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// riskOptions are the options of the register's filters by service, asset
+// and owner: one per item, hundreds for a large ISMS.
+type riskOptions struct{ services, assets, owners options }
+
+// filterOptions renders the filters' options once per change of the ISMS
+// and language, with the template the page had them in ("risk-option").
+func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, error) {
+	var err error
+	// A failed rendering is not kept (ViewIf): the next request tries again.
+	v := a.ViewIf(p.Org, reg.head, p.Lang, "risk options", func() (any, bool) {
+		render := func(cs []choice) options {
+			out := make(options, len(cs))
+			for i, c := range cs {
+				out[i].value = c.Value
+				if out[i].plain, err = a.Fragment("risks", "risk-option", c); err != nil {
+					return nil
+				}
+				c.Selected = true
+				if out[i].selected, err = a.Fragment("risks", "risk-option", c); err != nil {
+					return nil
+				}
+			}
+			return out
+		}
+		o := &riskOptions{services: render(serviceChoices(reg.model, reg.nm, "")), assets: render(assetChoices(reg.model, "")),
+			owners: render(ownerChoices(reg.model, ""))}
+		return o, err == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*riskOptions), nil
 }
 
 // newRiskPrefill carries the register's service, asset and owner filters

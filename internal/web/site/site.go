@@ -51,7 +51,8 @@ type App struct {
 	// public URL); nil: passkeys are off and no page offers them.
 	Passkeys *passkey.RP
 	pages    map[string]*template.Template
-	assets   map[string]asset // by hashed name
+	views    *store.HeadCache[any] // App.View
+	assets   map[string]asset      // by hashed name
 	named    map[string]string
 	mux      *http.ServeMux
 }
@@ -65,7 +66,8 @@ type asset struct {
 // checked at start, so a broken template stops the server instead of a
 // page.
 func New(s *store.Store, log *slog.Logger, now func() time.Time) (*App, error) {
-	a := &App{Store: s, Log: log, Now: now, assets: map[string]asset{}, named: map[string]string{}, mux: http.NewServeMux()}
+	a := &App{Store: s, Log: log, Now: now, assets: map[string]asset{}, named: map[string]string{}, mux: http.NewServeMux(),
+		views: newViews()}
 	if err := a.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -373,4 +375,20 @@ func (a *App) signedInAsRequired(w http.ResponseWriter, r *http.Request, p *Page
 	}
 	http.Redirect(w, r, "/sso/start?org="+url.QueryEscape(org)+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	return false
+}
+
+// Fragment is one template defined in a page's file, rendered to HTML
+// with the page's escaping: a piece that a handler keeps and reuses (a row
+// of a register drawn once per change of the ISMS) and then writes into
+// the page as it is.
+func (a *App) Fragment(name, part string, data any) (template.HTML, error) {
+	t, ok := a.pages[name]
+	if !ok {
+		return "", fmt.Errorf("no template %q", name)
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, part, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
 }

@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/api"
+	"github.com/cloudisms/cloudisms/internal/generate"
+	"github.com/cloudisms/cloudisms/internal/isms"
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/web"
+)
+
+// benchGenerated is the UI over a generated ISMS of the load mix's shape at
+// 1,000 risks (400 assets, 4 services, as scripts/bench-mix.sh makes it) on
+// SQLite, with one signed-in ISMS manager.
+func benchGenerated(b *testing.B) (http.Handler, string) {
+	b.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	m, err := generate.ISMS(generate.Options{Services: 4, Assets: 400, Risks: 1000, Seed: 1, AsOf: isms.DateOf(testNow)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Import(ctx, "gen", m, "setup"); err != nil {
+		b.Fatal(err)
+	}
+	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
+	if err != nil {
+		b.Fatal(err)
+	}
+	acc, err := s.CreateUser(ctx, "manager@example.com", "manager@example.com", "ja", password)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.AddMember(ctx, "gen", acc.ID, "isms-manager", "p-isms"); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := s.CreateSession(ctx, acc.ID, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return app, tok
+}
+
+// benchPage measures one page as BenchmarkSoAPage does: server time per
+// page after a first request has loaded the ISMS and its derived views,
+// the CPU it took and the page's size.
+func benchPage(b *testing.B, h http.Handler, tok, path string) {
+	get := func() int {
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: tok})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		return rec.Body.Len()
+	}
+	size := get()
+	cpu := cpuTime()
+	for b.Loop() {
+		get()
+	}
+	b.ReportMetric(float64(size), "bytes/page")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkDashboardPage is an organization's dashboard, of the sample and
+// of a generated ISMS of 1,000 risks.
+func BenchmarkDashboardPage(b *testing.B) {
+	b.Run("sample", func(b *testing.B) {
+		h, tok := benchSite(b)
+		benchPage(b, h, tok, "/orgs/sample/")
+	})
+	b.Run("1000risks", func(b *testing.B) {
+		h, tok := benchGenerated(b)
+		benchPage(b, h, tok, "/orgs/gen/")
+	})
+}
+
+// BenchmarkRiskPage is the risk register's first page (100 rows), of the
+// sample and of a generated ISMS of 1,000 risks.
+func BenchmarkRiskPage(b *testing.B) {
+	b.Run("sample", func(b *testing.B) {
+		h, tok := benchSite(b)
+		benchPage(b, h, tok, "/orgs/sample/risks")
+	})
+	b.Run("1000risks", func(b *testing.B) {
+		h, tok := benchGenerated(b)
+		benchPage(b, h, tok, "/orgs/gen/risks")
+	})
+}
