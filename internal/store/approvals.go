@@ -133,11 +133,9 @@ type ApprovalIndex struct {
 	stale     []Approval
 }
 
-// Version names the state the index was made of (the history head and the
-// count of approval writes), for views made from it.
-func (x *ApprovalIndex) Version() string {
-	return strconv.FormatInt(x.head, 10) + "." + strconv.FormatInt(x.rev, 10)
-}
+// At is the history head and the count of approval writes the index was
+// made at, for views made from it.
+func (x *ApprovalIndex) At() (head, rev int64) { return x.head, x.rev }
 
 // All lists the approvals by kind and key.
 func (x *ApprovalIndex) All() []Approval { return x.all }

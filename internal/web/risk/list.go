@@ -214,8 +214,12 @@ func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]
 	if err != nil {
 		return nil, err
 	}
-	name := "risk rows " + reg.asOf.String() + " " + reg.approvals.Version()
-	v := a.View(p.Org, reg.head, p.Lang, name, func() any {
+	// Kept under the model's head and the count of approval writes, when
+	// the approvals were read at that head too (an edit in between: made
+	// for this request alone).
+	head, rev := reg.approvals.At()
+	name := "risk register " + reg.asOf.String() + " " + strconv.FormatInt(rev, 10)
+	v := a.ViewIf(p.Org, reg.head, p.Lang, name, func() (any, bool) {
 		views := vv.([]isms.RiskView)
 		rows := make([]riskRow, len(views))
 		for i, rv := range views {
@@ -238,7 +242,7 @@ func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]
 			row.OwnerName = reg.nm.Person(rv.Risk.Owner)
 			rows[i] = row
 		}
-		return rows
+		return rows, head == reg.head
 	})
 	return v.([]riskRow), nil
 }
