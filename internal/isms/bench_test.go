@@ -26,3 +26,19 @@ func BenchmarkSummaryLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTasksLarge: every open task of the large ISMS (50,000 risks),
+// as the store computed it after each edit.
+func BenchmarkTasksLarge(b *testing.B) {
+	asOf := isms.MustDate("2026-11-01")
+	m, err := generate.ISMS(generate.Large(asOf))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(isms.AllTasks(m, asOf, nil)) == 0 {
+			b.Fatal("no tasks")
+		}
+	}
+}

@@ -232,6 +232,21 @@ func BenchmarkEditThenRead(b *testing.B) {
 		}
 		b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	})
+	b.Run("then-tasks", func(b *testing.B) {
+		// The task list every person's page and reminder reads, after an
+		// edit: what reading it costs beyond the model.
+		if _, _, err := s.Tasks(ctx, "big", asOf); err != nil {
+			b.Fatal(err)
+		}
+		cpu := processCPU()
+		for b.Loop() {
+			step(b, s)
+			if _, _, err := s.Tasks(ctx, "big", asOf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	})
 }
 
 // processCPU is the CPU time the process has used so far.
