@@ -204,8 +204,8 @@ func (l *changeLog) between(org string, from, to int64) ([]isms.ItemChange, bool
 	return out, true
 }
 
-// Warm loads each organization's ISMS and computes its check and summary
-// as of a date, one organization after the other, so that the first
+// Warm loads each organization's ISMS and computes its check, summary and
+// tasks as of a date, one organization after the other, so that the first
 // requests after a start find them ready instead of each waiting for a
 // whole load (seconds for a large ISMS). It stops at the first error or
 // when ctx ends.
@@ -224,6 +224,9 @@ func (s *Store) Warm(ctx context.Context, asOf isms.Date) error {
 		}
 		if _, err := s.SummaryFor(ctx, o.ID, head, m, asOf); err != nil {
 			return fmt.Errorf("warm: summary %s: %w", o.ID, err)
+		}
+		if _, err := s.TasksFor(ctx, o.ID, head, m, asOf); err != nil {
+			return fmt.Errorf("warm: tasks %s: %w", o.ID, err)
 		}
 	}
 	return nil
