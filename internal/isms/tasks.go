@@ -119,10 +119,32 @@ func AllTasks(m *ISMS, asOf Date, requests []ApprovalRequest) []Task {
 		src.run(m, asOf, add)
 	}
 	for _, r := range requests {
-		add(Task{Kind: TaskApprovalRequest, Subject: r.Subject, Title: r.Title, Person: r.Person, Due: r.Due, RequestedBy: r.RequestedBy, Note: r.Note})
+		add(r.task())
 	}
 	SortTasks(out)
 	return out
+}
+
+func (r ApprovalRequest) task() Task {
+	return Task{Kind: TaskApprovalRequest, Subject: r.Subject, Title: r.Title, Person: r.Person, Due: r.Due, RequestedBy: r.RequestedBy, Note: r.Note}
+}
+
+// WithRequests is AllTasks(m, asOf, requests) made from tasks, the list
+// AllTasks(m, asOf, nil): the requests are merged into it rather than the
+// whole list sorted again (the requests are read on every view, the list
+// is kept). tasks is not modified; without requests it is the result.
+func WithRequests(tasks []Task, asOf Date, requests []ApprovalRequest) []Task {
+	if len(requests) == 0 {
+		return tasks
+	}
+	var added []Task
+	add := collect(asOf, &added)
+	for _, r := range requests {
+		add(r.task())
+	}
+	SortTasks(added)
+	// No request ties with a task of the ISMS: none is of their kind.
+	return patchTasks(tasks, nil, added)
 }
 
 // TasksOf lists the tasks that fall to an assignee.

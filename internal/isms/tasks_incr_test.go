@@ -358,3 +358,32 @@ func TestTaskSourcesDeclareKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestWithRequests: approval requests merged into a kept list make the
+// list AllTasks makes with them, ties (a request on a subject and date of
+// another, or of a task) in AllTasks's order.
+func TestWithRequests(t *testing.T) {
+	asOf := isms.MustDate("2026-11-01")
+	for _, m := range []*isms.ISMS{taskModel(), load(t, "../../examples/sample-saas.yaml"), {}} {
+		own := isms.AllTasks(m, asOf, nil)
+		kept := slices.Clone(own)
+		reqs := []isms.ApprovalRequest{
+			{Subject: "soa/organization", Person: "p-a", RequestedBy: "山田", Due: asOf.AddDays(10)},
+			{Subject: "risks/r-old", Person: "p-b", RequestedBy: "佐藤"},
+			{Subject: "soa/organization", Person: "p-b", RequestedBy: "山田", Due: asOf.AddDays(10), Note: "二人目"},
+			{Subject: "risks/r-new", Person: "p-a", Due: asOf.AddDays(-3)},
+			{Subject: "reviews", Person: "p-a", Due: asOf},
+		}
+		if len(m.Risks) > 0 {
+			reqs = append(reqs, isms.ApprovalRequest{Subject: "risks/" + m.Risks[0].ID, Person: m.Risks[0].Owner})
+		}
+		for n := range len(reqs) + 1 {
+			if got, want := isms.WithRequests(own, asOf, reqs[:n]), isms.AllTasks(m, asOf, reqs[:n]); !reflect.DeepEqual(got, want) {
+				t.Errorf("%d requests: %d tasks\n%s", n, len(got), firstDiff(got, want))
+			}
+		}
+		if !reflect.DeepEqual(own, kept) {
+			t.Error("the kept list was modified")
+		}
+	}
+}

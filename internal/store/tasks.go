@@ -26,17 +26,15 @@ func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.T
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(reqs) == 0 {
-		return own, m, nil
-	}
 	extra := make([]isms.ApprovalRequest, 0, len(reqs))
 	for _, r := range reqs {
 		due, _ := isms.ParseDate(r.Due)
 		extra = append(extra, isms.ApprovalRequest{Subject: r.Kind + "/" + r.Key, Title: r.Title, Person: r.Person, RequestedBy: r.RequesterName, Due: due, Note: r.Note})
 	}
-	out := append(append([]isms.Task(nil), own...), isms.AllTasks(&isms.ISMS{}, asOf, extra)...)
-	isms.SortTasks(out)
-	return out, m, nil
+	// Merged into the kept list, which is not modified: listing the
+	// requests through AllTasks of an empty ISMS added its review task
+	// (an empty ISMS's management review falls due) a second time.
+	return isms.WithRequests(own, asOf, extra), m, nil
 }
 
 // TasksFor is the ISMS's own tasks (without approval requests) of a model
