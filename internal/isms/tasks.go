@@ -66,10 +66,46 @@ func (a Assignee) Receives(t Task) bool {
 
 // taskSource lists the tasks of one register. Each source is small and
 // reads only its own part of the model, so that a new register adds one.
-type taskSource func(m *ISMS, asOf Date, add func(Task))
+// It declares the item kinds it reads and the kinds of task it makes, so
+// that a task list carried over changes (Tasked) lists again only the
+// sources whose parts changed. A source of the risk register lists the
+// tasks of one risk at a time, reading nothing but that risk (perRisk):
+// after an edit of some risks only theirs are listed again, whatever the
+// size of the register.
+type taskSource struct {
+	perRisk func(r *Risk, asOf Date, add func(Task))
+	list    func(m *ISMS, asOf Date, add func(Task)) // a source that is not perRisk
+	reads   []string                                 // item kinds list reads
+	makes   []string                                 // task kinds it lists, no other source's
+}
 
 var taskSources = []taskSource{
-	riskTasks, planTasks, correctiveTasks, restoreTasks, auditTasks, reviewTasks,
+	{perRisk: riskTasks, makes: []string{TaskRiskApproval, TaskRiskReassessment}},
+	{perRisk: planTasks, makes: []string{TaskPlanAction}},
+	{list: correctiveTasks, reads: []string{"audits"}, makes: []string{TaskCorrectiveAction, TaskEffectiveness}},
+	{list: restoreTasks, reads: []string{"backups", "cloud_services"}, makes: []string{TaskRestoreTest}},
+	{list: auditTasks, reads: []string{"audits", "cloud_services"}, makes: []string{TaskAudit, TaskAuditDue}},
+	{list: reviewTasks, reads: []string{"reviews"}, makes: []string{TaskReview, TaskReviewOutput}},
+}
+
+// run lists the source's tasks of the whole model.
+func (src taskSource) run(m *ISMS, asOf Date, add func(Task)) {
+	if src.perRisk == nil {
+		src.list(m, asOf, add)
+		return
+	}
+	for i := range m.Risks {
+		src.perRisk(&m.Risks[i], asOf, add)
+	}
+}
+
+// collect returns an add function for the sources that marks a task
+// overdue as of the date and appends it to out.
+func collect(asOf Date, out *[]Task) func(Task) {
+	return func(t Task) {
+		t.Overdue = !t.Due.IsZero() && t.Due.Before(asOf)
+		*out = append(*out, t)
+	}
 }
 
 // AllTasks lists every open task of the ISMS as of a date, whoever it
@@ -78,18 +114,37 @@ var taskSources = []taskSource{
 // not a task.
 func AllTasks(m *ISMS, asOf Date, requests []ApprovalRequest) []Task {
 	var out []Task
-	add := func(t Task) {
-		t.Overdue = !t.Due.IsZero() && t.Due.Before(asOf)
-		out = append(out, t)
-	}
+	add := collect(asOf, &out)
 	for _, src := range taskSources {
-		src(m, asOf, add)
+		src.run(m, asOf, add)
 	}
 	for _, r := range requests {
-		add(Task{Kind: TaskApprovalRequest, Subject: r.Subject, Title: r.Title, Person: r.Person, Due: r.Due, RequestedBy: r.RequestedBy, Note: r.Note})
+		add(r.task())
 	}
 	SortTasks(out)
 	return out
+}
+
+func (r ApprovalRequest) task() Task {
+	return Task{Kind: TaskApprovalRequest, Subject: r.Subject, Title: r.Title, Person: r.Person, Due: r.Due, RequestedBy: r.RequestedBy, Note: r.Note}
+}
+
+// WithRequests is AllTasks(m, asOf, requests) made from tasks, the list
+// AllTasks(m, asOf, nil): the requests are merged into it rather than the
+// whole list sorted again (the requests are read on every view, the list
+// is kept). tasks is not modified; without requests it is the result.
+func WithRequests(tasks []Task, asOf Date, requests []ApprovalRequest) []Task {
+	if len(requests) == 0 {
+		return tasks
+	}
+	var added []Task
+	add := collect(asOf, &added)
+	for _, r := range requests {
+		add(r.task())
+	}
+	SortTasks(added)
+	// No request ties with a task of the ISMS: none is of their kind.
+	return patchTasks(tasks, nil, added)
 }
 
 // TasksOf lists the tasks that fall to an assignee.
@@ -106,19 +161,7 @@ func TasksOf(all []Task, who Assignee) []Task {
 // SortTasks orders tasks: undated first (they wait on the person now),
 // then by due date, then by subject.
 func SortTasks(ts []Task) {
-	sort.SliceStable(ts, func(i, j int) bool {
-		a, b := ts[i], ts[j]
-		if a.Due.IsZero() != b.Due.IsZero() {
-			return a.Due.IsZero()
-		}
-		if a.Due != b.Due {
-			return a.Due.Before(b.Due)
-		}
-		if a.Subject != b.Subject {
-			return a.Subject < b.Subject
-		}
-		return a.Kind < b.Kind
-	})
+	sort.SliceStable(ts, func(i, j int) bool { return taskLess(&ts[i], &ts[j]) })
 }
 
 // Digest is what one person's daily reminder says: what is overdue and
@@ -150,29 +193,24 @@ func DigestOf(tasks []Task, asOf Date, days int) Digest {
 	return d
 }
 
-func riskTasks(m *ISMS, asOf Date, add func(Task)) {
-	for i := range m.Risks {
-		r := &m.Risks[i]
-		if r.Owner == "" {
-			continue
-		}
-		subject := "risks/" + r.ID
-		if !r.ApprovedByOwner() {
-			add(Task{Kind: TaskRiskApproval, Subject: subject, Title: r.Title, Person: r.Owner})
-			continue
-		}
-		if !r.Approval.Date.IsZero() {
-			add(Task{Kind: TaskRiskReassessment, Subject: subject, Title: r.Title, Person: r.Owner, Due: r.Approval.Date.AddDays(ReassessAfter)})
-		}
+func riskTasks(r *Risk, _ Date, add func(Task)) {
+	if r.Owner == "" {
+		return
+	}
+	subject := "risks/" + r.ID
+	if !r.ApprovedByOwner() {
+		add(Task{Kind: TaskRiskApproval, Subject: subject, Title: r.Title, Person: r.Owner})
+		return
+	}
+	if !r.Approval.Date.IsZero() {
+		add(Task{Kind: TaskRiskReassessment, Subject: subject, Title: r.Title, Person: r.Owner, Due: r.Approval.Date.AddDays(ReassessAfter)})
 	}
 }
 
-func planTasks(m *ISMS, _ Date, add func(Task)) {
-	for _, r := range m.Risks {
-		for _, p := range r.Plan {
-			if p.DoneOn.IsZero() {
-				add(Task{Kind: TaskPlanAction, Subject: "risks/" + r.ID, Title: p.Action, Person: p.Owner, Due: p.Due})
-			}
+func planTasks(r *Risk, _ Date, add func(Task)) {
+	for _, p := range r.Plan {
+		if p.DoneOn.IsZero() {
+			add(Task{Kind: TaskPlanAction, Subject: "risks/" + r.ID, Title: p.Action, Person: p.Owner, Due: p.Due})
 		}
 	}
 }

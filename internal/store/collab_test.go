@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
 )
@@ -170,6 +172,31 @@ var collabContract = []struct {
 		}
 		if open, _ := s.OpenApprovalRequests(ctx, "a"); len(open) != 0 {
 			t.Errorf("approved, still open: %+v", open)
+		}
+	}},
+	{"the tasks are the ISMS's own and the open requests, each once", func(t *testing.T, s *store.Store) {
+		yamada, _, _ := collabOrg(t, s)
+		asOf := isms.MustDate("2026-11-01")
+		for _, r := range []struct{ kind, key, due string }{{bundle.KindSoA, "organization", "2026-11-15"}, {"risks", "r-01", ""}, {"risks", "r-02", "2026-11-15"}} {
+			if _, err := s.RequestApproval(ctx, "a", r.kind, r.key, "p-ceo", yamada, "", r.due); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, m, err := s.Tasks(ctx, "a", asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, err := s.OpenApprovalRequests(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reqs []isms.ApprovalRequest
+		for _, r := range open {
+			due, _ := isms.ParseDate(r.Due)
+			reqs = append(reqs, isms.ApprovalRequest{Subject: r.Kind + "/" + r.Key, Title: r.Title, Person: r.Person, RequestedBy: r.RequesterName, Due: due, Note: r.Note})
+		}
+		if want := isms.AllTasks(m, asOf, reqs); !reflect.DeepEqual(got, want) {
+			t.Errorf("tasks with %d requests:\n%+v\nwant\n%+v", len(reqs), got, want)
 		}
 	}},
 	{"a calendar feed opens by its secret until regenerated or revoked", func(t *testing.T, s *store.Store) {

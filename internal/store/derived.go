@@ -205,7 +205,7 @@ func (l *changeLog) between(org string, from, to int64) ([]isms.ItemChange, bool
 }
 
 // Warm loads each organization's ISMS and computes its check, summary and
-// approval marks as of a date, one organization after the other, so that the first
+// approval marks and tasks as of a date, one organization after the other, so that the first
 // requests after a start find them ready instead of each waiting for a
 // whole load (seconds for a large ISMS). It stops at the first error or
 // when ctx ends.
@@ -228,6 +228,9 @@ func (s *Store) Warm(ctx context.Context, asOf isms.Date) error {
 		// The approvals' marks fingerprint every approved item once.
 		if _, err := s.ApprovalsIndex(ctx, o.ID); err != nil {
 			return fmt.Errorf("warm: approvals %s: %w", o.ID, err)
+		}
+		if _, err := s.TasksFor(ctx, o.ID, head, m, asOf); err != nil {
+			return fmt.Errorf("warm: tasks %s: %w", o.ID, err)
 		}
 	}
 	return nil

@@ -38,9 +38,9 @@ func incrementalEdits(t *testing.T) int {
 // TestIncrementalViewsEqualFull makes thousands of random edits (creations,
 // changes and deletions of risks, assets, SoA rows, services, people,
 // documents, registers...) through the store's API to a generated ISMS,
-// and after each compares the findings and the summary the store carries
-// over the edit with a full recomputation (conformity.Check and
-// isms.NewSummary) on the ISMS loaded afresh by another store. Seeded:
+// and after each compares the findings, the summary and the tasks the store carries
+// over the edit with a full recomputation (conformity.Check, isms.NewSummary
+// and isms.AllTasks) on the ISMS loaded afresh by another store. Seeded:
 // CLOUDISMS_INCR_SEED replays a run whose seed a failure printed.
 func TestIncrementalViewsEqualFull(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
@@ -81,8 +81,11 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 			if _, err := s.Summary(ctx, "o", asOf); err != nil {
 				t.Fatal(err)
 			}
+			if _, _, err := s.Tasks(ctx, "o", asOf); err != nil {
+				t.Fatal(err)
+			}
 			seen := map[string]int{}
-			findings, moved := 0, 0
+			findings, tasks, moved := 0, 0, 0
 			_, head, err := s.ISMSAt(ctx, "o")
 			if err != nil {
 				t.Fatal(err)
@@ -106,6 +109,10 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				gotTasks, _, err := s.Tasks(ctx, "o", asOf)
+				if err != nil {
+					t.Fatal(err)
+				}
 				want, err := fresh.ISMS(ctx, "o")
 				if err != nil {
 					t.Fatal(err)
@@ -116,13 +123,19 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if wantS := isms.NewSummary(want, asOf); !reflect.DeepEqual(gotSum, wantS) {
 					t.Fatalf("seed %d, edit %d (%s): the carried-over summary differs from a new one of a fresh load", seed, step, what)
 				}
+				// No approval request is open: the tasks are the ISMS's own.
+				if wantT := isms.AllTasks(want, asOf, nil); !reflect.DeepEqual(gotTasks, wantT) {
+					t.Fatalf("seed %d, edit %d (%s): the carried-over tasks (%d) differ from AllTasks (%d) of a fresh load", seed, step, what, len(gotTasks), len(wantT))
+				}
 				findings += len(got)
+				tasks += len(gotTasks)
 			}
-			t.Logf("edits made: %v; %d findings compared in all", seen, findings)
-			// Each edit's check and summary were carried over, not computed afresh.
-			// (An edit that changes nothing moves no head and computes nothing.)
-			if n := store.CarriedViews(s); n != int64(2*moved) {
-				t.Errorf("%d views carried over %d changes, want %d", n, moved, 2*moved)
+			t.Logf("edits made: %v; %d findings and %d tasks compared in all", seen, findings, tasks)
+			// Each edit's check, summary and tasks were carried over, not
+			// computed afresh. (An edit that changes nothing moves no head
+			// and computes nothing.)
+			if n := store.CarriedViews(s); n != int64(3*moved) {
+				t.Errorf("%d views carried over %d changes, want %d", n, moved, 3*moved)
 			}
 			made := 0
 			for _, n := range seen {

@@ -2,20 +2,23 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
 // Tasks lists every open task of an organization as of a date, whoever it
-// falls to: the ISMS's own, computed once per change and date, and the
-// open approval requests, read each time (they are kept beside the ISMS
-// and do not move its history head).
+// falls to: the ISMS's own, computed once per change and date and carried
+// over changes as the summary is (isms.Tasked.Update: after an edit of a
+// risk only its tasks are listed again), and the open approval requests,
+// read each time (they are kept beside the ISMS and do not move its
+// history head).
 func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.Task, *isms.ISMS, error) {
 	m, head, err := s.ISMSAt(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := s.DerivedFor(ctx, org, head, m, "tasks "+asOf.String(), func(m *isms.ISMS) any { return isms.AllTasks(m, asOf, nil) })
+	own, err := s.TasksFor(ctx, org, head, m, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -23,16 +26,30 @@ func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.T
 	if err != nil {
 		return nil, nil, err
 	}
-	own := v.([]isms.Task)
-	if len(reqs) == 0 {
-		return own, m, nil
-	}
 	extra := make([]isms.ApprovalRequest, 0, len(reqs))
 	for _, r := range reqs {
 		due, _ := isms.ParseDate(r.Due)
 		extra = append(extra, isms.ApprovalRequest{Subject: r.Kind + "/" + r.Key, Title: r.Title, Person: r.Person, RequestedBy: r.RequesterName, Due: due, Note: r.Note})
 	}
-	out := append(append([]isms.Task(nil), own...), isms.AllTasks(&isms.ISMS{}, asOf, extra)...)
-	isms.SortTasks(out)
-	return out, m, nil
+	// Merged into the kept list, which is not modified: listing the
+	// requests through AllTasks of an empty ISMS added its review task
+	// (an empty ISMS's management review falls due) a second time.
+	return isms.WithRequests(own, asOf, extra), m, nil
+}
+
+// TasksFor is the ISMS's own tasks (without approval requests) of a model
+// and head already read with ISMSAt. The list is shared: callers must not
+// modify it.
+func (s *Store) TasksFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]isms.Task, error) {
+	name := "tasks " + asOf.String()
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
+			return prev.(*isms.Tasked).Update(m, changes)
+		}
+		return isms.NewTasked(m, asOf)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tasks of %s: %w", org, err)
+	}
+	return v.(*isms.Tasked).Tasks(), nil
 }
