@@ -7,6 +7,7 @@ package names
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/i18n"
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -21,6 +22,26 @@ type Names struct {
 	docs     map[string]string
 	assets   map[string]string
 	other    map[string]map[string]string // by kind
+	// risks are indexed on first use: few pages name risks by id, and a
+	// 50,000-risk register is most of the cost of indexing an ISMS, made
+	// again after every edit.
+	risks *lazyIndex
+}
+
+// lazyIndex is an index of ids to names built once, when first read, by
+// whichever goroutine reads it first (Names are shared between requests).
+type lazyIndex struct {
+	once  sync.Once
+	build func() map[string]string
+	m     map[string]string
+}
+
+func (l *lazyIndex) get(id string) string {
+	if l == nil {
+		return ""
+	}
+	l.once.Do(func() { l.m, l.build = l.build(), nil })
+	return l.m[id]
 }
 
 // Of indexes the names of an ISMS for pages in lang.
@@ -60,9 +81,14 @@ func Of(m *isms.ISMS, lang string) *Names {
 	for _, s := range m.Suppliers {
 		add("suppliers", s.ID, s.Name)
 	}
-	for _, r := range m.Risks {
-		add("risks", r.ID, r.Title)
-	}
+	risks := m.Risks
+	n.risks = &lazyIndex{build: func() map[string]string {
+		out := make(map[string]string, len(risks))
+		for _, r := range risks {
+			out[r.ID] = r.Title
+		}
+		return out
+	}}
 	for _, l := range m.Legal {
 		add("legal", l.ID, l.Name)
 	}
@@ -183,6 +209,8 @@ func (n *Names) Ref(kind, id string) string {
 			return i18n.M("items.self").In(n.lang)
 		}
 		return or(n.other["suppliers"][id], id)
+	case "risks":
+		return or(n.risks.get(id), id)
 	}
 	return or(n.other[kind][id], id)
 }

@@ -10,7 +10,8 @@ func TestNames(t *testing.T) {
 	m := &isms.ISMS{People: []isms.Person{{ID: "p-ceo", Name: "山田 太郎"}}, Services: []isms.CloudService{{ID: "svc-kintai", Name: "サンプル勤怠"}},
 		Documents: []isms.Document{{ID: "doc-wp", Title: "ホワイトペーパー"}}, Suppliers: []isms.Supplier{{ID: "sup-n", Name: "ニンバス"}},
 		Objectives: []isms.Objective{{ID: "obj-1", Title: "稼働率 99.9%"}}, Incidents: []isms.Incident{{ID: "inc-1", Title: "ログイン障害"}},
-		Certificates: []isms.Certificate{{ID: "cert-isms", Number: "IS 123456"}, {ID: "cert-nonum"}}}
+		Certificates: []isms.Certificate{{ID: "cert-isms", Number: "IS 123456"}, {ID: "cert-nonum"}},
+		Risks:        []isms.Risk{{ID: "r-01", Title: "設定ミスによる漏えい"}}}
 	ja, en := Of(m, "ja"), Of(m, "en")
 	for _, c := range []struct{ got, want string }{
 		{ja.Person("p-ceo"), "山田 太郎"},
@@ -26,6 +27,10 @@ func TestNames(t *testing.T) {
 		{ja.Ref("incidents", "inc-1"), "ログイン障害"},
 		{ja.Ref("certificates", "cert-isms"), "IS 123456"},
 		{ja.Ref("certificates", "cert-nonum"), "cert-nonum"},
+		{ja.Ref("risks", "r-01"), "設定ミスによる漏えい"},
+		{en.In("ja").Ref("risks", "r-01"), "設定ミスによる漏えい"},
+		{ja.Ref("risks", "r-99"), "r-99"},
+		{(*Names)(nil).Ref("risks", "r-01"), "r-01"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%q, want %q", c.got, c.want)

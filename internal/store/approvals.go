@@ -178,6 +178,19 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 	if x, ok := s.approvalIndexes.Get(key, head); ok {
 		return x, nil
 	}
+	// After an edit, the index is carried over it: only the marks of what
+	// changed are read again, and the list copied only when one flips.
+	if prev, at, ok := s.approvalIndexes.Latest(key); ok && at < head {
+		if keys, known := s.changedSince(ctx, org, at, head); known {
+			current, err := s.hashesAtLocked(ctx, org, head, nil)
+			if err != nil {
+				return nil, err
+			}
+			x := prev.carried(head, keys, current)
+			s.approvalIndexes.PutNewer(key, head, x)
+			return x, nil
+		}
+	}
 	rec, ok := s.approvalLists.Get(org, rev)
 	if !ok {
 		if rec, err = s.recordedApprovals(ctx, org); err != nil {
@@ -208,6 +221,35 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 	}
 	s.approvalIndexes.PutNewer(key, head, x)
 	return x, nil
+}
+
+// carried is the index at a later head, the items named by keys
+// ("kind\x00key") having changed since and the approvals not.
+func (x *ApprovalIndex) carried(head int64, keys []string, current *fingerprints) *ApprovalIndex {
+	y := &ApprovalIndex{head: head, rev: x.rev, all: x.all, by: x.by, stale: x.stale}
+	copied := false
+	for _, k := range keys {
+		i, ok := x.by[k]
+		if !ok {
+			continue
+		}
+		now, _ := current.get(k)
+		if stale := now != y.all[i].Fingerprint; stale != y.all[i].Stale {
+			if !copied {
+				y.all, copied = slices.Clone(x.all), true
+			}
+			y.all[i].Stale = stale
+		}
+	}
+	if copied {
+		y.stale = nil
+		for _, a := range y.all {
+			if a.Stale {
+				y.stale = append(y.stale, a)
+			}
+		}
+	}
+	return y
 }
 
 // recorded is an approval as recorded, with the fingerprint of what was
