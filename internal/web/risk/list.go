@@ -337,7 +337,7 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 	p.Data = map[string]any{"Rows": html, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
 		"HeatBefore": heat[0], "HeatAfter": heat[1],
 		"F": f, "Filtered": f.any(), "Total": reg.total, "Matching": pg.Total,
-		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "OwnerOptions": opts.owners.with(f.Owner),
+		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "AssetInput": opts.assets == nil && len(model.Assets) > 0, "OwnerOptions": opts.owners.with(f.Owner),
 		"Levels":     fixedChoices(p, "risk.filter.level.", []string{levelOver, levelWithin, levelUnassessed}, f.Level),
 		"Treatments": fixedChoices(p, "treatment.", []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain}, f.Treatment),
 		"Approvals":  fixedChoices(p, "risk.filter.approval.", []string{apprPending, apprStale, apprApproved}, f.Approval),
@@ -433,6 +433,11 @@ func (os options) with(sel string) template.HTML {
 // and owner: one per item, hundreds for a large ISMS.
 type riskOptions struct{ services, assets, owners options }
 
+// maxAssetOptions is the most assets the asset filter offers as a list;
+// past it (tens of thousands in a large inventory) the filter takes an
+// asset id typed in, and the page stays small.
+const maxAssetOptions = 300
+
 // filterOptions renders the filters' options once per change of the ISMS
 // and language, with the template the page had them in ("risk-option").
 func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, error) {
@@ -453,8 +458,10 @@ func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, err
 			}
 			return out
 		}
-		o := &riskOptions{services: render(serviceChoices(reg.model, reg.nm, "")), assets: render(assetChoices(reg.model, "")),
-			owners: render(ownerChoices(reg.model, ""))}
+		o := &riskOptions{services: render(serviceChoices(reg.model, reg.nm, "")), owners: render(ownerChoices(reg.model, ""))}
+		if len(reg.model.Assets) <= maxAssetOptions {
+			o.assets = render(assetChoices(reg.model, ""))
+		}
 		return o, err == nil
 	})
 	if err != nil {
