@@ -12,8 +12,8 @@ import (
 )
 
 // TestSummaryUpdateEqualsNewSummary makes random changes to a generated
-// ISMS, lists in hand, and compares the carried-over summary with a new
-// one after each.
+// ISMS, lists in hand, and compares the carried-over summary and risk
+// views with new ones after each.
 func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 	asOf := isms.MustDate("2026-11-01")
 	var bases []*isms.ISMS
@@ -29,6 +29,7 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(seed, 11))
 	m := bases[0]
 	x := isms.NewSummarized(m, asOf)
+	views := isms.NewViewedRisks(m)
 	n := 1000
 	if testing.Short() {
 		n = 100
@@ -69,9 +70,19 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 			}
 		}
 		x = x.Update(&next, changes)
+		views = views.Update(&next, changes)
 		m = &next
 		if want := isms.NewSummary(m, asOf); !reflect.DeepEqual(x.Summary(), want) {
 			t.Fatalf("seed %d step %d (%v): the carried-over summary differs from a new one", seed, step, changes)
+		}
+		// The risk views too, each pointing into the new register.
+		if got, want := views.Views(), isms.RiskViews(m); !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d step %d (%v): the carried-over risk views differ from new ones", seed, step, changes)
+		}
+		for i, v := range views.Views() {
+			if v.Risk != &m.Risks[i] {
+				t.Fatalf("seed %d step %d: view %d points outside the new register", seed, step, i)
+			}
 		}
 	}
 }

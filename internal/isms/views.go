@@ -324,3 +324,58 @@ func DueWithin(m *ISMS, asOf Date, days int) []DueItem {
 	})
 	return out
 }
+
+// ViewedRisks are the risk views of an ISMS that can be carried over
+// changes: after an edit of one risk, only that risk is assessed again.
+// It is never modified once made, so it may be shared; Update makes a new
+// one.
+type ViewedRisks struct {
+	m     *ISMS
+	views []RiskView
+}
+
+// NewViewedRisks assesses every risk of m.
+func NewViewedRisks(m *ISMS) *ViewedRisks { return &ViewedRisks{m: m, views: RiskViews(m)} }
+
+// Views are RiskViews of the ISMS. They are shared: callers must not
+// modify them.
+func (x *ViewedRisks) Views() []RiskView { return x.views }
+
+// Update returns the risk views of m, which is x's ISMS with the given
+// changes made. It equals NewViewedRisks(m) when the changes are complete:
+// the changed risks are assessed again and the others keep their
+// assessment when neither the assets nor the criteria changed and the
+// register kept its length and order; else every risk is assessed.
+func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
+	if m == x.m && len(changes) == 0 {
+		return x
+	}
+	cs, ok := Diff(x.m, m, changes)
+	if !ok || cs.Any(riskPartReads...) || cs.Kinds["risks"] && !cs.RisksByKey() || len(m.Risks) != len(x.views) {
+		return NewViewedRisks(m)
+	}
+	changed := make(map[string]bool, len(cs.RiskKeys))
+	for _, k := range cs.RiskKeys {
+		changed[k] = true
+	}
+	var a *Assessor
+	out := make([]RiskView, len(m.Risks))
+	for i := range m.Risks {
+		r := &m.Risks[i]
+		if changed[r.ID] {
+			if a == nil {
+				a = NewAssessor(m)
+			}
+			out[i] = riskView(m, a, r)
+			continue
+		}
+		if x.views[i].Risk.ID != r.ID {
+			return NewViewedRisks(m)
+		}
+		// The same assessment, pointing into m's register (not the older
+		// model's, which would then be kept alive by the views).
+		out[i] = x.views[i]
+		out[i].Risk = r
+	}
+	return &ViewedRisks{m: m, views: out}
+}

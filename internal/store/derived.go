@@ -136,6 +136,23 @@ func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.
 	return v.(*isms.Summarized).Summary(), nil
 }
 
+// RiskViewsFor are the risk views (isms.RiskViews) of a model and head
+// read with ISMSAt, carried over changes as SummaryFor is
+// (isms.ViewedRisks.Update). They are shared: callers must not modify them.
+func (s *Store) RiskViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]isms.RiskView, error) {
+	const name = "risk views"
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
+			return prev.(*isms.ViewedRisks).Update(m, changes)
+		}
+		return isms.NewViewedRisks(m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*isms.ViewedRisks).Views(), nil
+}
+
 // carriedFrom returns the newest view kept under a name at a head before
 // head, with the changes made since, when every one of them is known.
 func (s *Store) carriedFrom(org, name string, head int64) (any, []isms.ItemChange, bool) {
@@ -231,6 +248,9 @@ func (s *Store) Warm(ctx context.Context, asOf isms.Date) error {
 		}
 		if _, err := s.TasksFor(ctx, o.ID, head, m, asOf); err != nil {
 			return fmt.Errorf("warm: tasks %s: %w", o.ID, err)
+		}
+		if _, err := s.RiskViewsFor(ctx, o.ID, head, m); err != nil {
+			return fmt.Errorf("warm: risk views %s: %w", o.ID, err)
 		}
 	}
 	return nil

@@ -84,6 +84,11 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 			if _, _, err := s.Tasks(ctx, "o", asOf); err != nil {
 				t.Fatal(err)
 			}
+			if m, h, err := s.ISMSAt(ctx, "o"); err != nil {
+				t.Fatal(err)
+			} else if _, err := s.RiskViewsFor(ctx, "o", h, m); err != nil {
+				t.Fatal(err)
+			}
 			seen := map[string]int{}
 			findings, tasks, moved := 0, 0, 0
 			_, head, err := s.ISMSAt(ctx, "o")
@@ -113,6 +118,14 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				m, h, err := s.ISMSAt(ctx, "o")
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotViews, err := s.RiskViewsFor(ctx, "o", h, m)
+				if err != nil {
+					t.Fatal(err)
+				}
 				want, err := fresh.ISMS(ctx, "o")
 				if err != nil {
 					t.Fatal(err)
@@ -127,15 +140,18 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if wantT := isms.AllTasks(want, asOf, nil); !reflect.DeepEqual(gotTasks, wantT) {
 					t.Fatalf("seed %d, edit %d (%s): the carried-over tasks (%d) differ from AllTasks (%d) of a fresh load", seed, step, what, len(gotTasks), len(wantT))
 				}
+				if wantV := isms.RiskViews(want); !reflect.DeepEqual(gotViews, wantV) {
+					t.Fatalf("seed %d, edit %d (%s): the carried-over risk views differ from RiskViews of a fresh load", seed, step, what)
+				}
 				findings += len(got)
 				tasks += len(gotTasks)
 			}
 			t.Logf("edits made: %v; %d findings and %d tasks compared in all", seen, findings, tasks)
-			// Each edit's check, summary and tasks were carried over, not
+			// Each edit's check, summary, tasks and risk views were carried over, not
 			// computed afresh. (An edit that changes nothing moves no head
 			// and computes nothing.)
-			if n := store.CarriedViews(s); n != int64(3*moved) {
-				t.Errorf("%d views carried over %d changes, want %d", n, moved, 3*moved)
+			if n := store.CarriedViews(s); n != int64(4*moved) {
+				t.Errorf("%d views carried over %d changes, want %d", n, moved, 4*moved)
 			}
 			made := 0
 			for _, n := range seen {

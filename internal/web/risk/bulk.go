@@ -58,7 +58,7 @@ func (a *handlers) riskBulkPage(w http.ResponseWriter, r *http.Request, p *site.
 }
 
 func (a *handlers) renderRiskBulk(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership, status int, form url.Values, preview []riskBulkRow) {
-	reg, err := a.registerOf(r, p, form)
+	reg, err := a.registerOf(r, p, form, false)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
@@ -169,7 +169,7 @@ func (a *handlers) riskBulkPost(w http.ResponseWriter, r *http.Request, p *site.
 // riskBulkRows reads the chosen risks as stored now and says what the
 // action does to each.
 func (a *handlers) riskBulkRows(r *http.Request, p *site.Page, m store.Membership, f url.Values, action string, chosen []string) ([]riskBulkRow, []store.StoredItem, error) {
-	reg, err := a.registerOf(r, p, url.Values{})
+	reg, err := a.registerOf(r, p, url.Values{}, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -195,6 +195,9 @@ type register struct {
 	nm    *names.Names
 	f     riskFilter
 	rows  []riskRow // shared with other requests when unfiltered: read only
+	// views, when read lazily (registerOf): the rows are made a page at
+	// a time.
+	views []isms.RiskView
 	total int
 	// approvals know which risks' approvals were recorded here (not
 	// imported) and which changed since.
@@ -210,7 +213,7 @@ func (reg *register) recorded(id string) bool {
 
 // allRows are the register's rows, unfiltered, in the register's order.
 func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]riskRow, error) {
-	vv, err := a.Store.DerivedFor(ctx, p.Org, reg.head, reg.model, "risk views", func(m *isms.ISMS) any { return isms.RiskViews(m) })
+	views, err := a.Store.RiskViewsFor(ctx, p.Org, reg.head, reg.model)
 	if err != nil {
 		return nil, err
 	}
@@ -220,34 +223,62 @@ func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]
 	head, rev := reg.approvals.At()
 	name := "risk register " + reg.asOf.String() + " " + strconv.FormatInt(rev, 10)
 	v := a.ViewIf(p.Org, reg.head, p.Lang, name, func() (any, bool) {
-		views := vv.([]isms.RiskView)
 		rows := make([]riskRow, len(views))
 		for i, rv := range views {
-			row := riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner()}
-			if ap, ok := reg.approvals.Of("risks", rv.Risk.ID); ok {
-				row.Stale = ap.Stale
-				if ap.Imported {
-					row.ImportedBy = ap.ApprovedBy
-				}
-			}
-			switch {
-			case row.Approved && row.Stale:
-				row.State = apprStale
-			case row.Approved:
-				row.State = apprApproved
-			default:
-				row.State = apprPending
-			}
-			row.Overdue = planOverdue(rv.Risk, reg.asOf)
-			row.OwnerName = reg.nm.Person(rv.Risk.Owner)
-			rows[i] = row
+			rows[i] = reg.row(rv)
 		}
 		return rows, head == reg.head
 	})
 	return v.([]riskRow), nil
 }
 
-func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values) (*register, error) {
+// row is one risk's row with its approval state.
+func (reg *register) row(rv isms.RiskView) riskRow {
+	row := riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner()}
+	if ap, ok := reg.approvals.Of("risks", rv.Risk.ID); ok {
+		row.Stale = ap.Stale
+		if ap.Imported {
+			row.ImportedBy = ap.ApprovedBy
+		}
+	}
+	switch {
+	case row.Approved && row.Stale:
+		row.State = apprStale
+	case row.Approved:
+		row.State = apprApproved
+	default:
+		row.State = apprPending
+	}
+	row.Overdue = planOverdue(rv.Risk, reg.asOf)
+	row.OwnerName = reg.nm.Person(rv.Risk.Owner)
+	return row
+}
+
+// page is the rows from..to of the register, the caller's own. An
+// unfiltered register read lazily makes only these rows.
+func (reg *register) page(from, to int) []riskRow {
+	if reg.views == nil {
+		return slices.Clone(reg.rows[from:to])
+	}
+	out := make([]riskRow, 0, to-from)
+	for _, rv := range reg.views[from:to] {
+		out = append(out, reg.row(rv))
+	}
+	return out
+}
+
+// count is how many rows match.
+func (reg *register) count() int {
+	if reg.views != nil {
+		return len(reg.views)
+	}
+	return len(reg.rows)
+}
+
+// registerOf reads the register's rows that match a query. lazy: a
+// request that shows one page of an unfiltered register makes that page's
+// rows alone (reg.page), not the 50,000 others after every edit.
+func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values, lazy bool) (*register, error) {
 	ctx := r.Context()
 	model, head, err := a.Store.ISMSAt(ctx, p.Org)
 	if err != nil {
@@ -259,10 +290,16 @@ func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values) (*reg
 	}
 	asOf := isms.DateOf(a.Now())
 	reg := &register{model: model, head: head, asOf: asOf, nm: a.NamesAt(p.Org, head, model, p.Lang), f: filterOf(q), approvals: approvals}
+	if lazy && !reg.f.any() && reg.f.Sort == "" {
+		if reg.views, err = a.Store.RiskViewsFor(ctx, p.Org, head, model); err != nil {
+			return nil, err
+		}
+		reg.total = len(reg.views)
+		return reg, nil
+	}
 	// Every row with its approval state is made once per change of the
 	// ISMS or of its approvals, date and language; a request only filters
-	// them (when it asks to) and renders one page, so an unfiltered page
-	// costs about the same for 50 risks as for 50,000.
+	// them and renders one page.
 	all, err := a.allRows(ctx, p, reg)
 	if err != nil {
 		return nil, err
@@ -283,7 +320,7 @@ func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values) (*reg
 
 func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership) {
 	ctx := r.Context()
-	reg, err := a.registerOf(r, p, r.URL.Query())
+	reg, err := a.registerOf(r, p, r.URL.Query(), !site.WantsCSV(r))
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
@@ -295,8 +332,8 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 		site.WriteCSV(w, p, a.Now(), "risks", heads, cells)
 		return
 	}
-	pg := site.Paginate(r, len(rows), riskPageSize)
-	rows = slices.Clone(rows[pg.From:pg.To]) // the page's own: marked below
+	pg := site.Paginate(r, reg.count(), riskPageSize)
+	rows = reg.page(pg.From, pg.To) // the page's own: marked below
 	for i := range rows {
 		// Approving is offered to the owner where there is something to
 		// approve: a plan never approved, one changed since, or one whose
