@@ -20,11 +20,11 @@ type Names struct {
 	people   map[string]string
 	services map[string]string
 	docs     map[string]string
-	assets   map[string]string
+	assets   *lazyIndex
 	other    map[string]map[string]string // by kind
-	// risks are indexed on first use: few pages name risks by id, and a
-	// 50,000-risk register is most of the cost of indexing an ISMS, made
-	// again after every edit.
+	// risks (and assets) are indexed on first use: few pages name them by
+	// id, and a 50,000-risk register with its 20,000 assets is most of the
+	// cost of indexing an ISMS, made again after every edit.
 	risks *lazyIndex
 }
 
@@ -47,7 +47,7 @@ func (l *lazyIndex) get(id string) string {
 // Of indexes the names of an ISMS for pages in lang.
 func Of(m *isms.ISMS, lang string) *Names {
 	n := &Names{lang: lang, people: map[string]string{}, services: map[string]string{}, docs: map[string]string{},
-		assets: map[string]string{}, other: map[string]map[string]string{}}
+		other: map[string]map[string]string{}}
 	if m == nil {
 		return n
 	}
@@ -60,9 +60,14 @@ func Of(m *isms.ISMS, lang string) *Names {
 	for _, d := range m.Documents {
 		n.docs[d.ID] = d.Title
 	}
-	for _, a := range m.Assets {
-		n.assets[a.ID] = a.Name
-	}
+	assets := m.Assets
+	n.assets = &lazyIndex{build: func() map[string]string {
+		out := make(map[string]string, len(assets))
+		for _, a := range assets {
+			out[a.ID] = a.Name
+		}
+		return out
+	}}
 	add := func(kind, id, name string) {
 		if n.other[kind] == nil {
 			n.other[kind] = map[string]string{}
@@ -158,7 +163,7 @@ func (n *Names) Asset(id string) string {
 	if n == nil {
 		return id
 	}
-	return or(n.assets[id], id)
+	return or(n.assets.get(id), id)
 }
 
 // Role is a service role in words: プロバイダ, customer.
