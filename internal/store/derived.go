@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
+	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
@@ -153,6 +155,34 @@ func (s *Store) RiskViewsFor(ctx context.Context, org string, head int64, m *ism
 	return v.(*isms.ViewedRisks).Views(), nil
 }
 
+// SoAViewsFor are the SoA views (isms.SoAViews) of a model and head read
+// with ISMSAt. They read the SoAs, the services and the organization
+// alone, so after an edit of anything else (a risk, most edits) the views
+// of the earlier head are the same and kept. They are shared: callers
+// must not modify them.
+func (s *Store) SoAViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]isms.SoAView, error) {
+	const name = "soa views"
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok && !slices.ContainsFunc(changes, readBySoAViews) {
+			return prev
+		}
+		return isms.SoAViews(m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]isms.SoAView), nil
+}
+
+// readBySoAViews tells a change of what SoA views read.
+func readBySoAViews(ch isms.ItemChange) bool {
+	switch ch.Kind {
+	case bundle.KindSoA, bundle.KindSoARows, "cloud_services", bundle.KindOrganization:
+		return true
+	}
+	return false
+}
+
 // carriedFrom returns the newest view kept under a name at a head before
 // head, with the changes made since, when every one of them is known.
 func (s *Store) carriedFrom(org, name string, head int64) (any, []isms.ItemChange, bool) {
@@ -251,6 +281,9 @@ func (s *Store) Warm(ctx context.Context, asOf isms.Date) error {
 		}
 		if _, err := s.RiskViewsFor(ctx, o.ID, head, m); err != nil {
 			return fmt.Errorf("warm: risk views %s: %w", o.ID, err)
+		}
+		if _, err := s.SoAViewsFor(ctx, o.ID, head, m); err != nil {
+			return fmt.Errorf("warm: SoA views %s: %w", o.ID, err)
 		}
 	}
 	return nil

@@ -88,6 +88,8 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				t.Fatal(err)
 			} else if _, err := s.RiskViewsFor(ctx, "o", h, m); err != nil {
 				t.Fatal(err)
+			} else if _, err := s.SoAViewsFor(ctx, "o", h, m); err != nil {
+				t.Fatal(err)
 			}
 			seen := map[string]int{}
 			findings, tasks, moved := 0, 0, 0
@@ -126,6 +128,10 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				gotSoA, err := s.SoAViewsFor(ctx, "o", h, m)
+				if err != nil {
+					t.Fatal(err)
+				}
 				want, err := fresh.ISMS(ctx, "o")
 				if err != nil {
 					t.Fatal(err)
@@ -143,15 +149,18 @@ func TestIncrementalViewsEqualFull(t *testing.T) {
 				if wantV := isms.RiskViews(want); !reflect.DeepEqual(gotViews, wantV) {
 					t.Fatalf("seed %d, edit %d (%s): the carried-over risk views differ from RiskViews of a fresh load", seed, step, what)
 				}
+				if wantV := isms.SoAViews(want); !reflect.DeepEqual(gotSoA, wantV) {
+					t.Fatalf("seed %d, edit %d (%s): the kept SoA views differ from SoAViews of a fresh load", seed, step, what)
+				}
 				findings += len(got)
 				tasks += len(gotTasks)
 			}
 			t.Logf("edits made: %v; %d findings and %d tasks compared in all", seen, findings, tasks)
-			// Each edit's check, summary, tasks and risk views were carried over, not
+			// Each edit's check, summary, tasks, risk and SoA views were carried over, not
 			// computed afresh. (An edit that changes nothing moves no head
 			// and computes nothing.)
-			if n := store.CarriedViews(s); n != int64(4*moved) {
-				t.Errorf("%d views carried over %d changes, want %d", n, moved, 4*moved)
+			if n := store.CarriedViews(s); n != int64(5*moved) {
+				t.Errorf("%d views carried over %d changes, want %d", n, moved, 5*moved)
 			}
 			made := 0
 			for _, n := range seen {

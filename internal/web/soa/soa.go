@@ -14,7 +14,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/catalog"
 	"github.com/cloudisms/cloudisms/internal/isms"
-	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/web/items"
 	"github.com/cloudisms/cloudisms/internal/web/site"
@@ -113,12 +112,16 @@ const soaPageRows = 200
 // form is fetched on demand (row.go), so that the page stays small.
 func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Page, m store.Membership, status int) {
 	ctx := r.Context()
-	model, err := a.Store.ISMS(ctx, p.Org)
+	model, head, err := a.Store.ISMSAt(ctx, p.Org)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
 	}
-	views := isms.SoAViews(model)
+	views, err := a.Store.SoAViewsFor(ctx, p.Org, head, model)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
 	keys := soaKeys(views)
 	sel := r.URL.Query().Get("soa")
 	if sel == "" {
@@ -135,8 +138,8 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	findings := map[string][]string{}
 	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
 	asOf := isms.DateOf(a.Now())
-	checked, _, err := a.Store.Findings(ctx, p.Org, asOf)
-	nm := names.Of(model, p.Lang)
+	checked, err := a.Store.FindingsFor(ctx, p.Org, head, model, asOf)
+	nm := a.NamesAt(p.Org, head, model, p.Lang)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
