@@ -395,22 +395,31 @@ type rowCtx struct {
 // T is site.Page.T for the row's language.
 func (c rowCtx) T(key string, args ...any) string { return i18n.M(key, args...).In(c.Lang) }
 
-// rowKey is what a row's HTML depends on besides the ISMS at one head, the
-// date and the language (which select the rowCache): the risk, its
-// approval's marks and what the reader may do with it.
+// rowKey is everything a row's HTML shows (with the organization and the
+// language, which select the rowCache): a row whose key is kept renders
+// the same, whatever the history head. After an edit only the edited
+// risk's row is rendered again, not the page.
 type rowKey struct {
-	id, importedBy           string
-	stale, canApprove, again bool
+	id, title, owner, ownerName, treatment, importedBy string
+	level, residual                                    int
+	ok, acceptable, residualAcceptable, overdue        bool
+	approved, stale, canApprove, again                 bool
 }
 
-// maxCachedRows bounds the rows kept per organization, language and
-// change: a large register's pages are read a few at a time; past the
-// bound rows are still rendered, only not kept.
-const maxCachedRows = 10_000
+func keyOf(row riskRow) rowKey {
+	return rowKey{id: row.Risk.ID, title: row.Risk.Title, owner: row.Risk.Owner, ownerName: row.OwnerName, treatment: row.Risk.Treatment,
+		importedBy: row.ImportedBy, level: row.Level, residual: row.Residual, ok: row.OK, acceptable: row.Acceptable,
+		residualAcceptable: row.ResidualAcceptable, overdue: row.Overdue, approved: row.Approved, stale: row.Stale,
+		canApprove: row.CanApprove, again: row.Again}
+}
 
-// rowCache keeps the HTML of the register's rows of one ISMS, date and
+// maxCachedRows bounds the rows kept per organization and language; past
+// it the cache starts over (rows of older versions are never read again).
+const maxCachedRows = 20_000
+
+// rowCache keeps the HTML of the register's rows of one organization and
 // language (site.App.View). A page of 100 rows spent most of its time in
-// the template's reflection; a row is now rendered once per change and
+// the template's reflection; a row is now rendered once per content and
 // variant (approvable or not) and then copied.
 type rowCache struct {
 	mu   sync.Mutex
@@ -419,12 +428,13 @@ type rowCache struct {
 
 // rowsHTML renders one page of rows, taking kept rows from the cache.
 func (a *handlers) rowsHTML(p *site.Page, reg *register, rows []riskRow) ([]template.HTML, error) {
-	c := a.View(p.Org, reg.head, p.Lang, "risk rows "+reg.asOf.String(), func() any {
+	// Head 0 for every head: the key says all a row depends on.
+	c := a.View(p.Org, 0, p.Lang, "risk rows", func() any {
 		return &rowCache{rows: map[rowKey]template.HTML{}}
 	}).(*rowCache)
 	out := make([]template.HTML, len(rows))
 	for i, row := range rows {
-		k := rowKey{id: row.Risk.ID, importedBy: row.ImportedBy, stale: row.Stale, canApprove: row.CanApprove, again: row.Again}
+		k := keyOf(row)
 		c.mu.Lock()
 		h, ok := c.rows[k]
 		c.mu.Unlock()
@@ -434,9 +444,10 @@ func (a *handlers) rowsHTML(p *site.Page, reg *register, rows []riskRow) ([]temp
 				return nil, err
 			}
 			c.mu.Lock()
-			if len(c.rows) < maxCachedRows {
-				c.rows[k] = h
+			if len(c.rows) >= maxCachedRows {
+				c.rows = map[rowKey]template.HTML{}
 			}
+			c.rows[k] = h
 			c.mu.Unlock()
 		}
 		out[i] = h
