@@ -45,11 +45,15 @@ func (s *Store) Derived(ctx context.Context, org, name string, compute func(*ism
 	return v, m, err
 }
 
-// DerivedFor is Derived for a model and head already read with ISMSAt,
-// so that several views of one request belong to the same ISMS.
+// DerivedFor is Derived for a model and head already read with ISMSAt.
+// The view may be of a later head than the model's when an edit came in
+// after the model was read (never of an earlier one).
 func (s *Store) DerivedFor(ctx context.Context, org string, head int64, m *isms.ISMS, name string, compute func(*isms.ISMS) any) (any, error) {
 	key := org + "\x00" + name
-	if v, ok := s.derived.cache.Get(key, head); ok {
+	// The view of head, or of a later one: a request that read its model
+	// just before an edit came in gets the view with the edit rather than
+	// computing afresh one no later request will use.
+	if v, at, ok := s.derived.cache.Latest(key); ok && at >= head {
 		return v, nil
 	}
 	fkey := key + "\x00" + strconv.FormatInt(head, 10)
@@ -76,7 +80,9 @@ func (s *Store) DerivedFor(ctx context.Context, org string, head int64, m *isms.
 		close(f.done)
 	}()
 	f.v = compute(m)
-	s.derived.cache.Put(key, head, f.v)
+	// A request that read an older head (an edit came in meanwhile) must
+	// not replace the newer view: the next ones carry it over from there.
+	s.derived.cache.PutNewer(key, head, f.v)
 	return f.v, nil
 }
 
