@@ -54,7 +54,9 @@ func Apply(m *isms.ISMS, kind, key string, data []byte) (*isms.ISMS, bool) {
 	case "risk_sources":
 		out.RiskSources, ok = splice(m.RiskSources, key, pick(one, func(x *isms.ISMS) []isms.RiskSource { return x.RiskSources }), func(x isms.RiskSource) string { return x.ID })
 	case "risks":
-		out.Risks, ok = splice(m.Risks, key, pick(one, func(x *isms.ISMS) []isms.Risk { return x.Risks }), func(x isms.Risk) string { return x.ID })
+		// The decoded risk is a new Risk of a new model: splice puts its pointer
+		// in a copy of the pointer list, and the old risk is left as it was.
+		out.Risks, ok = splice(m.Risks, key, pick(one, func(x *isms.ISMS) []*isms.Risk { return x.Risks }), func(x *isms.Risk) string { return x.ID })
 	case KindSoARows:
 		out.SoAs, ok = spliceRow(m.SoAs, key, one)
 	default:

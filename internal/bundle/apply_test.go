@@ -124,3 +124,39 @@ func edited(t *testing.T, data []byte) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// TestApplyRiskSharesUnchanged: an edited risk is a new *Risk in a new
+// list of pointers; every other risk is the same *Risk as before, and the
+// old risk is left as it was (a model is never written once built).
+func TestApplyRiskSharesUnchanged(t *testing.T) {
+	src, err := os.ReadFile("../../examples/sample-saas.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode("sample", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var it Item
+	for _, x := range Split(m) {
+		if x.Kind == "risks" && x.Key == m.Risks[1].ID {
+			it = x
+		}
+	}
+	old, title := m.Risks[1], m.Risks[1].Title
+	out, ok := Apply(m, it.Kind, it.Key, edited(t, it.Data))
+	if !ok {
+		t.Fatal("a risk's edit was not applied")
+	}
+	if out.Risks[1] == old || out.Risks[1].Title == title {
+		t.Errorf("the edited risk: %p %q, was %p %q", out.Risks[1], out.Risks[1].Title, old, title)
+	}
+	if m.Risks[1] != old || old.Title != title {
+		t.Error("Apply changed the risk of the model it was given")
+	}
+	for i := range m.Risks {
+		if i != 1 && out.Risks[i] != m.Risks[i] {
+			t.Errorf("risk %d: copied instead of shared", i)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func KeepApproval(it Item, prev []byte) (Item, error) {
 	case KindOrganization:
 		m.Organization.ScopeApproval = old.Organization.ScopeApproval
 	case "risks":
-		keepFirst(m.Risks, old.Risks, func(x *isms.Risk) **isms.RiskApproval { return &x.Approval })
+		keepFirst(m.Risks, old.Risks, func(x **isms.Risk) **isms.RiskApproval { return &(*x).Approval })
 	case KindSoA:
 		keepFirst(m.SoAs, old.SoAs, func(x *isms.SoA) **isms.Approval { return &x.Approval })
 	case "documents":

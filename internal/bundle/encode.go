@@ -256,7 +256,7 @@ func riskSource(s isms.RiskSource) *enode {
 		put("required", optFlag(s.Required)).node()
 }
 
-func risk(r isms.Risk) *enode {
+func risk(r *isms.Risk) *enode {
 	o := newObj().put("id", str(r.ID)).put("title", str(r.Title)).put("sources", strs(r.Sources)).
 		put("services", strs(r.Services)).put("assets", strs(r.Assets)).
 		put("threat", factor(r.Threat)).put("vulnerability", factor(r.Vulnerability)).

@@ -82,7 +82,7 @@ func (d *decoder) top(root *node) *isms.ISMS {
 			})
 		}},
 		{"risks", false, func(v *node, p string) {
-			d.list(v, p, func(it *node, ip string) { m.Risks = append(m.Risks, d.risk(it, ip)) })
+			d.list(v, p, func(it *node, ip string) { r := d.risk(it, ip); m.Risks = append(m.Risks, &r) })
 		}},
 		{"soa", false, func(v *node, p string) {
 			d.list(v, p, func(it *node, ip string) { m.SoAs = append(m.SoAs, d.soa(it, ip)) })

@@ -287,7 +287,8 @@ func decodeItemModel(kind string, data []byte, edition string) (*isms.ISMS, []Re
 		})
 		m.SourcesNotApplicable = append(m.SourcesNotApplicable, s)
 	case "risks":
-		m.Risks = append(m.Risks, d.risk(n, p))
+		r := d.risk(n, p)
+		m.Risks = append(m.Risks, &r)
 	case KindSoA:
 		s := d.soa(n, p)
 		if len(s.Rows) > 0 {

@@ -19,7 +19,7 @@ func TestOneFindingPerSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &m.Risks[0]
+	r := m.Risks[0]
 	r.Services = nil
 	r.Controls = []string{"CLD.9.5.1", "CLD.9.5.1"}
 	count := 0

@@ -116,7 +116,7 @@ var perRisk = map[string]func(c *ctx, r *isms.Risk, emit emitFn){
 func eachRisk(f func(c *ctx, r *isms.Risk, emit emitFn)) func(c *ctx, emit emitFn) {
 	return func(c *ctx, emit emitFn) {
 		for i := range c.m.Risks {
-			f(c, &c.m.Risks[i], emit)
+			f(c, c.m.Risks[i], emit)
 		}
 	}
 }
@@ -145,11 +145,11 @@ type riskIndex struct {
 	ctlSvc   map[[2]string]int // {service, control}
 }
 
-func newRiskIndex(risks []isms.Risk) *riskIndex {
+func newRiskIndex(risks []*isms.Risk) *riskIndex {
 	ix := &riskIndex{services: map[string]int{}, sources: map[string]int{}, ctlAny: map[string]int{},
 		ctlOrg: map[string]int{}, ctlSvc: map[[2]string]int{}}
-	for i := range risks {
-		ix.add(&risks[i], 1)
+	for _, r := range risks {
+		ix.add(r, 1)
 	}
 	return ix
 }

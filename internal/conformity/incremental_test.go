@@ -223,7 +223,7 @@ func TestPerRiskRulesStayOnTheirRisk(t *testing.T) {
 			c := newCtx(mm, testAsOf)
 			for id, each := range perRisk {
 				for i := range mm.Risks {
-					r := &mm.Risks[i]
+					r := mm.Risks[i]
 					each(c, r, func(subject string, _ i18n.Message) {
 						if riskOfSubject(subject) != r.ID {
 							t.Errorf("%s on risk %s emits %s", id, r.ID, subject)
@@ -271,17 +271,17 @@ func randomChange(rnd *rand.Rand, m *isms.ISMS, bases []*isms.ISMS) (*isms.ISMS,
 		case 0: // delete
 			risks = slices.Delete(risks, i, i+1)
 		case 1: // add a copy of another model's risk under a new id
-			r := src.Risks[rnd.IntN(len(src.Risks))]
+			r := *src.Risks[rnd.IntN(len(src.Risks))] // a copy: src's risk is shared
 			id = fmt.Sprintf("new-%d", rnd.IntN(1000))
 			if isms.FindRisk(risks, id) != nil {
 				return m, nil
 			}
 			r.ID = id
-			risks = append(risks, r)
+			risks = append(risks, &r)
 		default: // replace with another risk's content
-			r := src.Risks[rnd.IntN(len(src.Risks))]
+			r := *src.Risks[rnd.IntN(len(src.Risks))] // a copy: src's risk is shared
 			r.ID = id
-			risks[i] = r
+			risks[i] = &r
 		}
 		out.Risks = risks
 		return &out, []Change{{Kind: "risks", Key: id}}

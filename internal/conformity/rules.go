@@ -592,7 +592,7 @@ func verify02(c *ctx, emit emitFn) {
 	if len(risks) > 0 {
 		for i := range c.m.Risks {
 			if _, ok := risks[c.m.Risks[i].ID]; ok {
-				risks[c.m.Risks[i].ID] = &c.m.Risks[i]
+				risks[c.m.Risks[i].ID] = c.m.Risks[i]
 			}
 		}
 	}

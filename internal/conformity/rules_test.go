@@ -120,7 +120,7 @@ func system(m *isms.ISMS, id string) *isms.System {
 	return pick(m.Systems, func(x isms.System) bool { return x.ID == id })
 }
 func risk(m *isms.ISMS, id string) *isms.Risk {
-	return pick(m.Risks, func(x isms.Risk) bool { return x.ID == id })
+	return *pick(m.Risks, func(x *isms.Risk) bool { return x.ID == id })
 }
 func asset(m *isms.ISMS, id string) *isms.Asset {
 	return pick(m.Assets, func(x isms.Asset) bool { return x.ID == id })

@@ -174,7 +174,7 @@ func (g *gen) risks() {
 		}
 	}
 	annex := g.cat.Annex2022
-	g.m.Risks = make([]isms.Risk, 0, g.o.Risks)
+	g.m.Risks = make([]*isms.Risk, 0, g.o.Risks)
 	for i := range g.o.Risks {
 		owner := g.person()
 		r := isms.Risk{ID: fmt.Sprintf("r-%06d", i), Title: fmt.Sprintf("リスク %d", i+1), Owner: owner,
@@ -203,7 +203,7 @@ func (g *gen) risks() {
 		if g.o.Assets > 0 {
 			r.Assets = []string{fmt.Sprintf("as-%06d", g.rnd.IntN(g.o.Assets))}
 		}
-		g.m.Risks = append(g.m.Risks, r)
+		g.m.Risks = append(g.m.Risks, &r) // r is declared per iteration: a distinct Risk each time
 		g.step()
 	}
 }

@@ -57,7 +57,9 @@ func BenchmarkTasksLargeEdit(b *testing.B) {
 	// other list as a model carried over an edit does.
 	edited := *m
 	edited.Risks = slices.Clone(m.Risks)
-	edited.Risks[100].Title += " (edited)"
+	r := *m.Risks[100] // a new Risk: m's is shared with edited
+	r.Title += " (edited)"
+	edited.Risks[100] = &r
 	models := [2]*isms.ISMS{m, &edited}
 	changes := []isms.ItemChange{{Kind: "risks", Key: m.Risks[100].ID}}
 	x := isms.NewTasked(m, asOf)

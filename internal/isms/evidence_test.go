@@ -65,7 +65,7 @@ func TestEvidenceIntervals(t *testing.T) {
 	days := func(n int) *int { return &n }
 	m := &ISMS{
 		Documents:     []Document{{ID: "d1", ReviewIntervalDays: days(180), Evidence: []Evidence{{SHA256: "a"}}}},
-		Risks:         []Risk{{ID: "r1", Evidence: []Evidence{{SHA256: "b"}}}},
+		Risks:         []*Risk{{ID: "r1", Evidence: []Evidence{{SHA256: "b"}}}},
 		Criteria:      RiskCriteria{ReassessmentIntervalDays: days(90)},
 		Backups:       []Backup{{Service: "s", Tests: []RestoreTest{{Date: MustDate("2026-01-01"), Evidence: []Evidence{{SHA256: "c"}}}}}},
 		SoAs:          []SoA{{Rows: []SoARow{{Control: "5.1", Evidence: []Evidence{{SHA256: "d"}}}}}},

@@ -126,10 +126,10 @@ func sameValue(a, b reflect.Value) bool {
 
 // FindRisk is the risk with an id (the last one, as an index by id would
 // keep), nil when there is none.
-func FindRisk(risks []Risk, id string) *Risk {
+func FindRisk(risks []*Risk, id string) *Risk {
 	for i := len(risks) - 1; i >= 0; i-- {
 		if risks[i].ID == id {
-			return &risks[i]
+			return risks[i]
 		}
 	}
 	return nil
@@ -141,7 +141,7 @@ func FindRisk(risks []Risk, id string) *Risk {
 type RiskPositions map[string]int
 
 // NewRiskPositions maps the risks of a register.
-func NewRiskPositions(risks []Risk) RiskPositions {
+func NewRiskPositions(risks []*Risk) RiskPositions {
 	p := make(RiskPositions, len(risks))
 	for i := range risks {
 		p[risks[i].ID] = i
@@ -152,13 +152,13 @@ func NewRiskPositions(risks []Risk) RiskPositions {
 // locate finds a risk by id as FindRisk does: through the map, else at
 // the end of the register (where a new risk goes), else by a scan. held
 // reports whether the map found it.
-func (p RiskPositions) locate(risks []Risk, id string) (r *Risk, at int, held bool) {
+func (p RiskPositions) locate(risks []*Risk, id string) (r *Risk, at int, held bool) {
 	if i, ok := p[id]; ok && i < len(risks) && risks[i].ID == id {
-		return &risks[i], i, true
+		return risks[i], i, true
 	}
 	for i := len(risks) - 1; i >= 0; i-- {
 		if risks[i].ID == id {
-			return &risks[i], i, false
+			return risks[i], i, false
 		}
 	}
 	return nil, -1, false

@@ -65,7 +65,7 @@ func AssetLinks(m *ISMS, id string) []LinkGroup {
 // and services, and the provider verifications that name it.
 func RiskLinks(m *ISMS, id string) []LinkGroup {
 	var l linker
-	i := slices.IndexFunc(m.Risks, func(r Risk) bool { return r.ID == id })
+	i := slices.IndexFunc(m.Risks, func(r *Risk) bool { return r.ID == id })
 	if i < 0 {
 		return nil
 	}

@@ -9,7 +9,7 @@ func TestLinkedRecords(t *testing.T) {
 	m := &ISMS{
 		Assets:           []Asset{{ID: "a1", Name: "顧客データ", Services: []string{"s1"}, Systems: []string{"sys1"}}},
 		Systems:          []System{{ID: "sys1", Name: "DB", Supports: []string{"s1"}}},
-		Risks:            []Risk{{ID: "r1", Title: "漏えい", Assets: []string{"a1"}, Services: []string{"s1"}, Controls: []string{"5.1", "8.13"}}},
+		Risks:            []*Risk{{ID: "r1", Title: "漏えい", Assets: []string{"a1"}, Services: []string{"s1"}, Controls: []string{"5.1", "8.13"}}},
 		SoAs:             []SoA{{Rows: []SoARow{{Control: "5.1"}}}, {Service: "s1", Role: "provider", Rows: []SoARow{{Control: "8.13"}}}, {Service: "s2", Role: "provider", Rows: []SoARow{{Control: "5.1"}}}},
 		Verifications:    []Verification{{ID: "v1", Service: "s1", Control: "5.23", Risk: "r1"}, {ID: "v2", Service: "s1", Control: "8.13"}, {ID: "v3", Service: "s2", Control: "8.13"}},
 		Responsibilities: []Responsibility{{Service: "s2", Control: "8.13", Area: "バックアップ"}, {Service: "s1", Control: "8.13", Area: "バックアップ"}, {Service: "s1", Control: "5.1"}},

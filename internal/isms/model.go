@@ -22,15 +22,18 @@ type ISMS struct {
 	// RiskSources are the organization's own additions to the library.
 	RiskSources          []RiskSource
 	SourcesNotApplicable []SourceNotApplicable
-	Risks                []Risk
-	SoAs                 []SoA
-	Responsibilities     []Responsibility
-	Verifications        []Verification
-	Legal                []LegalEntry
-	Backups              []Backup
-	Monitoring           []Monitoring
-	Audits               []Audit
-	Reviews              []Review
+	// Risks are pointers so a model carried over an edit shares its unchanged
+	// risks with the one before (cloning the slice copies pointers, not
+	// 50,000 structs); a *Risk reachable from a built model is never written.
+	Risks            []*Risk
+	SoAs             []SoA
+	Responsibilities []Responsibility
+	Verifications    []Verification
+	Legal            []LegalEntry
+	Backups          []Backup
+	Monitoring       []Monitoring
+	Audits           []Audit
+	Reviews          []Review
 	// Version 2 registers (registers.go).
 	Certificates           []Certificate
 	ExternalAudits         []ExternalAudit

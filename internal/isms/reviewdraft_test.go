@@ -53,7 +53,7 @@ func TestDraftReviewCounts(t *testing.T) {
 	m := &isms.ISMS{
 		Criteria: isms.RiskCriteria{Method: isms.MethodLikelihoodImpact, Acceptance: 4,
 			Scales: map[string][]isms.ScaleLevel{"likelihood": {{1, "l"}, {2, "m"}, {3, "h"}}, "impact": {{1, "l"}, {2, "m"}, {3, "h"}}}},
-		Risks: []isms.Risk{
+		Risks: []*isms.Risk{
 			{ID: "r1", Owner: "p", Likelihood: lv(3), Impact: lv(3), Residual: &isms.Residual{Likelihood: lv(1)},
 				Plan: []isms.PlanAction{{Action: "a", Due: isms.MustDate("2026-11-01")}, {Action: "b", DoneOn: isms.MustDate("2026-10-01")}, {Action: "c", Due: isms.MustDate("2027-01-01")}}},
 			{ID: "r2", Owner: "p", Likelihood: lv(1), Impact: lv(2), Approval: &isms.RiskApproval{By: "p"}},

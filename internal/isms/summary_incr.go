@@ -122,7 +122,7 @@ func (x *Summarized) walkRisks(old []RiskSummary, keys []string) []RiskSummary {
 	j := 0
 	// The unchanged risks keep their place relative to each other.
 	for i := range x.m.Risks {
-		r := &x.m.Risks[i]
+		r := x.m.Risks[i]
 		if changed[r.ID] {
 			out = append(out, riskSummary(riskView(x.m, x.a, r)))
 			continue

@@ -42,7 +42,7 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 		if rnd.IntN(5) > 0 {
 			risks := slices.Clone(m.Risks)
 			i := rnd.IntN(len(risks))
-			r := src.Risks[rnd.IntN(len(src.Risks))]
+			r := *src.Risks[rnd.IntN(len(src.Risks))] // a copy: src's risk is shared
 			switch rnd.IntN(4) {
 			case 0:
 				if len(risks) > 1 {
@@ -51,10 +51,10 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 				}
 			case 1:
 				r.ID = fmt.Sprintf("new-%d", step)
-				risks = append(risks, r)
+				risks = append(risks, &r)
 			default:
 				r.ID = risks[i].ID
-				risks[i] = r
+				risks[i] = &r
 			}
 			next.Risks = risks
 			changes = []isms.ItemChange{{Kind: "risks", Key: r.ID}}
@@ -80,7 +80,7 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 			t.Fatalf("seed %d step %d (%v): the carried-over risk views differ from new ones", seed, step, changes)
 		}
 		for i, v := range views.Views() {
-			if v.Risk != &m.Risks[i] {
+			if v.Risk != m.Risks[i] {
 				t.Fatalf("seed %d step %d: view %d points outside the new register", seed, step, i)
 			}
 		}

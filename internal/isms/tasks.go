@@ -95,7 +95,7 @@ func (src taskSource) run(m *ISMS, asOf Date, add func(Task)) {
 		return
 	}
 	for i := range m.Risks {
-		src.perRisk(&m.Risks[i], asOf, add)
+		src.perRisk(m.Risks[i], asOf, add)
 	}
 }
 

@@ -121,7 +121,7 @@ func (x *Tasked) Update(m *ISMS, changes []ItemChange) *Tasked {
 }
 
 // uniqueRiskIDs reports whether no two risks have the same id.
-func uniqueRiskIDs(risks []Risk) bool {
+func uniqueRiskIDs(risks []*Risk) bool {
 	seen := make(map[string]struct{}, len(risks))
 	for i := range risks {
 		if _, dup := seen[risks[i].ID]; dup {

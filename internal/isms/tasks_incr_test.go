@@ -197,7 +197,7 @@ func (e *taskEditor) edit(m *isms.ISMS, step int) (string, []isms.ItemChange) {
 			// each would (the changes must be complete: a risk named in
 			// another edit would hide the rest).
 			var changes []isms.ItemChange
-			for _, rs := range [][]isms.Risk{before, m.Risks} {
+			for _, rs := range [][]*isms.Risk{before, m.Risks} {
 				for _, r := range rs {
 					changes = append(changes, isms.ItemChange{Kind: "risks", Key: r.ID})
 				}
@@ -218,22 +218,23 @@ func (e *taskEditor) editRisk(m *isms.ISMS, step int) (string, []isms.ItemChange
 	i := e.rnd.IntN(len(risks))
 	donor := e.donors[e.rnd.IntN(len(e.donors))]
 	var what string
-	r := risks[i]
+	// r is a copy: the risks are shared with the model before the edit.
+	r := *risks[i]
 	switch e.rnd.IntN(16) {
 	case 0:
 		risks = slices.Delete(risks, i, i+1)
 		m.Risks = risks
 		return "risk delete", []isms.ItemChange{{Kind: "risks", Key: r.ID}}
 	case 1:
-		r = donor.Risks[e.rnd.IntN(len(donor.Risks))]
+		r = *donor.Risks[e.rnd.IntN(len(donor.Risks))]
 		r.ID = fmt.Sprintf("new-%d", step)
-		m.Risks = append(risks, r)
+		m.Risks = append(risks, &r)
 		return "risk create", []isms.ItemChange{{Kind: "risks", Key: r.ID}}
 	case 2:
 		// A risk whose id another holds: tasks of two risks then tie.
-		r = donor.Risks[e.rnd.IntN(len(donor.Risks))]
+		r = *donor.Risks[e.rnd.IntN(len(donor.Risks))]
 		r.ID = risks[e.rnd.IntN(len(risks))].ID
-		m.Risks = append(risks, r)
+		m.Risks = append(risks, &r)
 		e.twice = r.ID
 		return "risk id twice", []isms.ItemChange{{Kind: "risks", Key: r.ID}}
 	case 3:
@@ -297,11 +298,11 @@ func (e *taskEditor) editRisk(m *isms.ISMS, step int) (string, []isms.ItemChange
 		what = "risk untasked"
 	default:
 		id := r.ID
-		r = donor.Risks[e.rnd.IntN(len(donor.Risks))]
+		r = *donor.Risks[e.rnd.IntN(len(donor.Risks))]
 		r.ID = id
 		what = "risk replaced"
 	}
-	risks[i] = r
+	risks[i] = &r
 	m.Risks = risks
 	return what, []isms.ItemChange{{Kind: "risks", Key: r.ID}}
 }
@@ -317,14 +318,18 @@ func TestTaskedSharesUnchanged(t *testing.T) {
 	}
 	next := *m
 	next.Risks = slices.Clone(m.Risks)
-	next.Risks[0].Controls = nil
+	r := *m.Risks[0] // a new Risk, as an edit makes: m's is shared
+	r.Controls = nil
+	next.Risks[0] = &r
 	y := x.Update(&next, []isms.ItemChange{{Kind: "risks", Key: m.Risks[0].ID}})
 	if &y.Tasks()[0] != &x.Tasks()[0] {
 		t.Error("an edit of what no task reads copied the list")
 	}
 	next2 := next
 	next2.Risks = slices.Clone(next.Risks)
-	next2.Risks[0].Title = "新しい題名"
+	r2 := *next.Risks[0]
+	r2.Title = "新しい題名"
+	next2.Risks[0] = &r2
 	z := y.Update(&next2, []isms.ItemChange{{Kind: "risks", Key: m.Risks[0].ID}})
 	if want := isms.AllTasks(&next2, asOf, nil); !reflect.DeepEqual(z.Tasks(), want) {
 		t.Errorf("after a title edit: %v, want %v", z.Tasks(), want)

@@ -10,7 +10,7 @@ func taskModel() *isms.ISMS {
 	d := isms.MustDate
 	return &isms.ISMS{
 		Services: []isms.CloudService{{ID: "svc", Name: "勤怠", InScope: true}},
-		Risks: []isms.Risk{
+		Risks: []*isms.Risk{
 			{ID: "r-new", Title: "未承認", Owner: "p-a"},
 			{ID: "r-old", Title: "昨年承認", Owner: "p-a", Approval: &isms.RiskApproval{By: "p-a", Date: d("2025-10-01")},
 				Plan: []isms.PlanAction{

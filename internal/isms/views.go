@@ -148,7 +148,7 @@ func RiskViews(m *ISMS) []RiskView {
 	a := NewAssessor(m)
 	out := make([]RiskView, len(m.Risks))
 	for i := range m.Risks {
-		out[i] = riskView(m, a, &m.Risks[i])
+		out[i] = riskView(m, a, m.Risks[i])
 	}
 	return out
 }
@@ -256,7 +256,7 @@ func DueWithin(m *ISMS, asOf Date, days int) []DueItem {
 		out = append(out, DueItem{kind, subject, title, owner, due, due.Before(asOf)})
 	}
 	for i := range m.Risks {
-		planDue(&m.Risks[i], add)
+		planDue(m.Risks[i], add)
 	}
 	for _, a := range m.Audits {
 		for _, f := range a.Findings {
@@ -361,7 +361,7 @@ func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
 	var a *Assessor
 	out := make([]RiskView, len(m.Risks))
 	for i := range m.Risks {
-		r := &m.Risks[i]
+		r := m.Risks[i]
 		if changed[r.ID] {
 			if a == nil {
 				a = NewAssessor(m)
@@ -372,8 +372,9 @@ func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
 		if x.views[i].Risk.ID != r.ID {
 			return NewViewedRisks(m)
 		}
-		// The same assessment, pointing into m's register (not the older
-		// model's, which would then be kept alive by the views).
+		// The same assessment, pointing at m's risk: an unchanged risk is the
+		// same *Risk in both models, so this only drops a stale pointer when
+		// the views were made of a model whose risks were not carried over.
 		out[i] = x.views[i]
 		out[i].Risk = r
 	}

@@ -100,7 +100,7 @@ func TestHeatMapCountsEveryRisk(t *testing.T) {
 func TestHeatMapCell(t *testing.T) {
 	m := &isms.ISMS{Criteria: isms.RiskCriteria{Method: isms.MethodLikelihoodImpact, Acceptance: 2,
 		Scales: map[string][]isms.ScaleLevel{isms.FactorLikelihood: {{Level: 1}, {Level: 2}, {Level: 3}}, isms.FactorImpact: {{Level: 1}, {Level: 2}}}}}
-	m.Risks = []isms.Risk{{ID: "r", Likelihood: isms.Factor{Set: true, IsInt: true, Int: 3}, Impact: isms.Factor{Set: true, IsInt: true, Int: 2},
+	m.Risks = []*isms.Risk{{ID: "r", Likelihood: isms.Factor{Set: true, IsInt: true, Int: 3}, Impact: isms.Factor{Set: true, IsInt: true, Int: 2},
 		Residual: &isms.Residual{Likelihood: isms.Factor{Set: true, IsInt: true, Int: 1}}}}
 	h := isms.NewHeatMap(m, isms.RiskViews(m))
 	if h.Rows != 2 || h.Cols != 3 || h.Before[1][2] != 1 || h.After[1][0] != 1 {
@@ -112,7 +112,7 @@ func TestDueWithin(t *testing.T) {
 	asOf := isms.MustDate("2026-11-01")
 	m := &isms.ISMS{
 		Services: []isms.CloudService{{ID: "s", Name: "S", InScope: true}},
-		Risks: []isms.Risk{{ID: "r", Plan: []isms.PlanAction{
+		Risks: []*isms.Risk{{ID: "r", Plan: []isms.PlanAction{
 			{Action: "soon", Due: isms.MustDate("2026-11-20")},
 			{Action: "late", Due: isms.MustDate("2026-10-01")},
 			{Action: "done", Due: isms.MustDate("2026-11-05"), DoneOn: isms.MustDate("2026-10-30")},

@@ -11,7 +11,7 @@ func TestNames(t *testing.T) {
 		Documents: []isms.Document{{ID: "doc-wp", Title: "ホワイトペーパー"}}, Suppliers: []isms.Supplier{{ID: "sup-n", Name: "ニンバス"}},
 		Objectives: []isms.Objective{{ID: "obj-1", Title: "稼働率 99.9%"}}, Incidents: []isms.Incident{{ID: "inc-1", Title: "ログイン障害"}},
 		Certificates: []isms.Certificate{{ID: "cert-isms", Number: "IS 123456"}, {ID: "cert-nonum"}},
-		Risks:        []isms.Risk{{ID: "r-01", Title: "設定ミスによる漏えい"}}, Assets: []isms.Asset{{ID: "a-01", Name: "顧客データベース"}}}
+		Risks:        []*isms.Risk{{ID: "r-01", Title: "設定ミスによる漏えい"}}, Assets: []isms.Asset{{ID: "a-01", Name: "顧客データベース"}}}
 	ja, en := Of(m, "ja"), Of(m, "en")
 	for _, c := range []struct{ got, want string }{
 		{ja.Person("p-ceo"), "山田 太郎"},

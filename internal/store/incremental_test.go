@@ -134,9 +134,12 @@ func TestEditsKeepCachedModelExact(t *testing.T) {
 			// record of their own: loaded afresh, in the new order.
 			m2, _ := fresh.ISMS(ctx, "o")
 			reordered := *m2
-			reordered.Risks = append([]isms.Risk{}, m2.Risks...)
+			reordered.Risks = append([]*isms.Risk{}, m2.Risks...)
 			reordered.Risks[0], reordered.Risks[1] = reordered.Risks[1], reordered.Risks[0]
-			reordered.Risks[2].Title = "取り込みで変更"
+			// A copy of the risk: m2's risks are the other instance's model.
+			r2 := *reordered.Risks[2]
+			r2.Title = "取り込みで変更"
+			reordered.Risks[2] = &r2
 			if _, err := fresh.Import(ctx, "o", &reordered, "erin"); err != nil {
 				t.Fatal(err)
 			}

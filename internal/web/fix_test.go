@@ -191,7 +191,7 @@ func personOf(m *isms.ISMS, id string) *isms.Person {
 	return pick(nil, m.People, func(x isms.Person) bool { return x.ID == id })
 }
 func riskOf(m *isms.ISMS, id string) *isms.Risk {
-	return pick(nil, m.Risks, func(x isms.Risk) bool { return x.ID == id })
+	return *pick(nil, m.Risks, func(x *isms.Risk) bool { return x.ID == id })
 }
 func soaOf(m *isms.ISMS, service, role string) *isms.SoA {
 	return pick(nil, m.SoAs, func(x isms.SoA) bool { return x.Service == service && (service == "" || x.Role == role) })

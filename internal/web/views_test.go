@@ -356,7 +356,7 @@ func TestRiskFromVerificationGap(t *testing.T) {
 		var risk *isms.Risk
 		for i := range m.Risks {
 			if m.Risks[i].ID == "r-15" {
-				risk = &m.Risks[i]
+				risk = m.Risks[i]
 			}
 		}
 		if risk == nil {

@@ -14,7 +14,7 @@ import (
 // objectives, incidents and certificates it is about, not their ids.
 func TestFindingTextNamesItems(t *testing.T) {
 	m := &isms.ISMS{
-		Risks:        []isms.Risk{{ID: "r-01", Title: "不正アクセスによる情報漏えい"}},
+		Risks:        []*isms.Risk{{ID: "r-01", Title: "不正アクセスによる情報漏えい"}},
 		Documents:    []isms.Document{{ID: "doc-pol", Title: "情報セキュリティ方針"}},
 		Audits:       []isms.Audit{{ID: "aud-2025", Title: "2025年度内部監査"}},
 		Objectives:   []isms.Objective{{ID: "obj-1", Title: "稼働率 99.9%"}},
