@@ -66,3 +66,59 @@ func TestFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// fillByReplacer is how messages were filled before fill: a
+// strings.Replacer of every argument, first one of a name winning.
+func fillByReplacer(tpl string, args []Arg, lang string) string {
+	pairs := make([]string, 0, 2*len(args))
+	for _, a := range args {
+		pairs = append(pairs, "{"+a.Name+"}", render(a.Value, lang))
+	}
+	return strings.NewReplacer(pairs...).Replace(tpl)
+}
+
+// TestFillAsReplacer: every message of both catalogs, with its
+// placeholders given values (some holding braces themselves, some names
+// repeated, one missing), and a few made-up templates, fill as a Replacer
+// would.
+func TestFillAsReplacer(t *testing.T) {
+	tpls := []string{"", "{", "}", "{}", "{a", "a}", "{{a}}", "{a}{a}", "x {b} y {a}", "{ {a} }", "{missing} {a}", "{a}}{", "日本語{a}です"}
+	for _, lang := range []string{JA, EN} {
+		for _, k := range Keys(lang) {
+			tpls = append(tpls, catalogs[lang][k])
+		}
+	}
+	for i, tpl := range tpls {
+		var args []Arg
+		for j, p := range placeholder.FindAllString(tpl, -1) {
+			name := strings.Trim(p, "{}")
+			if j == 1 {
+				continue // one placeholder left without a value
+			}
+			args = append(args, Arg{Name: name, Value: "<" + name + " {a} 値>"})
+		}
+		args = append(args, Arg{Name: "a", Value: i}, Arg{Name: "a", Value: "second"}, Arg{Name: "b", Value: []string{"x", "y"}})
+		for _, lang := range []string{JA, EN} {
+			if got, want := fill(tpl, args, lang), fillByReplacer(tpl, args, lang); got != want {
+				t.Fatalf("%q (%s): %q, want %q", tpl, lang, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkFill is one message with two arguments, as pages translate
+// thousands (fill against the Replacer it replaced).
+func BenchmarkFill(b *testing.B) {
+	m := M("bundle.enum", "value", "x", "allowed", "a, b")
+	b.Run("fill", func(b *testing.B) {
+		for b.Loop() {
+			m.In(EN)
+		}
+	})
+	b.Run("replacer", func(b *testing.B) {
+		tpl := catalogs[EN]["bundle.enum"]
+		for b.Loop() {
+			fillByReplacer(tpl, m.Args, EN)
+		}
+	})
+}
