@@ -16,14 +16,7 @@ import (
 // views with new ones after each.
 func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 	asOf := isms.MustDate("2026-11-01")
-	var bases []*isms.ISMS
-	for seed := range uint64(3) {
-		m, err := generate.ISMS(generate.Options{Services: 3 + int(seed), Assets: 30, Risks: 60, Seed: seed + 1, AsOf: asOf.AddDays(-100 * int(seed))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		bases = append(bases, m)
-	}
+	bases := generatedBases(t, asOf)
 	seed := uint64(rand.Uint32())
 	t.Logf("seed %d", seed)
 	rnd := rand.New(rand.NewPCG(seed, 11))
@@ -85,4 +78,19 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// generatedBases are three generated ISMSs of different shapes and dates,
+// the sources the random edits of the carried-over views take from.
+func generatedBases(t *testing.T, asOf isms.Date) []*isms.ISMS {
+	t.Helper()
+	var bases []*isms.ISMS
+	for seed := range uint64(3) {
+		m, err := generate.ISMS(generate.Options{Services: 3 + int(seed), Assets: 30, Risks: 60, Seed: seed + 1, AsOf: asOf.AddDays(-100 * int(seed))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, m)
+	}
+	return bases
 }

@@ -21,14 +21,7 @@ import (
 // the same order.
 func TestTaskedUpdateEqualsAllTasks(t *testing.T) {
 	asOf := isms.MustDate("2026-11-01")
-	var bases []*isms.ISMS
-	for seed := range uint64(3) {
-		m, err := generate.ISMS(generate.Options{Services: 3 + int(seed), Assets: 30, Risks: 60, Seed: seed + 1, AsOf: asOf.AddDays(-100 * int(seed))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		bases = append(bases, m)
-	}
+	bases := generatedBases(t, asOf)
 	sample := load(t, "../../examples/sample-saas.yaml")
 	n := 600
 	if testing.Short() {

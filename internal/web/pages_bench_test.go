@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/generate"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // benchGenerated is the UI over a generated ISMS of the load mix's shape at
@@ -32,58 +29,36 @@ func benchGenerated(b *testing.B) (http.Handler, string) {
 // a service per 250 risks, at least 2), with the store.
 func benchGeneratedOf(b *testing.B, risks int) (http.Handler, string, *store.Store) {
 	b.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, "", b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
 	m, err := generate.ISMS(generate.Options{Services: max(risks/250, 2), Assets: max(risks*2/5, 10), Risks: risks, Seed: 1, AsOf: isms.DateOf(testNow)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Import(ctx, "gen", m, "setup"); err != nil {
-		b.Fatal(err)
-	}
-	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
-	if err != nil {
-		b.Fatal(err)
-	}
-	acc, err := s.CreateUser(ctx, "manager@example.com", "manager@example.com", "ja", password)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.AddMember(ctx, "gen", acc.ID, "isms-manager", "p-isms"); err != nil {
-		b.Fatal(err)
-	}
-	tok, err := s.CreateSession(ctx, acc.ID, time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return app, tok, s
+	return benchUI(b, "gen", m)
 }
 
 // benchPage measures one page as BenchmarkSoAPage does: server time per
 // page after a first request has loaded the ISMS and its derived views,
 // the CPU it took and the page's size.
 func benchPage(b *testing.B, h http.Handler, tok, path string) {
-	get := func() int {
-		req := httptest.NewRequest("GET", path, nil)
-		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: tok})
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET %s: %d", path, rec.Code)
-		}
-		return rec.Body.Len()
-	}
-	size := get()
+	size := getPage(b, h, tok, path)
 	cpu := cpuTime()
 	for b.Loop() {
-		get()
+		getPage(b, h, tok, path)
 	}
 	b.ReportMetric(float64(size), "bytes/page")
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}
+
+// getPage requests a page as the signed-in user and returns its size.
+func getPage(b *testing.B, h http.Handler, tok, path string) int {
+	req := httptest.NewRequest("GET", path, nil)
+	req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: tok})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	return rec.Body.Len()
 }
 
 // BenchmarkDashboardPage is an organization's dashboard, of the sample and
@@ -127,15 +102,7 @@ func BenchmarkEditThenDashboard(b *testing.B) {
 		b.Fatal(err)
 	}
 	key := m.Risks[100].ID
-	get := func() {
-		req := httptest.NewRequest("GET", "/orgs/gen/", nil)
-		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: tok})
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("dashboard: %d", rec.Code)
-		}
-	}
+	get := func() { getPage(b, h, tok, "/orgs/gen/") }
 	get()
 	get() // the trends, computed in the background after the first view
 	n := 0
