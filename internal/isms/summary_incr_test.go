@@ -23,6 +23,7 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 	m := bases[0]
 	x := isms.NewSummarized(m, asOf)
 	views := isms.NewViewedRisks(m)
+	soas := isms.NewViewedSoAs(m)
 	n := 1000
 	if testing.Short() {
 		n = 100
@@ -64,6 +65,7 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 		}
 		x = x.Update(&next, changes)
 		views = views.Update(&next, changes)
+		soas = soas.Update(&next, changes)
 		m = &next
 		if want := isms.NewSummary(m, asOf); !reflect.DeepEqual(x.Summary(), want) {
 			t.Fatalf("seed %d step %d (%v): the carried-over summary differs from a new one", seed, step, changes)
@@ -71,6 +73,9 @@ func TestSummaryUpdateEqualsNewSummary(t *testing.T) {
 		// The risk views too, each pointing into the new register.
 		if got, want := views.Views(), isms.RiskViews(m); !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d step %d (%v): the carried-over risk views differ from new ones", seed, step, changes)
+		}
+		if got, want := soas.Views(), isms.SoAViews(m); !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d step %d (%v): the kept SoA views differ from new ones", seed, step, changes)
 		}
 		for i, v := range views.Views() {
 			if v.Risk != m.Risks[i] {

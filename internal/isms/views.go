@@ -380,3 +380,29 @@ func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
 	}
 	return &ViewedRisks{m: m, views: out}
 }
+
+// ViewedSoAs are the SoA views of an ISMS, kept over changes that touch
+// nothing they read (the SoAs, the services, the organization's edition):
+// after an edit of a risk the views of the earlier model are the same. It
+// is never modified once made, so it may be shared.
+type ViewedSoAs struct {
+	m     *ISMS
+	views []SoAView
+}
+
+// NewViewedSoAs makes the SoA views of m.
+func NewViewedSoAs(m *ISMS) *ViewedSoAs { return &ViewedSoAs{m: m, views: SoAViews(m)} }
+
+// Views are SoAViews of the ISMS. They are shared: callers must not
+// modify them.
+func (x *ViewedSoAs) Views() []SoAView { return x.views }
+
+// Update returns the SoA views of m, which is x's ISMS with the given
+// changes made: x's views when nothing they read changed (the lists they
+// point into are then the same memory), else new ones.
+func (x *ViewedSoAs) Update(m *ISMS, changes []ItemChange) *ViewedSoAs {
+	if cs, ok := Diff(x.m, m, changes); ok && !cs.Any(soaPartReads...) {
+		return &ViewedSoAs{m: m, views: x.views}
+	}
+	return NewViewedSoAs(m)
+}

@@ -170,7 +170,7 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 	if x, ok := s.approvalIndexes.Get(key, head); ok {
 		return x, nil
 	}
-	unlock, err := s.lockHashes(ctx, org)
+	unlock, err := lockOrg(ctx, &s.hashLocks, org)
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ func (s *Store) currentHashesAt(ctx context.Context, org string, head int64, wan
 	if f, from, ok := s.hashes.Latest(org); ok && from == head && f.hasAll(want) {
 		return f, nil
 	}
-	unlock, err := s.lockHashes(ctx, org)
+	unlock, err := lockOrg(ctx, &s.hashLocks, org)
 	if err != nil {
 		return nil, err
 	}
@@ -90,13 +90,7 @@ func (s *Store) currentHashesAt(ctx context.Context, org string, head int64, wan
 	return s.hashesAtLocked(ctx, org, head, want)
 }
 
-// lockHashes waits for the organization's fingerprints and approval index
-// to be free (one computation at a time) or for ctx to end.
-func (s *Store) lockHashes(ctx context.Context, org string) (func(), error) {
-	return lockOrg(ctx, &s.hashLocks, org)
-}
-
-// hashesAtLocked is currentHashesAt under lockHashes.
+// hashesAtLocked is currentHashesAt under the organization's hashLocks.
 func (s *Store) hashesAtLocked(ctx context.Context, org string, head int64, want []string) (*fingerprints, error) {
 	prev, from, ok := s.hashes.Latest(org)
 	if ok && from >= head && prev.hasAll(want) {

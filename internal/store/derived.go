@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
-	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/conformity"
 	"github.com/cloudisms/cloudisms/internal/isms"
 )
@@ -106,17 +104,12 @@ func (s *Store) Findings(ctx context.Context, org string, asOf isms.Date) ([]con
 // (conformity.Checked.Update): only the rules reading what changed are
 // evaluated again.
 func (s *Store) FindingsFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]conformity.Finding, error) {
-	name := "check " + asOf.String()
-	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
-		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
-			return prev.(*conformity.Checked).Update(m, changes)
-		}
-		return conformity.NewChecked(m, asOf)
-	})
+	v, err := carriedView(s, ctx, org, head, m, "check "+asOf.String(),
+		func(m *isms.ISMS) *conformity.Checked { return conformity.NewChecked(m, asOf) }, (*conformity.Checked).Update)
 	if err != nil {
 		return nil, err
 	}
-	return v.(*conformity.Checked).Findings(), nil
+	return v.Findings(), nil
 }
 
 // Summary is the summary of the organization's current ISMS as of a date.
@@ -131,62 +124,52 @@ func (s *Store) Summary(ctx context.Context, org string, asOf isms.Date) (isms.S
 // SummaryFor is Summary of a model and head already read with ISMSAt,
 // carried over changes as FindingsFor is (isms.Summarized.Update).
 func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) (isms.Summary, error) {
-	name := "summary " + asOf.String()
-	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
-		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
-			return prev.(*isms.Summarized).Update(m, changes)
-		}
-		return isms.NewSummarized(m, asOf)
-	})
+	v, err := carriedView(s, ctx, org, head, m, "summary "+asOf.String(),
+		func(m *isms.ISMS) *isms.Summarized { return isms.NewSummarized(m, asOf) }, (*isms.Summarized).Update)
 	if err != nil {
 		return isms.Summary{}, err
 	}
-	return v.(*isms.Summarized).Summary(), nil
+	return v.Summary(), nil
 }
 
 // RiskViewsFor are the risk views (isms.RiskViews) of a model and head
 // read with ISMSAt, carried over changes as SummaryFor is
 // (isms.ViewedRisks.Update). They are shared: callers must not modify them.
 func (s *Store) RiskViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]isms.RiskView, error) {
-	const name = "risk views"
-	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
-		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
-			return prev.(*isms.ViewedRisks).Update(m, changes)
-		}
-		return isms.NewViewedRisks(m)
-	})
+	v, err := carriedView(s, ctx, org, head, m, "risk views", isms.NewViewedRisks, (*isms.ViewedRisks).Update)
 	if err != nil {
 		return nil, err
 	}
-	return v.(*isms.ViewedRisks).Views(), nil
+	return v.Views(), nil
 }
 
 // SoAViewsFor are the SoA views (isms.SoAViews) of a model and head read
-// with ISMSAt. They read the SoAs, the services and the organization
-// alone, so after an edit of anything else (a risk, most edits) the views
-// of the earlier head are the same and kept. They are shared: callers
-// must not modify them.
+// with ISMSAt, kept over changes that touch nothing they read
+// (isms.ViewedSoAs.Update). They are shared: callers must not modify them.
 func (s *Store) SoAViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]isms.SoAView, error) {
-	const name = "soa views"
-	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
-		if prev, changes, ok := s.carriedFrom(org, name, head); ok && !slices.ContainsFunc(changes, readBySoAViews) {
-			return prev
-		}
-		return isms.SoAViews(m)
-	})
+	v, err := carriedView(s, ctx, org, head, m, "soa views", isms.NewViewedSoAs, (*isms.ViewedSoAs).Update)
 	if err != nil {
 		return nil, err
 	}
-	return v.([]isms.SoAView), nil
+	return v.Views(), nil
 }
 
-// readBySoAViews tells a change of what SoA views read.
-func readBySoAViews(ch isms.ItemChange) bool {
-	switch ch.Kind {
-	case bundle.KindSoA, bundle.KindSoARows, "cloud_services", bundle.KindOrganization:
-		return true
+// carriedView is DerivedFor of a view that is carried over changes: made
+// with fresh the first time, then with update from the view of an earlier
+// head and the changes since, when they are all known.
+func carriedView[V any](s *Store, ctx context.Context, org string, head int64, m *isms.ISMS, name string,
+	fresh func(*isms.ISMS) V, update func(V, *isms.ISMS, []isms.ItemChange) V) (V, error) {
+	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
+		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
+			return update(prev.(V), m, changes)
+		}
+		return fresh(m)
+	})
+	if err != nil {
+		var zero V
+		return zero, err
 	}
-	return false
+	return v.(V), nil
 }
 
 // carriedFrom returns the newest view kept under a name at a head before

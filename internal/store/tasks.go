@@ -41,15 +41,10 @@ func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.T
 // and head already read with ISMSAt. The list is shared: callers must not
 // modify it.
 func (s *Store) TasksFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]isms.Task, error) {
-	name := "tasks " + asOf.String()
-	v, err := s.DerivedFor(ctx, org, head, m, name, func(m *isms.ISMS) any {
-		if prev, changes, ok := s.carriedFrom(org, name, head); ok {
-			return prev.(*isms.Tasked).Update(m, changes)
-		}
-		return isms.NewTasked(m, asOf)
-	})
+	v, err := carriedView(s, ctx, org, head, m, "tasks "+asOf.String(),
+		func(m *isms.ISMS) *isms.Tasked { return isms.NewTasked(m, asOf) }, (*isms.Tasked).Update)
 	if err != nil {
 		return nil, fmt.Errorf("tasks of %s: %w", org, err)
 	}
-	return v.(*isms.Tasked).Tasks(), nil
+	return v.Tasks(), nil
 }
