@@ -195,7 +195,8 @@ func (n *Names) SoA(key string) string {
 	return n.ServiceRole(svc, role)
 }
 
-// Ref is the name of an item of a kind ("provider": self or a supplier).
+// Ref is the name of an item of a kind ("provider": self or a supplier;
+// an SoA by its key, organization or service:role).
 func (n *Names) Ref(kind, id string) string {
 	if n == nil {
 		return id
@@ -216,6 +217,10 @@ func (n *Names) Ref(kind, id string) string {
 		return or(n.other["suppliers"][id], id)
 	case "risks":
 		return or(n.risks.get(id), id)
+	case "soa":
+		return n.SoA(id)
+	case "organization":
+		return n.Subject(id)
 	}
 	return or(n.other[kind][id], id)
 }

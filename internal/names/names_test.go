@@ -31,6 +31,8 @@ func TestNames(t *testing.T) {
 		{en.In("ja").Ref("risks", "r-01"), "設定ミスによる漏えい"},
 		{ja.Ref("risks", "r-99"), "r-99"},
 		{ja.Asset("a-01"), "顧客データベース"},
+		{ja.Ref("soa", "svc-kintai:provider"), "サンプル勤怠（プロバイダ）"},
+		{ja.Ref("organization", "organization"), "組織"},
 		{ja.Ref("assets", "a-02"), "a-02"},
 		{(&Names{}).Asset("a-01"), "a-01"},
 		{(*Names)(nil).Ref("risks", "r-01"), "r-01"},
