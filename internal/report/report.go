@@ -139,7 +139,7 @@ func newBuilder(m *isms.ISMS, o Options) *builder {
 }
 
 // t renders a message in the workbook's language. Messages without
-// arguments (column labels, states) are rendered once per workbook: a
+// arguments (column labels, states) are looked up once per workbook: a
 // large register asks for the same few tens of thousands of times.
 func (b *builder) t(key string, args ...any) string {
 	tpl, ok := b.memo[key]
@@ -153,46 +153,7 @@ func (b *builder) t(key string, args ...any) string {
 	if len(args) == 0 {
 		return tpl
 	}
-	for k := 1; k < len(args); k += 2 {
-		switch args[k].(type) {
-		case string, int, int64:
-		default: // lists and nested messages: as i18n renders them
-			return i18n.M(key, args...).In(b.o.Lang)
-		}
-	}
-	return fill(tpl, args)
-}
-
-// fill puts named arguments into a message template in one pass (a value
-// that itself holds "{name}" is left as it is), as i18n does.
-func fill(tpl string, args []any) string {
-	var out strings.Builder
-	out.Grow(len(tpl) + 32)
-	for {
-		i := strings.IndexByte(tpl, '{')
-		if i < 0 {
-			out.WriteString(tpl)
-			return out.String()
-		}
-		j := strings.IndexByte(tpl[i:], '}')
-		if j < 0 {
-			out.WriteString(tpl)
-			return out.String()
-		}
-		name, found := tpl[i+1:i+j], false
-		out.WriteString(tpl[:i])
-		for k := 0; k+1 < len(args); k += 2 {
-			if args[k] == name {
-				out.WriteString(fmt.Sprint(args[k+1]))
-				found = true
-				break
-			}
-		}
-		if !found {
-			out.WriteString(tpl[i : i+j+1])
-		}
-		tpl = tpl[i+j+1:]
-	}
+	return i18n.M(key, args...).In(b.o.Lang)
 }
 
 // person shows a person by name (the id only when the person is not in
