@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
@@ -166,8 +165,10 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	key := org + "\x00" + strconv.FormatInt(rev, 10)
-	if x, ok := s.approvalIndexes.Get(key, head); ok {
+	// One index per organization, kept under head+rev: both only grow, so
+	// the sum names one state of both, and a newer state replaces the last.
+	at := head + rev
+	if x, ok := s.approvalIndexes.Get(org, at); ok {
 		return x, nil
 	}
 	unlock, err := lockOrg(ctx, &s.hashLocks, org)
@@ -175,19 +176,21 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 		return nil, err
 	}
 	defer unlock()
-	if x, ok := s.approvalIndexes.Get(key, head); ok {
-		return x, nil
+	prev, _, kept := s.approvalIndexes.Latest(org)
+	if kept && prev.head >= head && prev.rev >= rev {
+		// Made meanwhile, at this state or a later one.
+		return prev, nil
 	}
 	// After an edit, the index is carried over it: only the marks of what
 	// changed are read again, and the list copied only when one flips.
-	if prev, at, ok := s.approvalIndexes.Latest(key); ok && at < head {
-		if keys, known := s.changedSince(ctx, org, at, head); known {
+	if kept && prev.rev == rev && prev.head < head {
+		if keys, known := s.changedSince(ctx, org, prev.head, head); known {
 			current, err := s.hashesAtLocked(ctx, org, head, nil)
 			if err != nil {
 				return nil, err
 			}
 			x := prev.carried(head, keys, current)
-			s.approvalIndexes.PutNewer(key, head, x)
+			s.approvalIndexes.PutNewer(org, at, x)
 			return x, nil
 		}
 	}
@@ -219,7 +222,7 @@ func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex,
 			x.stale = append(x.stale, a)
 		}
 	}
-	s.approvalIndexes.PutNewer(key, head, x)
+	s.approvalIndexes.PutNewer(org, at, x)
 	return x, nil
 }
 

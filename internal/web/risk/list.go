@@ -71,6 +71,9 @@ func (f riskFilter) values() url.Values {
 	return v
 }
 
+// plain reports whether the query shows the whole register in its order.
+func (f riskFilter) plain() bool { return !f.any() && f.Sort == "" }
+
 // any reports whether a filter narrows the register.
 func (f riskFilter) any() bool {
 	g := f
@@ -217,12 +220,13 @@ func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]
 	if err != nil {
 		return nil, err
 	}
-	// Kept under the model's head and the count of approval writes, when
-	// the approvals were read at that head too (an edit in between: made
-	// for this request alone).
+	// Kept by the model's head plus the count of approval writes (both only
+	// grow, so the sum names one state of both), when the approvals were
+	// read at that head too (an edit in between: made for this request
+	// alone). One entry per organization, language and date: a new state
+	// replaces the last.
 	head, rev := reg.approvals.At()
-	name := "risk register " + reg.asOf.String() + " " + strconv.FormatInt(rev, 10)
-	v := a.ViewIf(p.Org, reg.head, p.Lang, name, func() (any, bool) {
+	v := a.ViewIf(p.Org, reg.head+rev, p.Lang, "risk register "+reg.asOf.String(), func() (any, bool) {
 		rows := make([]riskRow, len(views))
 		for i, rv := range views {
 			rows[i] = reg.row(rv)
@@ -290,7 +294,7 @@ func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values, lazy 
 	}
 	asOf := isms.DateOf(a.Now())
 	reg := &register{model: model, head: head, asOf: asOf, nm: a.NamesAt(p.Org, head, model, p.Lang), f: filterOf(q), approvals: approvals}
-	if lazy && !reg.f.any() && reg.f.Sort == "" {
+	if lazy && reg.f.plain() {
 		if reg.views, err = a.Store.RiskViewsFor(ctx, p.Org, head, model); err != nil {
 			return nil, err
 		}
@@ -305,7 +309,7 @@ func (a *handlers) registerOf(r *http.Request, p *site.Page, q url.Values, lazy 
 		return nil, err
 	}
 	reg.total = len(all)
-	if !reg.f.any() && reg.f.Sort == "" {
+	if reg.f.plain() {
 		reg.rows = all // shared: read only
 		return reg, nil
 	}
