@@ -22,7 +22,7 @@ import (
 	"github.com/cloudisms/cloudisms/internal/store/blob"
 	"github.com/cloudisms/cloudisms/internal/trend"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"modernc.org/sqlite"
 )
 
 // Errors callers tell apart.
@@ -159,6 +159,9 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		s.db.SetMaxOpenConns(16)
+		// Idle connections are kept (database/sql keeps two by default):
+		// under load a closed one means a new connection per request.
+		s.db.SetMaxIdleConns(16)
 	} else {
 		if dsn != "" {
 			return nil, fmt.Errorf("open: unsupported database %q (expected postgres://… or none for SQLite)", dsn)
@@ -179,11 +182,16 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 		// transactions take the write lock up front, so two writers wait
 		// for each other instead of failing halfway.
 		q := "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		s.db, err = sql.Open("sqlite", "file:"+path+q)
+		conn, err := sqlite.NewConnector("file:" + path + q)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
+		s.db = sql.OpenDB(stmtCacheConnector{conn})
 		s.db.SetMaxOpenConns(4)
+		// Idle connections are kept (database/sql keeps two by default):
+		// each new SQLite connection opens the file and runs the pragmas
+		// again.
+		s.db.SetMaxIdleConns(4)
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
