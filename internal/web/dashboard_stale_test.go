@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,5 +34,49 @@ func TestDashboardStaleApprovalsNamed(t *testing.T) {
 		if strings.Contains(page, `>doc-pol-002<`) {
 			t.Error("the stale document is named by its id")
 		}
+	})
+}
+
+// TestDashboardStaleApprovalsBounded: when more approvals went stale than
+// the dashboard lists, it lists the first ones, says how many more there
+// are, and links to the risk register's filter of stale risk approvals.
+func TestDashboardStaleApprovalsBounded(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		index, err := st.s.ApprovalsIndex(ctx, "sample")
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := 0
+		for _, ap := range index.All() {
+			if ap.Kind != "documents" && ap.Kind != bundle.KindRisks {
+				continue
+			}
+			cur := st.item(ap.Kind, ap.Key)
+			data := strings.Replace(string(cur.Data), `"title":"`, `"title":"改訂 `, 1)
+			it, refs, err := bundle.DecodeItem(ap.Kind, ap.Key, []byte(data), "iso27001:2022")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.s.Put(ctx, "sample", it, refs, cur.Version, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			edited++
+		}
+		if edited <= 20 {
+			t.Fatalf("the sample has %d approved documents and risks; the test needs more than 20", edited)
+		}
+		index, err = st.s.ApprovalsIndex(ctx, "sample")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale := len(index.Stale())
+		page := st.get("manager@example.com", "/orgs/sample/")
+		list := page[strings.Index(page, `<ul id="stale-list">`):]
+		list = list[:strings.Index(list, "</ul>")]
+		if n := strings.Count(list, "<li>"); n != 20 {
+			t.Errorf("the dashboard lists %d stale approvals, want 20 of %d", n, stale)
+		}
+		mustContain(t, "the dashboard", page, fmt.Sprintf("ほかに %d 件あります", stale-20), `href="/orgs/sample/risks?approval=stale"`)
 	})
 }

@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -93,7 +94,11 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 		a.ServerError(w, r, p, err)
 		return
 	}
-	stale := approvals.Stale()
+	stale, staleMore, staleRisks, err := a.staleLines(p, nm, approvals.Stale())
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
 	mine, err := a.myTasks(r, p, m, asOf)
 	if err != nil {
 		a.ServerError(w, r, p, err)
@@ -117,13 +122,68 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	}
 	p.Names = nm
 	p.Title = p.T("ui.dashboard")
+	canFill := authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows})
+	// The findings, drawings, registers and due list are rendered once
+	// per change, date, language and fill permission; the reader's tasks
+	// and the stale approvals around them on every request.
+	due := make([]dueLine, len(v.Due))
+	for i, d := range v.Due {
+		due[i] = dueLine{DueSummary: d, OwnerName: nm.Person(d.Owner)}
+	}
+	dueRows, err := site.Lines(a.App, p, "dashboard", "due-line", due)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
 	p.Data = map[string]any{
-		"AsOf": asOf.String(), "Areas": v.Areas, "Errors": v.Errors, "Warnings": v.Warnings,
-		"Coverage": v.Coverage, "HeatBefore": v.HeatBefore, "HeatAfter": v.HeatAfter, "Due": v.Due, "DueMore": v.DueMore, "Stale": stale,
-		"OrgName": model.Organization.Name, "CanFill": authz.Can(m.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}), "Tasks": mine, "Trend": trendChart,
-		"Registers": v.Registers,
+		"Areas": v.Areas, "Errors": v.Errors, "Warnings": v.Warnings,
+		"Coverage": v.Coverage, "HeatBefore": v.HeatBefore, "HeatAfter": v.HeatAfter, "Due": v.Due, "DueRows": dueRows, "DueMore": v.DueMore,
+		"CanFill": canFill, "Trend": trendChart, "Registers": v.Registers,
+	}
+	body, err := a.Part(head, p, "dashboard", "dashboard-body", fmt.Sprintf("%s fill=%t", asOf, canFill), trendChart != nil)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	p.Data = map[string]any{
+		"AsOf": asOf.String(), "OrgName": model.Organization.Name, "Tasks": mine, "Body": body,
+		"Stale": stale, "StaleMore": staleMore, "StaleRisks": staleRisks,
 	}
 	a.Render(w, http.StatusOK, "dashboard", p)
+}
+
+// dueLine is a line of the due table: the item and its owner's name.
+type dueLine struct {
+	isms.DueSummary
+	OwnerName string
+}
+
+// dashboardStale is how many stale approvals the dashboard lists; after an
+// import or a round of edits there can be hundreds, which the registers'
+// filters show better than one long list.
+const dashboardStale = 20
+
+// staleLine is a line of the stale approvals: what was approved, by whom
+// and when, in the page's words.
+type staleLine struct {
+	Kind, Key, Name, PersonName, ApprovedAt string
+}
+
+// staleLines renders the first stale approvals, and tells how many more
+// there are and whether any is a risk's (for the link to the register's
+// filter).
+func (a *handlers) staleLines(p *site.Page, nm *names.Names, stale []store.Approval) (template.HTML, int, bool, error) {
+	risks := false
+	for _, ap := range stale {
+		risks = risks || ap.Kind == bundle.KindRisks
+	}
+	shown := stale[:min(len(stale), dashboardStale)]
+	lines := make([]staleLine, len(shown))
+	for i, ap := range shown {
+		lines[i] = staleLine{Kind: ap.Kind, Key: ap.Key, Name: nm.Ref(ap.Kind, ap.Key), PersonName: nm.Person(ap.Person), ApprovedAt: ap.ApprovedAt}
+	}
+	h, err := site.Lines(a.App, p, "dashboard", "stale-line", lines)
+	return h, len(stale) - len(shown), risks, err
 }
 
 // dashboardView is the part of the dashboard that the ISMS, the date and

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
 	"github.com/cloudisms/cloudisms/internal/i18n"
@@ -346,7 +345,7 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 		row.Again = row.Approved && (row.Stale || !reg.recorded(row.Risk.ID))
 		row.CanApprove = authz.ApproveRisk(m.Role, m.Person, row.Risk.Owner) && (!row.Approved || row.Again)
 	}
-	html, err := a.rowsHTML(p, reg, rows)
+	html, err := a.rowsHTML(p, rows)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
@@ -400,9 +399,8 @@ type rowCtx struct {
 func (c rowCtx) T(key string, args ...any) string { return i18n.M(key, args...).In(c.Lang) }
 
 // rowKey is everything a row's HTML shows (with the organization and the
-// language, which select the rowCache): a row whose key is kept renders
-// the same, whatever the history head. After an edit only the edited
-// risk's row is rendered again, not the page.
+// language, which select the cache of site.LinesBy): a row whose key is
+// kept renders the same, whatever the history head.
 type rowKey struct {
 	id, title, owner, ownerName, treatment, importedBy string
 	level, residual                                    int
@@ -417,46 +415,13 @@ func keyOf(row riskRow) rowKey {
 		canApprove: row.CanApprove, again: row.Again}
 }
 
-// maxCachedRows bounds the rows kept per organization and language; past
-// it the cache starts over (rows of older versions are never read again).
-const maxCachedRows = 20_000
-
-// rowCache keeps the HTML of the register's rows of one organization and
-// language (site.App.View). A page of 100 rows spent most of its time in
-// the template's reflection; a row is now rendered once per content and
-// variant (approvable or not) and then copied.
-type rowCache struct {
-	mu   sync.Mutex
-	rows map[rowKey]template.HTML
-}
-
-// rowsHTML renders one page of rows, taking kept rows from the cache.
-func (a *handlers) rowsHTML(p *site.Page, reg *register, rows []riskRow) ([]template.HTML, error) {
-	// Head 0 for every head: the key says all a row depends on.
-	c := a.View(p.Org, 0, p.Lang, "risk rows", func() any {
-		return &rowCache{rows: map[rowKey]template.HTML{}}
-	}).(*rowCache)
-	out := make([]template.HTML, len(rows))
-	for i, row := range rows {
-		k := keyOf(row)
-		c.mu.Lock()
-		h, ok := c.rows[k]
-		c.mu.Unlock()
-		if !ok {
-			var err error
-			if h, err = a.Fragment("risks", "risk-row", rowCtx{riskRow: row, Org: p.Org, Lang: p.Lang}); err != nil {
-				return nil, err
-			}
-			c.mu.Lock()
-			if len(c.rows) >= maxCachedRows {
-				c.rows = map[rowKey]template.HTML{}
-			}
-			c.rows[k] = h
-			c.mu.Unlock()
-		}
-		out[i] = h
-	}
-	return out, nil
+// rowsHTML renders one page of rows, each kept by its content
+// (site.LinesBy): after an edit only the edited risk's row is rendered
+// again, not the page.
+func (a *handlers) rowsHTML(p *site.Page, rows []riskRow) (template.HTML, error) {
+	return site.LinesBy(a.App, p, "risks", "risk-row", rows, keyOf, func(row riskRow) any {
+		return rowCtx{riskRow: row, Org: p.Org, Lang: p.Lang}
+	})
 }
 
 // option is one option of a filter's select, rendered as it is and as

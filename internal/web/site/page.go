@@ -1,6 +1,7 @@
 package site
 
 import (
+	"html/template"
 	"slices"
 	"time"
 
@@ -32,6 +33,9 @@ type Page struct {
 	Names *names.Names
 	// CSV is the link to the page's list as CSV (CSVLink), for list pages.
 	CSV string
+	// SideNav is the side navigation, set by Render for an organization's
+	// page.
+	SideNav template.HTML
 	// Refresh, when set, moves the browser on at once (a meta refresh's
 	// content, "0;url=…"): for a redirect to another site after a form,
 	// which the form-action policy would stop.

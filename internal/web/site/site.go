@@ -194,6 +194,15 @@ func (a *App) Render(w http.ResponseWriter, status int, name string, p *Page) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if p.Org != "" {
+		nav, err := a.sideNav(t, p)
+		if err != nil {
+			a.Log.Error("render", "page", name, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p.SideNav = nav
+	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
 		a.Log.Error("render", "page", name, "err", err)
@@ -203,6 +212,21 @@ func (a *App) Render(w http.ResponseWriter, status int, name string, p *Page) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
+}
+
+// sideNav is the side navigation of an organization's page, rendered once
+// per organization, language, role and current section: drawing its
+// thirty-odd entries cost more than most pages' own content.
+func (a *App) sideNav(t *template.Template, p *Page) (template.HTML, error) {
+	var err error
+	v := a.ViewIf(p.Org, 0, p.Lang, "side-nav "+p.Role+" "+p.Nav, func() (any, bool) {
+		var b bytes.Buffer
+		if err = t.ExecuteTemplate(&b, "side-nav", p); err != nil {
+			return template.HTML(""), false
+		}
+		return template.HTML(b.String()), true
+	})
+	return v.(template.HTML), err
 }
 
 // RenderPart writes one template defined in a page's file, without the

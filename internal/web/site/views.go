@@ -1,6 +1,8 @@
 package site
 
 import (
+	"html/template"
+
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/names"
 	"github.com/cloudisms/cloudisms/internal/store"
@@ -56,4 +58,24 @@ func (a *App) ViewIf(org string, head int64, lang, name string, compute func() (
 		a.views.PutNewer(key, head, v)
 	}
 	return v
+}
+
+// Part is a fragment of a page (App.Fragment of the page template name,
+// executed on p) kept like a view: rendered once per change of the ISMS
+// and shared by the requests that follow. The rules of View hold: the
+// fragment may show nothing of the reader that key does not say (the
+// member's role, where it decides a button, belongs in key), nor anything
+// but the ISMS at head and p's language and organization. keep false
+// renders without keeping (a part showing something not yet ready).
+func (a *App) Part(head int64, p *Page, name, part, key string, keep bool) (template.HTML, error) {
+	var err error
+	v := a.ViewIf(p.Org, head, p.Lang, "part "+name+" "+part+" "+key, func() (any, bool) {
+		h, ferr := a.Fragment(name, part, p)
+		err = ferr
+		return h, keep && ferr == nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(template.HTML), nil
 }

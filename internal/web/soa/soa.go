@@ -5,8 +5,11 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,53 +138,55 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	}
 	v := views[idx]
 	sel = keys[idx]
-	findings := map[string][]string{}
-	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
 	asOf := isms.DateOf(a.Now())
-	checked, err := a.Store.FindingsFor(ctx, p.Org, head, model, asOf)
-	nm := a.NamesAt(p.Org, head, model, p.Lang)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
-	for _, f := range checked {
-		if strings.HasPrefix(f.Subject, prefix) {
-			c := strings.TrimPrefix(f.Subject, prefix)
-			findings[c] = append(findings[c], f.Rule+": "+site.FindingText(f, p.Lang, nm))
-		}
-	}
-	texts, err := a.Store.ControlTexts(ctx, p.Org)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return
-	}
 	filter := r.URL.Query().Get("state")
-	csv := site.WantsCSV(r)
-	labels := &labelCache{p: p, seen: map[string]string{}}
-	var shown []isms.EffectiveRow
-	for _, er := range v.Rows {
-		if effectiveShown(er, filter) {
-			shown = append(shown, er)
+	if site.WantsCSV(r) {
+		rows, _, err := a.soaRows(ctx, p, head, model, sel, v.Rows, filter, asOf)
+		if err != nil {
+			a.ServerError(w, r, p, err)
+			return
 		}
-	}
-	pager := site.Paginate(r, len(shown), soaPageRows)
-	if !csv {
-		shown = shown[pager.From:pager.To]
-	}
-	rows := make([]soaRow, 0, len(shown))
-	anyUnconfirmed := false
-	for _, er := range shown {
-		row := soaRowOf(er, texts)
-		row.Findings, row.OwnText = findings[er.Control.ID], texts[er.Control.ID]
-		anyUnconfirmed = anyUnconfirmed || row.TitleUnconfirmed
-		labels.dress(&row, sel)
-		rows = append(rows, row)
-	}
-	if csv {
 		heads, cells := soaCSV(p, rows)
 		site.WriteCSV(w, p, a.Now(), "soa-"+strings.ReplaceAll(sel, ":", "-"), heads, cells)
 		return
 	}
+	shownCount := 0
+	for _, er := range v.Rows {
+		if effectiveShown(er, filter) {
+			shownCount++
+		}
+	}
+	pager := site.Paginate(r, shownCount, soaPageRows)
+	nm := a.NamesAt(p.Org, head, model, p.Lang)
+	p.Names = nm
+	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}) && v.SoA != nil
+	// The page's rows are the same for every reader of this change, SoA,
+	// filter, page and edit permission: made once and kept (a page of
+	// 200 rows cost more than the rest of the request).
+	var rerr error
+	// A filter value that is no state shows no row: one key for them all,
+	// so that made-up values cannot fill the cache.
+	rowsFilter := filter
+	if filter != "" && !slices.Contains(soaFilters, filter) {
+		rowsFilter = "(none)"
+	}
+	rv := a.ViewIf(p.Org, head, p.Lang, fmt.Sprintf("soa rows %s|%s|%d-%d|edit=%t", sel, rowsFilter, pager.From, pager.To, canEdit), func() (any, bool) {
+		rows, anyUnconfirmed, err := a.soaRows(ctx, p, head, model, sel, v.Rows, rowsFilter, asOf)
+		if err != nil {
+			rerr = err
+			return nil, false
+		}
+		rows = rows[pager.From:pager.To]
+		return soaRowsView{
+			HTML:           rowsHTML(rows, p.Lang, newSoALabels(p), rowHref(sel), v.SoA != nil, canEdit, p.T("ui.no_rows")),
+			AnyUnconfirmed: anyUnconfirmed,
+		}, true
+	})
+	if rerr != nil {
+		a.ServerError(w, r, p, rerr)
+		return
+	}
+	rowsView := rv.(soaRowsView)
 	header, err := a.soaHeaderOf(r, p, m, sel, v.SoA)
 	if err != nil {
 		a.ServerError(w, r, p, err)
@@ -201,15 +206,60 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	case q.Get("conflict") != "" && p.Error == "":
 		p.Error = p.T("api.conflict")
 	}
-	canEdit := authz.Can(p.Role, authz.Write, authz.Subject{Kind: bundle.KindSoARows}) && header.Exists
-	p.Names = nm
 	p.Title = p.T("ui.soa")
-	rowLink := rowHref(sel)
-	p.Data = map[string]any{"AnyUnconfirmed": anyUnconfirmed, "Keys": keys, "Selected": sel, "View": v, "Counts": v.Counts, "Filter": filter,
+	p.Data = map[string]any{"AnyUnconfirmed": rowsView.AnyUnconfirmed, "Keys": keys, "Selected": sel, "View": v, "Counts": v.Counts, "Filter": filter,
 		"CanEdit": canEdit, "CanCopy": mayCopy(m), "Header": header, "Pager": pager.View(r, p),
-		"RowsHTML": rowsHTML(rows, p.Lang, newSoALabels(p), rowLink, header.Exists, canEdit, p.T("ui.no_rows"))}
+		"RowsHTML": rowsView.HTML}
 	p.CSV = site.CSVLink(r)
 	a.Render(w, status, "soa", p)
+}
+
+// soaFilters are the values of the page's state filter that show rows: the
+// states of a row (isms.StateOf) and "applicable".
+var soaFilters = []string{"applicable", isms.ImplImplemented, isms.ImplPartial, isms.ImplPlanned, isms.ImplNotImplemented, isms.StateExcluded, isms.StateMissing}
+
+// soaRowsView is a page of an SoA's rows as HTML, kept per change of the
+// ISMS (site.App.View).
+type soaRowsView struct {
+	HTML           template.HTML
+	AnyUnconfirmed bool
+}
+
+// soaRows are the rows of an SoA that filter shows, with their labels and
+// the findings on each, and whether any shows a Japanese title no
+// published list confirmed.
+func (a *handlers) soaRows(ctx context.Context, p *site.Page, head int64, model *isms.ISMS, sel string, all []isms.EffectiveRow, filter string, asOf isms.Date) ([]soaRow, bool, error) {
+	checked, err := a.Store.FindingsFor(ctx, p.Org, head, model, asOf)
+	if err != nil {
+		return nil, false, err
+	}
+	nm := a.NamesAt(p.Org, head, model, p.Lang)
+	findings := map[string][]string{}
+	prefix := "soa/" + strings.Replace(sel, ":", "/", 1) + "/"
+	for _, f := range checked {
+		if strings.HasPrefix(f.Subject, prefix) {
+			c := strings.TrimPrefix(f.Subject, prefix)
+			findings[c] = append(findings[c], f.Rule+": "+site.FindingText(f, p.Lang, nm))
+		}
+	}
+	texts, err := a.Store.ControlTexts(ctx, p.Org)
+	if err != nil {
+		return nil, false, err
+	}
+	labels := &labelCache{p: p, seen: map[string]string{}}
+	var rows []soaRow
+	anyUnconfirmed := false
+	for _, er := range all {
+		if !effectiveShown(er, filter) {
+			continue
+		}
+		row := soaRowOf(er, texts)
+		row.Findings, row.OwnText = findings[er.Control.ID], texts[er.Control.ID]
+		anyUnconfirmed = anyUnconfirmed || row.TitleUnconfirmed
+		labels.dress(&row, sel)
+		rows = append(rows, row)
+	}
+	return rows, anyUnconfirmed, nil
 }
 
 // soaCSV is the SoA as shown (filtered by state), one row per control with

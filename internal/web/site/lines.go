@@ -1,0 +1,75 @@
+package site
+
+import (
+	"html/template"
+	"strings"
+	"sync"
+
+	"github.com/cloudisms/cloudisms/internal/i18n"
+)
+
+// Pages repeat lines: the rows of a register, the due items, the stale
+// approvals. html/template spends about a microsecond on every value it
+// writes, so a page of a few hundred lines cost milliseconds to render,
+// on every request, and after every edit a view kept by history head is
+// made again. Lines keeps each line's HTML by its content instead: after
+// an edit only the lines whose content changed are rendered again.
+
+// maxLines bounds the lines kept per organization, language and template;
+// past it the cache starts over (lines of older versions are not read
+// again).
+const maxLines = 20_000
+
+// Line is what a line's template is given: the line's content, and the
+// organization and language its links and words need ($.Org, $.T).
+type Line[K comparable] struct {
+	V         K
+	Org, Lang string
+}
+
+// T is Page.T in the line's language.
+func (l Line[K]) T(key string, args ...any) string { return i18n.M(key, args...).In(l.Lang) }
+
+type lineCache[K comparable] struct {
+	mu    sync.Mutex
+	lines map[K]template.HTML
+}
+
+// Lines renders one line per value with the template part of the page
+// template page (given a Line), joined. A value must hold everything its
+// line shows (names resolved, the reader's permissions decided): equal
+// values give the same line. Lines are kept per organization and
+// language.
+func Lines[K comparable](a *App, p *Page, page, part string, vals []K) (template.HTML, error) {
+	return LinesBy(a, p, page, part, vals, func(v K) K { return v }, func(v K) any { return Line[K]{V: v, Org: p.Org, Lang: p.Lang} })
+}
+
+// LinesBy is Lines for lines whose template is given data(v) and whose
+// content is told by key(v), a value that holds everything the line
+// shows.
+func LinesBy[V any, K comparable](a *App, p *Page, page, part string, vals []V, key func(V) K, data func(V) any) (template.HTML, error) {
+	c := a.View(p.Org, 0, p.Lang, "lines "+page+" "+part, func() any {
+		return &lineCache[K]{lines: map[K]template.HTML{}}
+	}).(*lineCache[K])
+	var out strings.Builder
+	for _, v := range vals {
+		k := key(v)
+		c.mu.Lock()
+		h, ok := c.lines[k]
+		c.mu.Unlock()
+		if !ok {
+			var err error
+			if h, err = a.Fragment(page, part, data(v)); err != nil {
+				return "", err
+			}
+			c.mu.Lock()
+			if len(c.lines) >= maxLines {
+				c.lines = map[K]template.HTML{}
+			}
+			c.lines[k] = h
+			c.mu.Unlock()
+		}
+		out.WriteString(string(h))
+	}
+	return template.HTML(out.String()), nil
+}
