@@ -34,9 +34,9 @@ type Approval struct {
 func (s *Store) Approve(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, person, actor string) (StoredItem, error) {
 	var out StoredItem
 	var note edit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
 		var err error
-		if out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, &note); err != nil {
+		if out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, asGiven, &note); err != nil {
 			return err
 		}
 		hash, err := s.contentHash(ctx, tx, org, it.Kind, it.Key)

@@ -4,31 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
-
-// keepApproval makes an edit carry the approval stored with the item: an
-// approval is recorded only by Approve (the signed-in approver) or an
-// import (recorded as imported), never by editing the item. See
-// bundle.KeepApproval.
-func (s *Store) keepApproval(ctx context.Context, tx *sql.Tx, org string, it bundle.Item) (bundle.Item, error) {
-	if bundle.ApprovalKey(it.Kind) == "" {
-		return it, nil
-	}
-	var prev []byte
-	p, err := s.get(ctx, tx, org, it.Kind, it.Key)
-	switch {
-	case err == nil:
-		prev = p.Data
-	case !errors.Is(err, ErrNotFound):
-		return it, err
-	}
-	return bundle.KeepApproval(it, prev)
-}
 
 // recordImportedApprovals records the approvals an import brought: for
 // every approvable item of the bundle whose approval is new or differs

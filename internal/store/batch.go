@@ -24,14 +24,10 @@ type ItemWrite struct {
 func (s *Store) PutItems(ctx context.Context, org string, writes []ItemWrite, actor string) ([]StoredItem, error) {
 	var out []StoredItem
 	var notes []edit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
 		out, notes = out[:0], make([]edit, len(writes))
 		for i, w := range writes {
-			item, err := s.keepApproval(ctx, tx, org, w.Item)
-			if err != nil {
-				return err
-			}
-			it, err := s.put(ctx, tx, org, item, w.Refs, w.IfVersion, actor, &notes[i])
+			it, err := s.put(ctx, tx, org, w.Item, w.Refs, w.IfVersion, actor, keepStored, &notes[i])
 			if err != nil {
 				return err
 			}

@@ -16,7 +16,7 @@ import (
 // IfVersion is not used: the head check covers every item.
 func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []ItemWrite, actor string) error {
 	var notes []edit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []I
 			if err != nil {
 				return err
 			}
-			if _, err := s.put(ctx, tx, org, item, w.Refs, version, actor, &notes[i]); err != nil {
+			if _, err := s.put(ctx, tx, org, item, w.Refs, version, actor, asGiven, &notes[i]); err != nil {
 				return err
 			}
 		}

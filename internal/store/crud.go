@@ -159,12 +159,9 @@ func (e *RefError) Message() i18n.Message {
 func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
 	var out StoredItem
 	var note edit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		it, err := s.keepApproval(ctx, tx, org, it)
-		if err != nil {
-			return err
-		}
-		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, &note)
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, keepStored, &note)
 		return err
 	})
 	if err == nil {
@@ -207,26 +204,37 @@ func (s *Store) applyEdit(e edit) {
 	}
 }
 
-func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, note *edit) (StoredItem, error) {
+// approvalWrite says whether put carries the stored approval over to the
+// item written (bundle.KeepApproval): every write does but an approval,
+// and a caller that already did.
+type approvalWrite bool
+
+const (
+	keepStored approvalWrite = true
+	asGiven    approvalWrite = false
+)
+
+// put writes one item in tx. Every statement from the locked read of the
+// history head to the commit holds up the organization's other writers
+// (on PostgreSQL each is a round trip), so there are as few as can be:
+// the head and its hash read once, the references checked in one query.
+func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit) (StoredItem, error) {
 	var out StoredItem
 	if _, err := s.getOrg(ctx, tx, org); err != nil {
 		return out, err
 	}
 	// Writers of one organization queue on its history head from here,
 	// so that a new item's position is not taken twice.
-	head, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
+	head, err := lockHistoryHead(ctx, tx, s.d, org)
 	if err != nil {
 		return out, err
 	}
-	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: head}
-	for _, r := range refs {
-		ok, err := s.refExists(ctx, tx, org, r)
-		if err != nil {
-			return out, err
-		}
-		if !ok {
+	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: head.n}
+	if r, err := s.missingRef(ctx, tx, org, refs); err != nil || r != nil {
+		if r != nil {
 			return out, &RefError{Path: r.Path, List: r.List, ID: r.ID}
 		}
+		return out, err
 	}
 	if err := s.checkEvidence(ctx, tx, org, it); err != nil {
 		return out, err
@@ -235,6 +243,12 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return out, err
+	}
+	if approval == keepStored {
+		if it, err = bundle.KeepApproval(it, prev.Data); err != nil {
+			return out, err
+		}
+		note.data = it.Data
 	}
 	stamp := s.stamp()
 	after := string(it.Data)
@@ -255,7 +269,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 			return out, err
 		}
 		note.done = true
-		return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
+		return out, s.appendHistoryAt(ctx, tx, org, head, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
 	}
 	if string(prev.Data) == after {
 		return prev, nil // nothing changed: no new version, no history
@@ -273,14 +287,14 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	before := string(prev.Data)
 	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
 	note.done = true
-	return out, s.appendHistory(ctx, tx, org, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
+	return out, s.appendHistoryAt(ctx, tx, org, head, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
 }
 
 // Delete removes an item at the version the caller read. An item that
 // others still refer to is not deleted (RefError names them).
 func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int64, actor string) error {
 	var note edit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
 		head, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
 		if err != nil {
 			return err
@@ -321,21 +335,78 @@ func (s *Store) getOrg(ctx context.Context, tx *sql.Tx, org string) (Org, error)
 	return o, err
 }
 
-// refExists checks one reference of an item against the stored lists.
-func (s *Store) refExists(ctx context.Context, tx *sql.Tx, org string, r bundle.Ref) (bool, error) {
-	list := r.List
-	switch list {
+// refTarget is the stored list and id a reference names ("" for a
+// reference that needs no item: the organization itself as provider).
+func refTarget(r bundle.Ref) (list, id string) {
+	switch r.List {
 	case "provider":
 		if r.ID == "self" {
-			return true, nil
+			return "", ""
 		}
-		list = "suppliers"
+		return "suppliers", r.ID
 	case "source":
-		list = "risk_sources"
+		return "risk_sources", r.ID
 	}
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, list, r.ID).Scan(&n)
-	return n > 0, err
+	return r.List, r.ID
+}
+
+// refBatch bounds the references checked by one query (two parameters
+// each).
+const refBatch = 200
+
+// missingRef returns the first of refs whose item is not stored, nil when
+// all are, asking for them all at once instead of one query each.
+func (s *Store) missingRef(ctx context.Context, tx *sql.Tx, org string, refs []bundle.Ref) (*bundle.Ref, error) {
+	type target struct{ list, id string }
+	want := make([]target, 0, len(refs))
+	seen := map[target]bool{}
+	for _, r := range refs {
+		list, id := refTarget(r)
+		t := target{list, id}
+		if list == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		want = append(want, t)
+	}
+	found := map[target]bool{}
+	for start := 0; start < len(want); start += refBatch {
+		batch := want[start:min(start+refBatch, len(want))]
+		var q strings.Builder
+		q.WriteString(`SELECT kind, key FROM items WHERE org_id = $1 AND (kind, key) IN (`)
+		args := make([]any, 1, 1+2*len(batch))
+		args[0] = org
+		for i, t := range batch {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(placeholders(len(args), 2))
+			args = append(args, t.list, t.id)
+		}
+		q.WriteByte(')')
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var t target
+			if err := rows.Scan(&t.list, &t.id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[t] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i, r := range refs {
+		if list, id := refTarget(r); list != "" && !found[target{list, id}] {
+			return &refs[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // referrers lists the items whose references name kind/key. Candidates are

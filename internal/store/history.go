@@ -217,17 +217,49 @@ func (s *Store) appendHistory(ctx context.Context, tx *sql.Tx, org string, chang
 	if len(changes) == 0 {
 		return nil
 	}
-	var n int64
-	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT n, hash FROM history_heads WHERE org_id = $1`+s.d.lockHead, org).Scan(&n, &prev)
+	head, err := lockHistoryHead(ctx, tx, s.d, org)
+	if err != nil {
+		return err
+	}
+	return s.appendHistoryAt(ctx, tx, org, head, changes)
+}
+
+// historyHead is an organization's history head as read, locked, in a
+// transaction.
+type historyHead struct {
+	n      int64
+	hash   string
+	stored bool // false: the organization has no record yet (and no row)
+}
+
+// lockHistoryHead reads an organization's history head and makes it
+// exclusive for the rest of the transaction: the organization's writers
+// queue here.
+func lockHistoryHead(ctx context.Context, tx *sql.Tx, d dialect, org string) (historyHead, error) {
+	var h historyHead
+	err := tx.QueryRowContext(ctx, `SELECT n, hash FROM history_heads WHERE org_id = $1`+d.lockHead, org).Scan(&h.n, &h.hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		return h, nil
+	case err != nil:
+		return h, fmt.Errorf("history head: %w", err)
+	}
+	h.stored = true
+	return h, nil
+}
+
+// appendHistoryAt is appendHistory after the head was read and locked
+// (lockHistoryHead) in the same transaction.
+func (s *Store) appendHistoryAt(ctx context.Context, tx *sql.Tx, org string, head historyHead, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if !head.stored {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO history_heads (org_id, n, hash) VALUES ($1, 0, '')`, org); err != nil {
 			return fmt.Errorf("history head: %w", err)
 		}
-	case err != nil:
-		return fmt.Errorf("history head: %w", err)
 	}
+	n, prev := head.n, head.hash
 	at := s.stamp()
 	note := NoteOf(ctx)
 	for i := range changes {
@@ -257,7 +289,7 @@ func (s *Store) appendHistory(ctx context.Context, tx *sql.Tx, org string, chang
 			return fmt.Errorf("history: %w", err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE history_heads SET n = $1, hash = $2 WHERE org_id = $3`, n, prev, org)
+	_, err := tx.ExecContext(ctx, `UPDATE history_heads SET n = $1, hash = $2 WHERE org_id = $3`, n, prev, org)
 	return err
 }
 

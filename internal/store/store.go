@@ -68,6 +68,11 @@ type Store struct {
 	// modelLocks: organization → chan struct{}, one request at a time
 	// brings a model up to date (ismsAt, applyEdit).
 	modelLocks sync.Map
+	// writeGate queues the writers of this process on SQLite (tx);
+	// writeLocks (organization → chan struct{}) those of one organization
+	// on PostgreSQL (orgTx).
+	writeGate  chan struct{}
+	writeLocks sync.Map
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists   *HeadCache[[]recorded]
@@ -187,6 +192,7 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 		s.db = sql.OpenDB(stmtCacheConnector{conn})
+		s.writeGate = make(chan struct{}, 1)
 		s.db.SetMaxOpenConns(4)
 		// Idle connections are kept (database/sql keeps two by default):
 		// each new SQLite connection opens the file and runs the pragmas
@@ -336,7 +342,23 @@ const historyJSONVersion = 10
 const evidenceOwnersVersion = 30
 
 // tx runs f in a transaction, committing when it returns nil.
+//
+// On SQLite every such transaction takes the database's write lock at its
+// start (immediate), and a writer that finds it taken sleeps and polls
+// (busy_timeout) while holding one of the few pooled connections: under
+// load, waiting writers took the connections readers needed and woke up
+// to tens of milliseconds late. Writers of this process queue in Go
+// instead, on writeGate, and only the one whose turn it is holds a
+// connection; another process (the CLI) still meets busy_timeout.
 func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if s.writeGate != nil {
+		select {
+		case s.writeGate <- struct{}{}:
+			defer func() { <-s.writeGate }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -352,6 +374,24 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// orgTx is tx for a write that takes an organization's history head
+// (every write of items): on PostgreSQL, writers of one organization
+// queue in this process before they take a connection, since a
+// transaction waiting for the head's row lock holds its connection, and a
+// burst of edits to one organization took the whole pool, stopping every
+// other request. Writers in other processes still queue on the row lock.
+// (On SQLite tx queues every writer already.)
+func (s *Store) orgTx(ctx context.Context, org string, f func(tx *sql.Tx) error) error {
+	if s.writeGate == nil {
+		unlock, err := lockOrg(ctx, &s.writeLocks, org)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	return s.tx(ctx, f)
 }
 
 // stamp is the current time as stored: RFC 3339 in UTC with nanoseconds.
