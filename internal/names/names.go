@@ -28,24 +28,93 @@ type Names struct {
 	risks *lazyIndex
 }
 
-// lazyIndex is an index of ids to names built once, when first read, by
-// whichever goroutine reads it first (Names are shared between requests).
+// lazyIndex finds the name of an item of a long list (risks, assets) by
+// id. It indexes the list's positions when first read, by whichever
+// goroutine reads it first (Names are shared between requests), and can
+// take the index of an earlier version of the list (Carry): an edit
+// replaces or appends an item and leaves the others where they were, so
+// the positions stay right for every item but a changed one, and every
+// lookup checks the id at the position it finds. An index that fails a
+// lookup is made again from this version's list, once.
 type lazyIndex struct {
+	n    int
+	id   func(i int) string
+	name func(i int) string
+
+	mu  sync.Mutex
+	pos *posIndex
+	own bool // pos was made from this list
+}
+
+// posIndex is the position of each id in one version of a list.
+type posIndex struct {
 	once  sync.Once
-	build func() map[string]string
-	m     map[string]string
+	build func() map[string]int
+	m     map[string]int
+}
+
+func (p *posIndex) get(id string) (int, bool) {
+	p.once.Do(func() { p.m, p.build = p.build(), nil })
+	i, ok := p.m[id]
+	return i, ok
+}
+
+func newLazyIndex(n int, id, name func(i int) string, carried *lazyIndex) *lazyIndex {
+	l := &lazyIndex{n: n, id: id, name: name}
+	if carried != nil {
+		carried.mu.Lock()
+		l.pos = carried.pos
+		carried.mu.Unlock()
+	}
+	if l.pos == nil {
+		l.pos, l.own = l.positions(), true
+	}
+	return l
+}
+
+func (l *lazyIndex) positions() *posIndex {
+	n, id := l.n, l.id
+	return &posIndex{build: func() map[string]int {
+		out := make(map[string]int, n)
+		for i := range n {
+			out[id(i)] = i
+		}
+		return out
+	}}
 }
 
 func (l *lazyIndex) get(id string) string {
 	if l == nil {
 		return ""
 	}
-	l.once.Do(func() { l.m, l.build = l.build(), nil })
-	return l.m[id]
+	l.mu.Lock()
+	pos, own := l.pos, l.own
+	l.mu.Unlock()
+	if i, ok := pos.get(id); ok && i < l.n && l.id(i) == id {
+		return l.name(i)
+	}
+	if own {
+		return "" // this version's own index: the id is not in the list
+	}
+	l.mu.Lock()
+	if !l.own {
+		l.pos, l.own = l.positions(), true
+	}
+	pos = l.pos
+	l.mu.Unlock()
+	if i, ok := pos.get(id); ok {
+		return l.name(i)
+	}
+	return ""
 }
 
 // Of indexes the names of an ISMS for pages in lang.
-func Of(m *isms.ISMS, lang string) *Names {
+func Of(m *isms.ISMS, lang string) *Names { return Carry(m, lang, nil) }
+
+// Carry is Of for the ISMS after a change of the one prev named: the
+// positions of its risks and assets, the long lists, are taken over
+// instead of indexed again (prev nil: none to take).
+func Carry(m *isms.ISMS, lang string, prev *Names) *Names {
 	n := &Names{lang: lang, people: map[string]string{}, services: map[string]string{}, docs: map[string]string{},
 		other: map[string]map[string]string{}}
 	if m == nil {
@@ -60,14 +129,12 @@ func Of(m *isms.ISMS, lang string) *Names {
 	for _, d := range m.Documents {
 		n.docs[d.ID] = d.Title
 	}
+	var prevAssets, prevRisks *lazyIndex
+	if prev != nil {
+		prevAssets, prevRisks = prev.assets, prev.risks
+	}
 	assets := m.Assets
-	n.assets = &lazyIndex{build: func() map[string]string {
-		out := make(map[string]string, len(assets))
-		for _, a := range assets {
-			out[a.ID] = a.Name
-		}
-		return out
-	}}
+	n.assets = newLazyIndex(len(assets), func(i int) string { return assets[i].ID }, func(i int) string { return assets[i].Name }, prevAssets)
 	add := func(kind, id, name string) {
 		if n.other[kind] == nil {
 			n.other[kind] = map[string]string{}
@@ -87,13 +154,7 @@ func Of(m *isms.ISMS, lang string) *Names {
 		add("suppliers", s.ID, s.Name)
 	}
 	risks := m.Risks
-	n.risks = &lazyIndex{build: func() map[string]string {
-		out := make(map[string]string, len(risks))
-		for _, r := range risks {
-			out[r.ID] = r.Title
-		}
-		return out
-	}}
+	n.risks = newLazyIndex(len(risks), func(i int) string { return risks[i].ID }, func(i int) string { return risks[i].Title }, prevRisks)
 	for _, l := range m.Legal {
 		add("legal", l.ID, l.Name)
 	}

@@ -1,6 +1,8 @@
 package names
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -62,5 +64,62 @@ func TestSubject(t *testing.T) {
 	}
 	if got := (*Names)(nil).Subject("risks/r-01"); got != "risks/r-01" {
 		t.Errorf("nil names: %q", got)
+	}
+}
+
+// TestCarry: names made over an earlier version's index of positions name
+// every risk and asset of their own version, after an item's change, an
+// append, a removal that moves the items after it, and for ids that no
+// version has, in random order; and the earlier names are not changed.
+func TestCarry(t *testing.T) {
+	risks := func(titles ...string) []*isms.Risk {
+		var out []*isms.Risk
+		for _, t := range titles {
+			id, title, _ := strings.Cut(t, "=")
+			out = append(out, &isms.Risk{ID: id, Title: title})
+		}
+		return out
+	}
+	v1 := &isms.ISMS{Risks: risks("r-1=one", "r-2=two", "r-3=three"), Assets: []isms.Asset{{ID: "a-1", Name: "A"}, {ID: "a-2", Name: "B"}}}
+	n1 := Of(v1, "ja")
+	if got := n1.Ref("risks", "r-2"); got != "two" { // builds v1's index
+		t.Fatalf("v1 r-2: %q", got)
+	}
+	versions := []*isms.ISMS{
+		{Risks: risks("r-1=one", "r-2=TWO", "r-3=three"), Assets: v1.Assets},                             // a title changed
+		{Risks: risks("r-1=one", "r-2=TWO", "r-3=three", "r-4=four"), Assets: v1.Assets},                 // appended
+		{Risks: risks("r-2=TWO", "r-3=three", "r-4=four"), Assets: []isms.Asset{{ID: "a-2", Name: "B"}}}, // removed: all moved
+		{Risks: risks("r-4=four", "r-9=nine"), Assets: nil},
+	}
+	prev := n1
+	for vi, m := range versions {
+		n := Carry(m, "ja", prev)
+		want := map[string]string{"r-1": "r-1", "r-2": "r-2", "r-3": "r-3", "r-4": "r-4", "r-9": "r-9", "r-x": "r-x"}
+		for _, r := range m.Risks {
+			want[r.ID] = r.Title
+		}
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+		}
+		rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		for _, id := range ids {
+			if got := n.Ref("risks", id); got != want[id] {
+				t.Errorf("version %d: %s is %q, want %q", vi+2, id, got, want[id])
+			}
+		}
+		assets := map[string]string{"a-1": "a-1", "a-2": "a-2"}
+		for _, a := range m.Assets {
+			assets[a.ID] = a.Name
+		}
+		for id, name := range assets {
+			if got := n.Asset(id); got != name {
+				t.Errorf("version %d: asset %s is %q, want %q", vi+2, id, got, name)
+			}
+		}
+		prev = n
+	}
+	if got := n1.Ref("risks", "r-2"); got != "two" {
+		t.Errorf("v1's names changed: r-2 is %q", got)
 	}
 }

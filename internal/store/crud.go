@@ -245,7 +245,11 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 		return out, err
 	}
 	if approval == keepStored {
-		if it, err = bundle.KeepApproval(it, prev.Data); err != nil {
+		var stored []byte // a new item: none
+		if exists {
+			stored = prev.Data
+		}
+		if it, err = bundle.KeepApproval(it, stored); err != nil {
 			return out, err
 		}
 		note.data = it.Data

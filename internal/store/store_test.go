@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -244,6 +245,72 @@ var contract = []struct {
 		}
 		if broken, _, err := s.VerifyHistory(ctx); broken != nil || err != nil {
 			t.Errorf("history after concurrent imports: %v %v", broken, err)
+		}
+	}},
+	{"a burst of edits of one organization while others read", func(t *testing.T, s *store.Store) {
+		// Writers queue in the process (writeGate, orgTx), each taking a
+		// connection only on its turn: more writers than the pool has
+		// connections all succeed, in one history chain, and readers of
+		// the organization and of another one are not stopped meanwhile.
+		m, _ := sample(t, "sample-saas.yaml")
+		for _, org := range []string{"o", "other"} {
+			if _, err := s.Import(ctx, org, m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, head, err := s.ISMSAt(ctx, "o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers = 40
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+2)
+		stop := make(chan struct{})
+		reads := make([]int, 2)
+		for i, org := range []string{"o", "other"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := s.Get(ctx, org, "people", "p-ceo"); err != nil {
+						errs <- fmt.Errorf("read of %s: %w", org, err)
+						return
+					}
+					reads[i]++
+				}
+			}()
+		}
+		var ww sync.WaitGroup
+		for i := range writers {
+			ww.Add(1)
+			go func() {
+				defer ww.Done()
+				it, refs := decodeItem(t, "risks", fmt.Sprintf(`{"id":"r-burst-%d","title":"burst %d","owner":"p-ops","treatment":"modify"}`, i, i))
+				if _, err := s.Put(ctx, "o", it, refs, 0, "writer"); err != nil {
+					errs <- fmt.Errorf("writer %d: %w", i, err)
+				}
+			}()
+		}
+		ww.Wait()
+		close(stop)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if _, after, err := s.ISMSAt(ctx, "o"); err != nil || after != head+writers {
+			t.Errorf("head after %d writes: %d, want %d (%v)", writers, after, head+writers, err)
+		}
+		if reads[0] == 0 || reads[1] == 0 {
+			t.Errorf("reads during the writes: %v, want some of each organization", reads)
+		}
+		if broken, _, err := s.VerifyHistory(ctx); broken != nil || err != nil {
+			t.Errorf("history after the burst: %v %v", broken, err)
 		}
 	}},
 }
