@@ -156,7 +156,18 @@ func (e *RefError) Message() i18n.Message {
 // (ifVersion: the version the caller read; another version is ErrConflict).
 // It checks the item's references against what the store holds and writes
 // the history record in the same transaction. It returns the stored item.
+//
+// Concurrent Puts to one organization are written together (putQueue):
+// the writes waiting when a transaction ends go into the next one, each
+// checked and recorded as if alone.
 func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
+	j := &putJob{ctx: ctx, it: it, refs: refs, ifVersion: ifVersion, actor: actor, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	s.queuePut(org, j)
+	return j.out, j.err
+}
+
+// putAlone is Put in a transaction of its own.
+func (s *Store) putAlone(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, edit, error) {
 	var out StoredItem
 	var note edit
 	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
@@ -164,10 +175,7 @@ func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bund
 		out, err = s.put(ctx, tx, org, it, refs, ifVersion, actor, keepStored, &note)
 		return err
 	})
-	if err == nil {
-		s.applyEdit(note)
-	}
-	return out, err
+	return out, note, err
 }
 
 // edit is one committed change of one item, for the cached models: the
@@ -219,30 +227,42 @@ const (
 // (on PostgreSQL each is a round trip), so there are as few as can be:
 // the head and its hash read once, the references checked in one query.
 func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit) (StoredItem, error) {
-	var out StoredItem
 	if _, err := s.getOrg(ctx, tx, org); err != nil {
-		return out, err
+		return StoredItem{}, err
 	}
 	// Writers of one organization queue on its history head from here,
 	// so that a new item's position is not taken twice.
 	head, err := lockHistoryHead(ctx, tx, s.d, org)
 	if err != nil {
+		return StoredItem{}, err
+	}
+	out, change, err := s.writeItem(ctx, tx, org, head.n, it, refs, ifVersion, actor, approval, note)
+	if err != nil || change == nil {
 		return out, err
 	}
-	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: head.n}
+	return out, s.appendHistoryAt(ctx, tx, org, head, []Change{*change})
+}
+
+// writeItem checks and writes one item in tx, the organization's history
+// head being locked at position at, and returns the history record to
+// append (nil when the item did not change). Its checks fail before it
+// writes anything (see cleanFailure).
+func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit) (StoredItem, *Change, error) {
+	var out StoredItem
+	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: at}
 	if r, err := s.missingRef(ctx, tx, org, refs); err != nil || r != nil {
 		if r != nil {
-			return out, &RefError{Path: r.Path, List: r.List, ID: r.ID}
+			return out, nil, &RefError{Path: r.Path, List: r.List, ID: r.ID}
 		}
-		return out, err
+		return out, nil, err
 	}
 	if err := s.checkEvidence(ctx, tx, org, it); err != nil {
-		return out, err
+		return out, nil, err
 	}
 	prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return out, err
+		return out, nil, err
 	}
 	if approval == keepStored {
 		var stored []byte // a new item: none
@@ -250,7 +270,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 			stored = prev.Data
 		}
 		if it, err = bundle.KeepApproval(it, stored); err != nil {
-			return out, err
+			return out, nil, &keepError{err}
 		}
 		note.data = it.Data
 	}
@@ -258,40 +278,40 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	after := string(it.Data)
 	switch {
 	case ifVersion == 0 && exists:
-		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrExists)
+		return out, nil, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrExists)
 	case ifVersion != 0 && !exists:
-		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrNotFound)
+		return out, nil, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrNotFound)
 	case ifVersion != 0 && prev.Version != ifVersion:
-		return out, fmt.Errorf("%s/%s is at version %d, not %d: %w", it.Kind, it.Key, prev.Version, ifVersion, ErrConflict)
+		return out, nil, fmt.Errorf("%s/%s is at version %d, not %d: %w", it.Kind, it.Key, prev.Version, ifVersion, ErrConflict)
 	case !exists:
 		var pos int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pos), 0) + 1 FROM items WHERE org_id = $1`, org).Scan(&pos); err != nil {
-			return out, err
+			return out, nil, err
 		}
 		out = StoredItem{Item: it, Pos: pos, Version: 1, UpdatedAt: stamp, UpdatedBy: actor}
 		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor, nil); err != nil {
-			return out, err
+			return out, nil, err
 		}
 		note.done = true
-		return out, s.appendHistoryAt(ctx, tx, org, head, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}})
+		return out, &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}, nil
 	}
 	if string(prev.Data) == after {
-		return prev, nil // nothing changed: no new version, no history
+		return prev, nil, nil // nothing changed: no new version, no history
 	}
 	// The version check is repeated in the UPDATE itself, so that two
 	// writers that read the same version cannot both win.
 	res, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE org_id = $6 AND kind = $7 AND key = $8 AND version = $9`,
 		after, it.Label, it.Owner, stamp, actor, org, it.Kind, it.Key, prev.Version)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return out, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
+		return out, nil, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
 	}
 	before := string(prev.Data)
 	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
 	note.done = true
-	return out, s.appendHistoryAt(ctx, tx, org, head, []Change{{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}})
+	return out, &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}, nil
 }
 
 // Delete removes an item at the version the caller read. An item that

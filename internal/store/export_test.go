@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"time"
 
@@ -33,3 +34,41 @@ func SetSecurityLogBounds(anon, perUser, prune int) (restore func()) {
 // CarriedViews is how many views were carried over changes rather than
 // computed afresh.
 func CarriedViews(s *Store) int64 { return s.derived.carried.Load() }
+
+// HoldWrites keeps an organization's writers waiting (as a write in
+// progress would) until release is called.
+func HoldWrites(s *Store, org string) (release func()) {
+	if s.writeGate != nil {
+		s.writeGate <- struct{}{}
+		return func() { <-s.writeGate }
+	}
+	unlock, _ := lockOrg(context.Background(), &s.writeLocks, org)
+	return unlock
+}
+
+// QueuedPuts is how many Puts of an organization wait for their batch.
+func QueuedPuts(s *Store, org string) int {
+	v, ok := s.putQueues.Load(org)
+	if !ok {
+		return 0
+	}
+	q := v.(*putQueue)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.jobs)
+}
+
+// BatchedPuts is how many Puts were written in a transaction with others.
+func BatchedPuts(s *Store) int64 { return s.batchedPuts.Load() }
+
+// PutLeading reports whether a goroutine writes an organization's Puts.
+func PutLeading(s *Store, org string) bool {
+	v, ok := s.putQueues.Load(org)
+	if !ok {
+		return false
+	}
+	q := v.(*putQueue)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.leading
+}

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudisms/cloudisms/internal/isms"
@@ -73,6 +74,10 @@ type Store struct {
 	// on PostgreSQL (orgTx).
 	writeGate  chan struct{}
 	writeLocks sync.Map
+	// putQueues (organization → *putQueue): the Puts waiting to be
+	// written together.
+	putQueues   sync.Map
+	batchedPuts atomic.Int64 // Puts written in a transaction with others
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists   *HeadCache[[]recorded]

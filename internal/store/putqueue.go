@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/bundle"
+)
+
+// The writes of one organization queue on its history head: one at a time,
+// each a transaction of a dozen statements (on PostgreSQL a dozen round
+// trips), and under load the queue, not the work, was what an edit waited
+// for. Put therefore writes the edits that are waiting together: the
+// first to come leads, and takes every write queued meanwhile into one
+// transaction, with one read of the head, one history append and one
+// commit. Each write is checked as if alone and fails alone; none is
+// written twice, and a failure of the transaction itself sends each write
+// of the batch through a transaction of its own (putAlone), so that one
+// write's database error never fails another's.
+
+// maxPutBatch bounds the writes of one transaction.
+const maxPutBatch = 64
+
+// putBatchTimeout bounds one batch's transaction: the leader writes on
+// behalf of requests that may have gone, so it does not use its own
+// request's context, whose cancellation would fail the others.
+const putBatchTimeout = time.Minute
+
+// putJob is one Put waiting to be written.
+type putJob struct {
+	ctx       context.Context
+	it        bundle.Item
+	refs      []bundle.Ref
+	ifVersion int64
+	actor     string
+
+	out  StoredItem
+	note edit
+	err  error
+	done chan struct{} // closed once written or failed
+	lead chan struct{} // the job's goroutine is to write the next batch
+}
+
+// putQueue is the writes of one organization waiting for a transaction.
+type putQueue struct {
+	mu      sync.Mutex
+	jobs    []*putJob
+	leading bool // a goroutine is writing the queue's batches
+}
+
+// queuePut queues j and returns once it is written or failed. When no
+// other goroutine writes the organization's queue, this one writes one
+// batch (j first in it) and hands the lead to the first write still
+// waiting, so that no request writes for others longer than one batch.
+func (s *Store) queuePut(org string, j *putJob) {
+	v, _ := s.putQueues.LoadOrStore(org, &putQueue{})
+	q := v.(*putQueue)
+	q.mu.Lock()
+	q.jobs = append(q.jobs, j)
+	lead := !q.leading
+	q.leading = true
+	q.mu.Unlock()
+	if !lead {
+		select {
+		case <-j.done:
+			return
+		case <-j.lead:
+		}
+	}
+	q.mu.Lock()
+	n := min(len(q.jobs), maxPutBatch)
+	batch := q.jobs[:n:n]
+	q.jobs = q.jobs[n:]
+	q.mu.Unlock()
+	s.writeBatch(org, batch)
+	q.mu.Lock()
+	if len(q.jobs) == 0 {
+		q.leading = false
+	} else {
+		q.jobs[0].lead <- struct{}{}
+	}
+	q.mu.Unlock()
+	<-j.done
+}
+
+// writeBatch writes a batch of Puts in one transaction, or each alone
+// when the transaction fails.
+func (s *Store) writeBatch(org string, batch []*putJob) {
+	var live []*putJob
+	for _, j := range batch {
+		// A request that gave up before its turn is not written.
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+			close(j.done)
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if len(live) == 1 {
+		s.writeAlone(org, live[0])
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), putBatchTimeout)
+	defer cancel()
+	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
+		if _, err := s.getOrg(ctx, tx, org); err != nil {
+			return err
+		}
+		head, err := lockHistoryHead(ctx, tx, s.d, org)
+		if err != nil {
+			return err
+		}
+		var changes []Change
+		for _, j := range live {
+			out, change, err := s.writeItem(ctx, tx, org, head.n+int64(len(changes)), j.it, j.refs, j.ifVersion, j.actor, keepStored, &j.note)
+			switch {
+			case err != nil && !cleanFailure(err):
+				return err // the transaction may be spoilt: each alone
+			case err != nil:
+				j.out, j.err = StoredItem{}, err
+			default:
+				j.out, j.err = out, nil
+				if change != nil {
+					change.Note = NoteOf(j.ctx)
+					changes = append(changes, *change)
+				}
+			}
+		}
+		return s.appendHistoryAt(ctx, tx, org, head, changes)
+	})
+	if err != nil {
+		for _, j := range live {
+			s.writeAlone(org, j)
+		}
+		return
+	}
+	s.batchedPuts.Add(int64(len(live)))
+	// The cached models are carried over the edits in their order.
+	for _, j := range live {
+		if j.err == nil {
+			s.applyEdit(j.note)
+		}
+		close(j.done)
+	}
+}
+
+// writeAlone writes one Put in a transaction of its own.
+func (s *Store) writeAlone(org string, j *putJob) {
+	j.out, j.note, j.err = s.putAlone(j.ctx, org, j.it, j.refs, j.ifVersion, j.actor)
+	if j.err == nil {
+		s.applyEdit(j.note)
+	}
+	close(j.done)
+}
+
+// cleanFailure tells a write that writeItem refused before writing
+// anything (a reference, a version, an approval it could not carry) from
+// a failure of the database, after which the transaction is not to be
+// used.
+func cleanFailure(err error) bool {
+	var ref *RefError
+	var keep *keepError
+	return errors.As(err, &ref) || errors.As(err, &keep) ||
+		errors.Is(err, ErrExists) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict)
+}
+
+// keepError is a failure to carry an item's stored approval over
+// (bundle.KeepApproval), found before anything is written.
+type keepError struct{ err error }
+
+func (e *keepError) Error() string { return e.err.Error() }
+func (e *keepError) Unwrap() error { return e.err }

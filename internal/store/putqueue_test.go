@@ -1,0 +1,169 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudisms/cloudisms/internal/store"
+	"github.com/cloudisms/cloudisms/internal/store/storetest"
+)
+
+// TestPutBatches: Puts that wait for the same organization are written
+// in one transaction, each as if alone: its own outcome (created, updated,
+// refused for a missing reference, a stale version, an existing id, a
+// request given up before its turn), its own history record and note, and
+// nothing of the refused ones written. When the batch's transaction fails,
+// each write is made alone and none is lost or doubled.
+func TestPutBatches(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			for _, failFirst := range []bool{false, true} {
+				t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
+					s, _ := b.Open(t)
+					m, _ := sample(t, "sample-saas.yaml")
+					if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
+						t.Fatal(err)
+					}
+					runBatch(t, s, failFirst)
+				})
+			}
+		})
+	}
+}
+
+func runBatch(t *testing.T, s *store.Store, failFirst bool) {
+	ctx := context.Background()
+	_, head, err := s.ISMSAt(ctx, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r06, err := s.Get(ctx, "o", "risks", "r-06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type write struct {
+		name    string
+		ctx     context.Context
+		data    string
+		version int64
+		want    func(error) bool
+	}
+	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+	ok := func(err error) bool { return err == nil }
+	gone, cancel := context.WithCancel(ctx)
+	var writes []write
+	for i := range 8 {
+		writes = append(writes, write{fmt.Sprintf("create %d", i), store.WithNote(ctx, fmt.Sprintf("note %d", i)),
+			fmt.Sprintf(`{"id":"r-batch-%d","title":"batch %d","owner":"p-ops","treatment":"modify"}`, i, i), 0, ok})
+	}
+	writes = append(writes,
+		write{"missing reference", ctx, `{"id":"r-batch-ref","title":"x","owner":"p-nobody","treatment":"modify"}`, 0,
+			func(err error) bool { var r *store.RefError; return errors.As(err, &r) }},
+		write{"stale version", ctx, `{"id":"r-06","title":"stale","owner":"p-ops","treatment":"modify"}`, r06.Version + 5, is(store.ErrConflict)},
+		write{"existing id", ctx, `{"id":"r-06","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
+		write{"given up", gone, `{"id":"r-batch-gone","title":"gone","owner":"p-ops","treatment":"modify"}`, 0, is(context.Canceled)},
+	)
+	release := store.HoldWrites(s, "o")
+	// A first write leads: it waits on the held writes, alone, while the
+	// others queue behind it and then go in one batch.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		it, refs := decodeItem(t, "risks", `{"id":"r-batch-lead","title":"lead","owner":"p-ops","treatment":"modify"}`)
+		if _, err := s.Put(ctx, "o", it, refs, 0, "writer"); err != nil {
+			t.Errorf("the leading write: %v", err)
+		}
+	}()
+	for store.QueuedPuts(s, "o") > 0 || !store.PutLeading(s, "o") {
+		time.Sleep(time.Millisecond)
+	}
+	batched := store.BatchedPuts(s)
+	errs := make([]error, len(writes))
+	for i, w := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it, refs := decodeItem(t, "risks", w.data)
+			_, errs[i] = s.Put(w.ctx, "o", it, refs, w.version, "writer")
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for store.QueuedPuts(s, "o") < len(writes) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", store.QueuedPuts(s, "o"), len(writes))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if failFirst {
+		// The leader's transaction commits; the batch's fails.
+		var mu sync.Mutex
+		commits := 0
+		store.SetFailHook(s, func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			if commits++; commits == 2 {
+				return errors.New("injected failure")
+			}
+			return nil
+		})
+		defer store.SetFailHook(s, nil)
+	}
+	release()
+	wg.Wait()
+	// The given-up write is dropped before the batch; the others of the
+	// batch count, whether refused or written.
+	if got, want := store.BatchedPuts(s)-batched, int64(len(writes)-1); !failFirst && got != want {
+		t.Errorf("%d writes went in a batch, want %d", got, want)
+	}
+	written := 1 // the leader
+	for i, w := range writes {
+		if !w.want(errs[i]) {
+			t.Errorf("%s: %v", w.name, errs[i])
+		}
+		if errs[i] == nil {
+			written++
+		}
+	}
+	if _, err := s.Get(ctx, "o", "risks", "r-batch-gone"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the write given up before its turn was stored: %v", err)
+	}
+	if _, err := s.Get(ctx, "o", "risks", "r-batch-ref"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the write with a missing reference was stored: %v", err)
+	}
+	if got, _ := s.Get(ctx, "o", "risks", "r-06"); got.Version != r06.Version {
+		t.Errorf("r-06 is at version %d after refused writes, want %d", got.Version, r06.Version)
+	}
+	if _, after, err := s.ISMSAt(ctx, "o"); err != nil || after != head+int64(written) {
+		t.Errorf("head %d after %d writes from %d (%v)", after, written, head, err)
+	}
+	for i := range 8 {
+		hist, err := s.History(ctx, "o", store.HistoryFilter{Kind: "risks", Key: fmt.Sprintf("r-batch-%d", i)})
+		if err != nil || len(hist) != 1 || hist[0].Note != fmt.Sprintf("note %d", i) || hist[0].Actor != "writer" {
+			t.Errorf("history of r-batch-%d: %+v %v", i, hist, err)
+		}
+	}
+	if broken, _, err := s.VerifyHistory(ctx); broken != nil || err != nil {
+		t.Errorf("history: %v %v", broken, err)
+	}
+	// The cached model follows the writes.
+	model, _, err := s.ISMSAt(ctx, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, r := range model.Risks {
+		if len(r.ID) > 8 && r.ID[:8] == "r-batch-" {
+			found++
+		}
+	}
+	if found != 9 { // with the leader's
+		t.Errorf("the model has %d of the 9 new risks", found)
+	}
+}
