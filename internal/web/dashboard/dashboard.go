@@ -130,7 +130,7 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	for i, d := range v.Due {
 		due[i] = dueLine{DueSummary: d, OwnerName: nm.Person(d.Owner)}
 	}
-	dueRows, err := site.Lines(a.App, p, "dashboard", "due-line", due)
+	dueRows, err := site.Lines(a.App, p, "dashboard", "due-line", site.MaxListLines, due)
 	if err != nil {
 		a.ServerError(w, r, p, err)
 		return
@@ -182,7 +182,7 @@ func (a *handlers) staleLines(p *site.Page, nm *names.Names, stale []store.Appro
 	for i, ap := range shown {
 		lines[i] = staleLine{Kind: ap.Kind, Key: ap.Key, Name: nm.Ref(ap.Kind, ap.Key), PersonName: nm.Person(ap.Person), ApprovedAt: ap.ApprovedAt}
 	}
-	h, err := site.Lines(a.App, p, "dashboard", "stale-line", lines)
+	h, err := site.Lines(a.App, p, "dashboard", "stale-line", site.MaxListLines, lines)
 	return h, len(stale) - len(shown), risks, err
 }
 

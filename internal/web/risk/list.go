@@ -419,7 +419,7 @@ func keyOf(row riskRow) rowKey {
 // (site.LinesBy): after an edit only the edited risk's row is rendered
 // again, not the page.
 func (a *handlers) rowsHTML(p *site.Page, rows []riskRow) (template.HTML, error) {
-	return site.LinesBy(a.App, p, "risks", "risk-row", rows, keyOf, func(row riskRow) any {
+	return site.LinesBy(a.App, p, "risks", "risk-row", site.MaxRegisterLines, rows, keyOf, func(row riskRow) any {
 		return rowCtx{riskRow: row, Org: p.Org, Lang: p.Lang}
 	})
 }

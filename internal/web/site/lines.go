@@ -15,10 +15,15 @@ import (
 // made again. Lines keeps each line's HTML by its content instead: after
 // an edit only the lines whose content changed are rendered again.
 
-// maxLines bounds the lines kept per organization, language and template;
-// past it the cache starts over (lines of older versions are not read
-// again).
-const maxLines = 20_000
+// A cache of lines holds at most max of them (per organization, language
+// and template): past it the cache starts over (lines of older versions
+// are not read again). MaxRegisterLines suits a register's rows, whose
+// pages together show every item; MaxListLines a list of a few dozen
+// lines that changes with edits.
+const (
+	MaxRegisterLines = 20_000
+	MaxListLines     = 2_000
+)
 
 // Line is what a line's template is given: the line's content, and the
 // organization and language its links and words need ($.Org, $.T).
@@ -36,18 +41,18 @@ type lineCache[K comparable] struct {
 }
 
 // Lines renders one line per value with the template part of the page
-// template page (given a Line), joined. A value must hold everything its
+// template page (given a Line), joined, keeping at most max lines. A value must hold everything its
 // line shows (names resolved, the reader's permissions decided): equal
 // values give the same line. Lines are kept per organization and
 // language.
-func Lines[K comparable](a *App, p *Page, page, part string, vals []K) (template.HTML, error) {
-	return LinesBy(a, p, page, part, vals, func(v K) K { return v }, func(v K) any { return Line[K]{V: v, Org: p.Org, Lang: p.Lang} })
+func Lines[K comparable](a *App, p *Page, page, part string, max int, vals []K) (template.HTML, error) {
+	return LinesBy(a, p, page, part, max, vals, func(v K) K { return v }, func(v K) any { return Line[K]{V: v, Org: p.Org, Lang: p.Lang} })
 }
 
 // LinesBy is Lines for lines whose template is given data(v) and whose
 // content is told by key(v), a value that holds everything the line
 // shows.
-func LinesBy[V any, K comparable](a *App, p *Page, page, part string, vals []V, key func(V) K, data func(V) any) (template.HTML, error) {
+func LinesBy[V any, K comparable](a *App, p *Page, page, part string, max int, vals []V, key func(V) K, data func(V) any) (template.HTML, error) {
 	c := a.View(p.Org, 0, p.Lang, "lines "+page+" "+part, func() any {
 		return &lineCache[K]{lines: map[K]template.HTML{}}
 	}).(*lineCache[K])
@@ -63,7 +68,7 @@ func LinesBy[V any, K comparable](a *App, p *Page, page, part string, vals []V, 
 				return "", err
 			}
 			c.mu.Lock()
-			if len(c.lines) >= maxLines {
+			if len(c.lines) >= max {
 				c.lines = map[K]template.HTML{}
 			}
 			c.lines[k] = h

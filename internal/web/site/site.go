@@ -52,6 +52,8 @@ type App struct {
 	Passkeys *passkey.RP
 	pages    map[string]*template.Template
 	views    *store.HeadCache[any] // App.View
+	parts    *store.HeadCache[any] // App.PartIf
+	navs     *store.HeadCache[any] // App.sideNav
 	assets   map[string]asset      // by hashed name
 	named    map[string]string
 	mux      *http.ServeMux
@@ -67,7 +69,7 @@ type asset struct {
 // page.
 func New(s *store.Store, log *slog.Logger, now func() time.Time) (*App, error) {
 	a := &App{Store: s, Log: log, Now: now, assets: map[string]asset{}, named: map[string]string{}, mux: http.NewServeMux(),
-		views: newViews()}
+		views: newViews(), parts: store.NewHeadCache[any](maxParts), navs: store.NewHeadCache[any](maxNavs)}
 	if err := a.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -219,7 +221,7 @@ func (a *App) Render(w http.ResponseWriter, status int, name string, p *Page) {
 // thirty-odd entries cost more than most pages' own content.
 func (a *App) sideNav(t *template.Template, p *Page) (template.HTML, error) {
 	var err error
-	v := a.ViewIf(p.Org, 0, p.Lang, "side-nav "+p.Role+" "+p.Nav, func() (any, bool) {
+	v := keptIn(a.navs, p.Org, 0, p.Lang, "side-nav "+p.Role+" "+p.Nav, func() (any, bool) {
 		var b bytes.Buffer
 		if err = t.ExecuteTemplate(&b, "side-nav", p); err != nil {
 			return template.HTML(""), false

@@ -16,6 +16,16 @@ const maxViews = 4096
 // newViews makes the cache of App.View.
 func newViews() *store.HeadCache[any] { return store.NewHeadCache[any](maxViews) }
 
+// Rendered HTML is kept apart from the views, in caches of its own, so
+// that its many variants (an SoA's rows per filter and page, the side
+// navigation per role and section) cannot push the views out, and so that
+// its size stays bounded: maxParts pieces of up to a page each (a few tens
+// of megabytes), maxNavs navigations of a few kilobytes.
+const (
+	maxParts = 512
+	maxNavs  = 4096
+)
+
 // View returns what compute makes of an organization's ISMS at a history
 // head for pages in a language: an index of names, a drawn heat map, the
 // options of a filter. Pages are read far more often than the ISMS
@@ -58,16 +68,26 @@ func (a *App) NamesAt(org string, head int64, m *isms.ISMS, lang string) *names.
 // their first computation ends): compute says whether what it made may be
 // kept; a view that is not is made again on the next request.
 func (a *App) ViewIf(org string, head int64, lang, name string, compute func() (any, bool)) any {
+	return keptIn(a.views, org, head, lang, name, compute)
+}
+
+// PartIf is ViewIf for rendered HTML (App.Part, an SoA page's rows): kept
+// in the cache of parts, not with the views.
+func (a *App) PartIf(org string, head int64, lang, name string, compute func() (any, bool)) any {
+	return keptIn(a.parts, org, head, lang, name, compute)
+}
+
+func keptIn(c *store.HeadCache[any], org string, head int64, lang, name string, compute func() (any, bool)) any {
 	key := org + "\x00" + lang + "\x00" + name
-	if a.views != nil {
-		if v, ok := a.views.Get(key, head); ok {
+	if c != nil {
+		if v, ok := c.Get(key, head); ok {
 			return v
 		}
 	}
 	v, keep := compute()
-	if keep && a.views != nil {
+	if keep && c != nil {
 		// A slower request of an older head must not replace a newer view.
-		a.views.PutNewer(key, head, v)
+		c.PutNewer(key, head, v)
 	}
 	return v
 }
@@ -81,7 +101,7 @@ func (a *App) ViewIf(org string, head int64, lang, name string, compute func() (
 // renders without keeping (a part showing something not yet ready).
 func (a *App) Part(head int64, p *Page, name, part, key string, keep bool) (template.HTML, error) {
 	var err error
-	v := a.ViewIf(p.Org, head, p.Lang, "part "+name+" "+part+" "+key, func() (any, bool) {
+	v := a.PartIf(p.Org, head, p.Lang, "part "+name+" "+part+" "+key, func() (any, bool) {
 		h, ferr := a.Fragment(name, part, p)
 		err = ferr
 		return h, keep && ferr == nil

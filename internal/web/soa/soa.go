@@ -170,7 +170,7 @@ func (a *handlers) renderSoA(w http.ResponseWriter, r *http.Request, p *site.Pag
 	if filter != "" && !slices.Contains(soaFilters, filter) {
 		rowsFilter = "(none)"
 	}
-	rv := a.ViewIf(p.Org, head, p.Lang, fmt.Sprintf("soa rows %s|%s|%d-%d|edit=%t", sel, rowsFilter, pager.From, pager.To, canEdit), func() (any, bool) {
+	rv := a.PartIf(p.Org, head, p.Lang, fmt.Sprintf("soa rows %s|%s|%d-%d|edit=%t", sel, rowsFilter, pager.From, pager.To, canEdit), func() (any, bool) {
 		rows, anyUnconfirmed, err := a.soaRows(ctx, p, head, model, sel, v.Rows, rowsFilter, asOf)
 		if err != nil {
 			rerr = err
