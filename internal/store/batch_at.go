@@ -20,10 +20,11 @@ func (s *Store) PutAllAt(ctx context.Context, org string, head int64, writes []I
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
-		now, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
+		locked, err := lockHistoryHead(ctx, tx, s.d, org)
 		if err != nil {
 			return err
 		}
+		now := locked.n
 		if now != head {
 			return fmt.Errorf("organization %s changed since history #%d (now #%d): %w", org, head, now, ErrConflict)
 		}

@@ -23,7 +23,7 @@ func (s *Store) SetControlTexts(ctx context.Context, org string, texts map[strin
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		if _, err := lockHistoryHead(ctx, tx, s.d, org); err != nil {
 			return err
 		}
 		var changes []Change

@@ -319,10 +319,11 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int64, actor string) error {
 	var note edit
 	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
-		head, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org)
+		locked, err := lockHistoryHead(ctx, tx, s.d, org)
 		if err != nil {
 			return err
 		}
+		head := locked.n
 		prev, err := s.get(ctx, tx, org, kind, key)
 		if err != nil {
 			return err
@@ -503,14 +504,4 @@ func (s *Store) Edition(ctx context.Context, org string) (string, error) {
 		return "", fmt.Errorf("organization of %s: %w", org, err)
 	}
 	return o.AnnexA, nil
-}
-
-// lockedHead reads the history head with the dialect's row lock.
-type lockedHead struct {
-	tx   *sql.Tx
-	lock string
-}
-
-func (l lockedHead) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return l.tx.QueryRowContext(ctx, query+l.lock, args...)
 }

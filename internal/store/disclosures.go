@@ -22,7 +22,7 @@ func (s *Store) SetDisclosure(ctx context.Context, org, service string, on bool,
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		if _, err := lockHistoryHead(ctx, tx, s.d, org); err != nil {
 			return err
 		}
 		var by string

@@ -99,7 +99,7 @@ func (s *Store) PutFrameworkRow(ctx context.Context, org, framework string, r Fr
 		params = []byte("{}")
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		if _, err := lockHistoryHead(ctx, tx, s.d, org); err != nil {
 			return err
 		}
 		var version int64

@@ -86,7 +86,7 @@ func (s *Store) PutFramework(ctx context.Context, org string, f Framework, actor
 		if _, err := s.getOrg(ctx, tx, org); err != nil {
 			return err
 		}
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		if _, err := lockHistoryHead(ctx, tx, s.d, org); err != nil {
 			return err
 		}
 		var before *string

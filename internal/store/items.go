@@ -105,7 +105,7 @@ func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, ac
 		// Lock the history head first, as every writer does, so that an
 		// import and an edit of the same organization queue instead of
 		// deadlocking.
-		if _, err := headOf(ctx, lockedHead{tx, s.d.lockHead}, org); err != nil {
+		if _, err := lockHistoryHead(ctx, tx, s.d, org); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		// The bundle may name only files this organization uploaded.
