@@ -80,3 +80,22 @@ func TestDashboardStaleApprovalsBounded(t *testing.T) {
 		mustContain(t, "the dashboard", page, fmt.Sprintf("ほかに %d 件あります", stale-20), `href="/orgs/sample/risks?approval=stale"`)
 	})
 }
+
+// TestDashboardDueNamed: the due table names each item (a risk by its
+// title, the management review's organization in words) and links it to
+// where it is fixed (a risk: its row in the register), the subject path kept for the tooltip only.
+func TestDashboardDueNamed(t *testing.T) {
+	get, _ := pages(t, 200)
+	page := get("/orgs/big/")
+	due := page[strings.Index(page, `id="d-h"`):]
+	due = due[:strings.Index(due, "</section>")]
+	if !strings.Contains(due, `title="risks/`) {
+		t.Fatalf("no risk falls due on the dashboard:\n%s", due)
+	}
+	for _, cell := range strings.Split(due, "<td>")[1:] {
+		if strings.HasPrefix(cell, "risks/") || strings.HasPrefix(cell, "organization") {
+			t.Errorf("a due item shown by its subject path: %.80s", cell)
+		}
+	}
+	mustContain(t, "the due table", due, `<a href="/orgs/big/risks?q=r-`)
+}

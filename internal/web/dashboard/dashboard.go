@@ -128,7 +128,8 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	// and the stale approvals around them on every request.
 	due := make([]dueLine, len(v.Due))
 	for i, d := range v.Due {
-		due[i] = dueLine{DueSummary: d, OwnerName: nm.Person(d.Owner)}
+		due[i] = dueLine{DueSummary: d, OwnerName: nm.Person(d.Owner), Name: nm.Subject(d.Subject),
+			Link: site.SubjectLink(p.Org, strings.Split(d.Subject, "/"))}
 	}
 	dueRows, err := site.Lines(a.App, p, "dashboard", "due-line", site.MaxListLines, due)
 	if err != nil {
@@ -152,10 +153,11 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	a.Render(w, http.StatusOK, "dashboard", p)
 }
 
-// dueLine is a line of the due table: the item and its owner's name.
+// dueLine is a line of the due table: the item, named and linked to its
+// page, and its owner's name.
 type dueLine struct {
 	isms.DueSummary
-	OwnerName string
+	Name, Link, OwnerName string
 }
 
 // dashboardStale is how many stale approvals the dashboard lists; after an

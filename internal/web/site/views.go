@@ -55,7 +55,7 @@ func (a *App) NamesAt(org string, head int64, m *isms.ISMS, lang string) *names.
 	nm := a.View(org, head, "", "names", func() any {
 		var prev *names.Names
 		if a.views != nil {
-			if v, at, ok := a.views.Latest(org + "\x00\x00names"); ok && at != head {
+			if v, at, ok := a.views.Latest(viewKey(org, "", "names")); ok && at != head {
 				prev = v.(*names.Names)
 			}
 		}
@@ -77,8 +77,12 @@ func (a *App) PartIf(org string, head int64, lang, name string, compute func() (
 	return keptIn(a.parts, org, head, lang, name, compute)
 }
 
+// viewKey is the key a view is kept under: its organization, language
+// and name.
+func viewKey(org, lang, name string) string { return org + "\x00" + lang + "\x00" + name }
+
 func keptIn(c *store.HeadCache[any], org string, head int64, lang, name string, compute func() (any, bool)) any {
-	key := org + "\x00" + lang + "\x00" + name
+	key := viewKey(org, lang, name)
 	if c != nil {
 		if v, ok := c.Get(key, head); ok {
 			return v
