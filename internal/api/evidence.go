@@ -149,7 +149,7 @@ func descend(doc map[string]any, at string) (map[string]any, error) {
 func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
 	edition, err := a.store.Edition(r.Context(), r.PathValue("org"))
 	if err != nil {
-		return bundle.Item{}, nil, err
+		return bundle.Item{}, nil, &storeFailed{err}
 	}
 	it, refs, err := bundle.DecodeItem(kind, key, data, edition)
 	if err != nil {
@@ -159,7 +159,7 @@ func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bund
 	if kind == bundle.KindRisks || kind == bundle.KindAssets {
 		c, err := a.store.Criteria(r.Context(), r.PathValue("org"))
 		if err != nil {
-			return bundle.Item{}, nil, err
+			return bundle.Item{}, nil, &storeFailed{err}
 		}
 		if errs := bundle.CheckScales(kind, it.Data, c); len(errs) > 0 {
 			return bundle.Item{}, nil, errs
@@ -167,6 +167,14 @@ func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bund
 	}
 	return it, refs, nil
 }
+
+// storeFailed is a failure to read what a body is checked against (the
+// organization's edition and criteria): the store's, not the body's, so
+// it is not answered 400 (an outage is a 503, a missing organization 404).
+type storeFailed struct{ err error }
+
+func (e *storeFailed) Error() string { return e.err.Error() }
+func (e *storeFailed) Unwrap() error { return e.err }
 
 // downloadEvidence serves a file of the organization as a download, never
 // inline, whatever it contains.

@@ -140,6 +140,11 @@ func (a *Server) readItem(w http.ResponseWriter, r *http.Request, c *call, kind,
 
 func (a *Server) invalid(w http.ResponseWriter, c *call, err error) {
 	var errs bundle.Errors
+	var failed *storeFailed
+	if errors.As(err, &failed) {
+		a.storeError(w, c, failed.err)
+		return
+	}
 	if !errors.As(err, &errs) {
 		a.fail(w, c.lang, http.StatusBadRequest, "invalid", i18n.M("api.invalid_detail", "detail", err.Error()))
 		return

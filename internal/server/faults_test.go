@@ -121,17 +121,21 @@ func TestDatabaseOutage(t *testing.T) {
 	var mu sync.Mutex
 	statuses := map[int]int{}
 	var slowest time.Duration
+	var odd []string // answers other than 200, 201 and 503, to say which
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
 			for n := 0; ctx.Err() == nil; n++ {
 				start := time.Now()
 				var st int
+				var body []byte
 				var err error
+				what := "POST /items/risks"
 				if w == 0 {
-					st, _, _, err = c.do("POST", "/items/risks", map[string]any{"id": fmt.Sprintf("o-%d", n), "title": "outage", "treatment": "retain", "owner": "p-isms"})
+					st, _, body, err = c.do("POST", "/items/risks", map[string]any{"id": fmt.Sprintf("o-%d", n), "title": "outage", "treatment": "retain", "owner": "p-isms"})
 				} else {
-					st, _, _, err = c.do("GET", []string{"/items/risks/r-01", "/check", "/items/risks?limit=20"}[w%3], nil)
+					what = "GET " + []string{"/items/risks/r-01", "/check", "/items/risks?limit=20"}[w%3]
+					st, _, body, err = c.do("GET", what[4:], nil)
 				}
 				d := time.Since(start)
 				if err != nil {
@@ -139,6 +143,9 @@ func TestDatabaseOutage(t *testing.T) {
 				}
 				mu.Lock()
 				statuses[st]++
+				if st != http.StatusOK && st != http.StatusCreated && st != http.StatusServiceUnavailable && len(odd) < 5 {
+					odd = append(odd, fmt.Sprintf("%s: %d %.300s", what, st, body))
+				}
 				slowest = max(slowest, d)
 				mu.Unlock()
 				time.Sleep(5 * time.Millisecond)
@@ -160,6 +167,11 @@ func TestDatabaseOutage(t *testing.T) {
 	statuses, slowest = map[int]int{}, 0
 	mu.Unlock()
 	t.Logf("during the outage: statuses %v, slowest answer %v", during, slow)
+	mu.Lock()
+	for _, o := range odd {
+		t.Log(o)
+	}
+	mu.Unlock()
 	for st, n := range during {
 		if st != http.StatusServiceUnavailable && st != http.StatusOK && st != http.StatusCreated {
 			t.Errorf("during the outage: %d answers with status %d (want 503)", n, st)
