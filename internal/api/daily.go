@@ -102,7 +102,10 @@ func (a *Server) tasks(w http.ResponseWriter, r *http.Request, c *call) {
 		assignee = "me"
 		list = isms.TasksOf(all, isms.Assignee{Person: c.member.Person, Office: authz.KeepsTheISMS(c.member.Role)})
 	case "all":
-		list = all
+		list = make([]isms.Task, len(all))
+		for i, t := range all {
+			list[i] = *t
+		}
 	case "office":
 		list = isms.TasksOf(all, isms.Assignee{Office: true})
 	default:

@@ -4,7 +4,7 @@ package isms
 type Summary struct {
 	AsOf    string         `json:"as_of"`
 	SoA     []SoASummary   `json:"soa"`
-	Risks   []RiskSummary  `json:"risks"`
+	Risks   []*RiskSummary `json:"risks"`
 	HeatMap HeatMapSummary `json:"heat_map"`
 	Due     []DueSummary   `json:"due"`
 }
@@ -90,11 +90,16 @@ func soaSummaries(m *ISMS) []SoASummary {
 	return out
 }
 
-// riskSummaries are the risks and the heat map of the summary.
-func riskSummaries(m *ISMS, risks []RiskView) ([]RiskSummary, HeatMapSummary) {
-	out := make([]RiskSummary, 0, len(risks))
-	for _, rv := range risks {
-		out = append(out, riskSummary(rv))
+// riskSummaries are the risks and the heat map of the summary. The list
+// holds pointers because it is carried over edits (Summarized): a copy of
+// 50,000 pointers per edit instead of 50,000 summaries (4.5 MB). The
+// summaries are shared: callers must not modify them.
+func riskSummaries(m *ISMS, risks []RiskView) ([]*RiskSummary, HeatMapSummary) {
+	vals := make([]RiskSummary, len(risks))
+	out := make([]*RiskSummary, len(risks))
+	for i, rv := range risks {
+		vals[i] = riskSummary(rv)
+		out[i] = &vals[i]
 	}
 	return out, heatMapSummary(NewHeatMap(m, risks))
 }
@@ -102,6 +107,12 @@ func riskSummaries(m *ISMS, risks []RiskView) ([]RiskSummary, HeatMapSummary) {
 func riskSummary(rv RiskView) RiskSummary {
 	return RiskSummary{rv.Risk.ID, rv.Risk.Title, rv.Risk.Owner, rv.Risk.Treatment, rv.OK,
 		rv.Level, rv.Residual, rv.Acceptable, rv.ResidualAcceptable}
+}
+
+// newRiskSummary is riskSummary of one risk, on its own.
+func newRiskSummary(rv RiskView) *RiskSummary {
+	s := riskSummary(rv)
+	return &s
 }
 
 func heatMapSummary(h HeatMap) HeatMapSummary {

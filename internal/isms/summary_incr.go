@@ -81,12 +81,12 @@ func (x *Summarized) Update(m *ISMS, changes []ItemChange) *Summarized {
 // assesses every risk.
 func (x *Summarized) carryRisks(prev *Summarized, keys []string, l LocatedRisks) bool {
 	old := prev.s.Risks
-	var out []RiskSummary
+	var out []*RiskSummary
 	if x.pos != nil && len(old) == len(x.m.Risks) {
 		// Every changed risk kept its place (Locate kept the positions).
 		out = slices.Clone(old)
 		for i, at := range l.NewAt {
-			out[at] = riskSummary(riskView(x.m, x.a, l.New[i]))
+			out[at] = newRiskSummary(riskView(x.m, x.a, l.New[i]))
 		}
 	} else if out = x.walkRisks(old, keys); out == nil {
 		return false
@@ -113,18 +113,18 @@ func (x *Summarized) carryRisks(prev *Summarized, keys []string, l LocatedRisks)
 // walkRisks is the risk list of x's register made from old, the list of
 // the register before the changes, assessing the changed risks only; nil
 // when the unchanged risks are not in old's order.
-func (x *Summarized) walkRisks(old []RiskSummary, keys []string) []RiskSummary {
+func (x *Summarized) walkRisks(old []*RiskSummary, keys []string) []*RiskSummary {
 	changed := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		changed[k] = true
 	}
-	out := make([]RiskSummary, 0, len(x.m.Risks))
+	out := make([]*RiskSummary, 0, len(x.m.Risks))
 	j := 0
 	// The unchanged risks keep their place relative to each other.
 	for i := range x.m.Risks {
 		r := x.m.Risks[i]
 		if changed[r.ID] {
-			out = append(out, riskSummary(riskView(x.m, x.a, r)))
+			out = append(out, newRiskSummary(riskView(x.m, x.a, r)))
 			continue
 		}
 		for j < len(old) && changed[old[j].ID] {

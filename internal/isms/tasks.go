@@ -112,7 +112,12 @@ func collect(asOf Date, out *[]Task) func(Task) {
 // falls to, with the open approval requests: undated tasks first, then by
 // due date. Done work (a plan action with done_on, an approved risk) is
 // not a task.
-func AllTasks(m *ISMS, asOf Date, requests []ApprovalRequest) []Task {
+//
+// The list holds pointers: it is kept and carried over edits (Tasked), and
+// at 50,000 risks a list of the tasks themselves was 12 MB to copy on
+// every edit where one of pointers is under 1 MB. The tasks are shared:
+// callers must not modify them.
+func AllTasks(m *ISMS, asOf Date, requests []ApprovalRequest) []*Task {
 	var out []Task
 	add := collect(asOf, &out)
 	for _, src := range taskSources {
@@ -122,6 +127,18 @@ func AllTasks(m *ISMS, asOf Date, requests []ApprovalRequest) []Task {
 		add(r.task())
 	}
 	SortTasks(out)
+	return pointers(out)
+}
+
+// pointers points at each of ts, in order; nil for none.
+func pointers(ts []Task) []*Task {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]*Task, len(ts))
+	for i := range ts {
+		out[i] = &ts[i]
+	}
 	return out
 }
 
@@ -133,7 +150,7 @@ func (r ApprovalRequest) task() Task {
 // AllTasks(m, asOf, nil): the requests are merged into it rather than the
 // whole list sorted again (the requests are read on every view, the list
 // is kept). tasks is not modified; without requests it is the result.
-func WithRequests(tasks []Task, asOf Date, requests []ApprovalRequest) []Task {
+func WithRequests(tasks []*Task, asOf Date, requests []ApprovalRequest) []*Task {
 	if len(requests) == 0 {
 		return tasks
 	}
@@ -144,15 +161,15 @@ func WithRequests(tasks []Task, asOf Date, requests []ApprovalRequest) []Task {
 	}
 	SortTasks(added)
 	// No request ties with a task of the ISMS: none is of their kind.
-	return patchTasks(tasks, nil, added)
+	return patchTasks(tasks, nil, pointers(added))
 }
 
 // TasksOf lists the tasks that fall to an assignee.
-func TasksOf(all []Task, who Assignee) []Task {
+func TasksOf(all []*Task, who Assignee) []Task {
 	var out []Task
 	for _, t := range all {
-		if who.Receives(t) {
-			out = append(out, t)
+		if who.Receives(*t) {
+			out = append(out, *t)
 		}
 	}
 	return out

@@ -12,7 +12,7 @@ import "sort"
 type Tasked struct {
 	m     *ISMS
 	asOf  Date
-	tasks []Task
+	tasks []*Task
 	pos   RiskPositions // m's risks by id, nil until needed
 	// unique is whether m's risk ids are unique. Carrying over relies on
 	// it: then only the tasks of one risk share a subject and kind, so a
@@ -28,7 +28,7 @@ func NewTasked(m *ISMS, asOf Date) *Tasked {
 
 // Tasks is the task list, as AllTasks(m, asOf, nil) makes it. It is
 // shared: callers must not modify it.
-func (x *Tasked) Tasks() []Task { return x.tasks }
+func (x *Tasked) Tasks() []*Task { return x.tasks }
 
 // Update returns the task list of m, which is the list's ISMS with the
 // given changes made (Diff says what changed), as of the same date. It
@@ -116,7 +116,7 @@ func (x *Tasked) Update(m *ISMS, changes []ItemChange) *Tasked {
 		// controls, notes) shares the list.
 		return next
 	}
-	next.tasks = patchTasks(x.tasks, cut, added)
+	next.tasks = patchTasks(x.tasks, cut, pointers(added))
 	return next
 }
 
@@ -151,7 +151,7 @@ func taskLess(a, b *Task) bool {
 }
 
 // kindRanges are the runs of tasks of the given kinds in ts.
-func kindRanges(ts []Task, kinds map[string]bool) []taskRange {
+func kindRanges(ts []*Task, kinds map[string]bool) []taskRange {
 	var out []taskRange
 	for i := 0; i < len(ts); {
 		if !kinds[ts[i].Kind] {
@@ -172,7 +172,7 @@ func kindRanges(ts []Task, kinds map[string]bool) []taskRange {
 // their sort keys: each group of tasks equal in the keys must be a run of
 // ts equal to it, as ts lists one risk's tasks of a kind and date in plan
 // order. It returns the runs, false when one is not there.
-func findTasks(ts, find []Task) ([]taskRange, bool) {
+func findTasks(ts []*Task, find []Task) ([]taskRange, bool) {
 	SortTasks(find)
 	var out []taskRange
 	for i := 0; i < len(find); {
@@ -180,13 +180,13 @@ func findTasks(ts, find []Task) ([]taskRange, bool) {
 		for j < len(find) && !taskLess(&find[i], &find[j]) {
 			j++
 		}
-		lo := sort.Search(len(ts), func(k int) bool { return !taskLess(&ts[k], &find[i]) })
+		lo := sort.Search(len(ts), func(k int) bool { return !taskLess(ts[k], &find[i]) })
 		hi := lo + (j - i)
-		if hi > len(ts) || hi < len(ts) && !taskLess(&find[i], &ts[hi]) {
+		if hi > len(ts) || hi < len(ts) && !taskLess(&find[i], ts[hi]) {
 			return nil, false
 		}
 		for k := range j - i {
-			if ts[lo+k] != find[i+k] {
+			if *ts[lo+k] != find[i+k] {
 				return nil, false
 			}
 		}
@@ -198,11 +198,11 @@ func findTasks(ts, find []Task) ([]taskRange, bool) {
 
 // sameTasks reports whether the tasks cut from ts (sorted ranges) are the
 // tasks added (sorted), one for one.
-func sameTasks(ts []Task, cut []taskRange, added []Task) bool {
+func sameTasks(ts []*Task, cut []taskRange, added []Task) bool {
 	n := 0
 	for _, c := range cut {
 		for _, t := range ts[c.lo:c.hi] {
-			if n == len(added) || t != added[n] {
+			if n == len(added) || *t != added[n] {
 				return false
 			}
 			n++
@@ -216,7 +216,7 @@ func sameTasks(ts []Task, cut []taskRange, added []Task) bool {
 // listed again are all cut, and those of different sources or risks differ
 // in subject or kind. The kept tasks are copied run by run, so the cost is
 // that of copying the list, not of sorting it.
-func patchTasks(ts []Task, cut []taskRange, added []Task) []Task {
+func patchTasks(ts []*Task, cut []taskRange, added []*Task) []*Task {
 	n := len(ts) + len(added)
 	for _, c := range cut {
 		n -= c.hi - c.lo
@@ -224,7 +224,7 @@ func patchTasks(ts []Task, cut []taskRange, added []Task) []Task {
 	if n == 0 {
 		return nil // as AllTasks lists no task
 	}
-	out := make([]Task, 0, n)
+	out := make([]*Task, 0, n)
 	// keep copies ts[i:hi], each added task before the first kept one it
 	// sorts before.
 	keep := func(i, hi int) {
@@ -233,7 +233,7 @@ func patchTasks(ts []Task, cut []taskRange, added []Task) []Task {
 				out = append(out, ts[i:hi]...)
 				return
 			}
-			j := i + sort.Search(hi-i, func(k int) bool { return taskLess(&added[0], &ts[i+k]) })
+			j := i + sort.Search(hi-i, func(k int) bool { return taskLess(added[0], ts[i+k]) })
 			out = append(out, ts[i:j]...)
 			if i = j; i < hi {
 				out = append(out, added[0])

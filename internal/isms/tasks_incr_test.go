@@ -58,10 +58,10 @@ func TestTaskedUpdateEqualsAllTasks(t *testing.T) {
 }
 
 // firstDiff says where two task lists part.
-func firstDiff(got, want []isms.Task) string {
+func firstDiff(got, want []*isms.Task) string {
 	for i := range min(len(got), len(want)) {
-		if got[i] != want[i] {
-			return fmt.Sprintf("at %d: got %+v\nwant %+v", i, got[i], want[i])
+		if *got[i] != *want[i] {
+			return fmt.Sprintf("at %d: got %+v\nwant %+v", i, *got[i], *want[i])
 		}
 	}
 	return fmt.Sprintf("one is the other's start (%d, %d)", len(got), len(want))

@@ -135,7 +135,7 @@ func (s *Store) SummaryFor(ctx context.Context, org string, head int64, m *isms.
 // RiskViewsFor are the risk views (isms.RiskViews) of a model and head
 // read with ISMSAt, carried over changes as SummaryFor is
 // (isms.ViewedRisks.Update). They are shared: callers must not modify them.
-func (s *Store) RiskViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]isms.RiskView, error) {
+func (s *Store) RiskViewsFor(ctx context.Context, org string, head int64, m *isms.ISMS) ([]*isms.RiskView, error) {
 	v, err := carriedView(s, ctx, org, head, m, "risk views", isms.NewViewedRisks, (*isms.ViewedRisks).Update)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 // risk only its tasks are listed again), and the open approval requests,
 // read each time (they are kept beside the ISMS and do not move its
 // history head).
-func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.Task, *isms.ISMS, error) {
+func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]*isms.Task, *isms.ISMS, error) {
 	m, head, err := s.ISMSAt(ctx, org)
 	if err != nil {
 		return nil, nil, err
@@ -40,7 +40,7 @@ func (s *Store) Tasks(ctx context.Context, org string, asOf isms.Date) ([]isms.T
 // TasksFor is the ISMS's own tasks (without approval requests) of a model
 // and head already read with ISMSAt. The list is shared: callers must not
 // modify it.
-func (s *Store) TasksFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]isms.Task, error) {
+func (s *Store) TasksFor(ctx context.Context, org string, head int64, m *isms.ISMS, asOf isms.Date) ([]*isms.Task, error) {
 	v, err := carriedView(s, ctx, org, head, m, "tasks "+asOf.String(),
 		func(m *isms.ISMS) *isms.Tasked { return isms.NewTasked(m, asOf) }, (*isms.Tasked).Update)
 	if err != nil {

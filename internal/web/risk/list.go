@@ -199,7 +199,7 @@ type register struct {
 	rows  []riskRow // shared with other requests when unfiltered: read only
 	// views, when read lazily (registerOf): the rows are made a page at
 	// a time.
-	views []isms.RiskView
+	views []*isms.RiskView
 	total int
 	// approvals know which risks' approvals were recorded here (not
 	// imported) and which changed since.
@@ -236,8 +236,8 @@ func (a *handlers) allRows(ctx context.Context, p *site.Page, reg *register) ([]
 }
 
 // row is one risk's row with its approval state.
-func (reg *register) row(rv isms.RiskView) riskRow {
-	row := riskRow{RiskView: rv, Approved: rv.Risk.ApprovedByOwner()}
+func (reg *register) row(rv *isms.RiskView) riskRow {
+	row := riskRow{RiskView: *rv, Approved: rv.Risk.ApprovedByOwner()}
 	if ap, ok := reg.approvals.Of("risks", rv.Risk.ID); ok {
 		row.Stale = ap.Stale
 		if ap.Imported {
