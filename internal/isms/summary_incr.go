@@ -184,13 +184,26 @@ func (x *Summarized) carryDue(prev []DueSummary, keys []string, l LocatedRisks) 
 	if len(added) == 0 {
 		return out
 	}
-	out = append(out, added...)
-	// Dates as written (YYYY-MM-DD) sort as dates.
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Due != out[j].Due {
-			return out[i].Due < out[j].Due
-		}
-		return out[i].Subject < out[j].Subject
-	})
-	return out
+	// The list is in order; the added items are merged in rather than the
+	// list sorted again (thousands of items at 50,000 risks). An added item
+	// goes after the kept ones it ties with, as a stable sort of the kept
+	// items followed by the added ones would put it.
+	sort.SliceStable(added, func(i, j int) bool { return dueLess(&added[i], &added[j]) })
+	merged := make([]DueSummary, 0, len(out)+len(added))
+	for _, d := range added {
+		i := sort.Search(len(out), func(k int) bool { return dueLess(&d, &out[k]) })
+		merged = append(merged, out[:i]...)
+		merged = append(merged, d)
+		out = out[i:]
+	}
+	return append(merged, out...)
+}
+
+// dueLess is the due list's order: by date (as written, YYYY-MM-DD sorts
+// as dates), then subject.
+func dueLess(a, b *DueSummary) bool {
+	if a.Due != b.Due {
+		return a.Due < b.Due
+	}
+	return a.Subject < b.Subject
 }

@@ -57,7 +57,7 @@ type Assignee struct {
 }
 
 // Receives reports whether a task falls to the assignee.
-func (a Assignee) Receives(t Task) bool {
+func (a Assignee) Receives(t *Task) bool {
 	if t.Person == "" {
 		return a.Office
 	}
@@ -168,7 +168,7 @@ func WithRequests(tasks []*Task, asOf Date, requests []ApprovalRequest) []*Task 
 func TasksOf(all []*Task, who Assignee) []Task {
 	var out []Task
 	for _, t := range all {
-		if who.Receives(*t) {
+		if who.Receives(t) {
 			out = append(out, *t)
 		}
 	}

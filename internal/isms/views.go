@@ -331,6 +331,7 @@ func DueWithin(m *ISMS, asOf Date, days int) []DueItem {
 // one.
 type ViewedRisks struct {
 	m *ISMS
+	a *Assessor // m's, kept while the assets and criteria are unchanged
 	// views point at the views, so that carrying them over an edit copies
 	// a pointer per risk, not a view (4 MB at 50,000 risks).
 	views []*RiskView
@@ -338,12 +339,14 @@ type ViewedRisks struct {
 
 // NewViewedRisks assesses every risk of m.
 func NewViewedRisks(m *ISMS) *ViewedRisks {
-	vs := RiskViews(m)
-	ps := make([]*RiskView, len(vs))
-	for i := range vs {
+	a := NewAssessor(m)
+	vs := make([]RiskView, len(m.Risks))
+	ps := make([]*RiskView, len(m.Risks))
+	for i := range m.Risks {
+		vs[i] = riskView(m, a, m.Risks[i])
 		ps[i] = &vs[i]
 	}
-	return &ViewedRisks{m: m, views: ps}
+	return &ViewedRisks{m: m, a: a, views: ps}
 }
 
 // Views are RiskViews of the ISMS. They are shared: callers must not
@@ -363,28 +366,30 @@ func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
 	if !ok || cs.Any(riskPartReads...) || cs.Kinds["risks"] && !cs.RisksByKey() || len(m.Risks) != len(x.views) {
 		return NewViewedRisks(m)
 	}
-	changed := make(map[string]bool, len(cs.RiskKeys))
-	for _, k := range cs.RiskKeys {
-		changed[k] = true
-	}
-	var a *Assessor
+	var changed map[string]bool // made when first needed
 	out := make([]*RiskView, len(m.Risks))
-	for i := range m.Risks {
-		r := m.Risks[i]
-		if changed[r.ID] {
-			if a == nil {
-				a = NewAssessor(m)
-			}
-			v := riskView(m, a, r)
-			out[i] = &v
+	for i, r := range m.Risks {
+		old := x.views[i]
+		if old.Risk == r {
+			// The same risk, and the assets and criteria are the same: the
+			// same assessment. A carried-over model shares every risk it did
+			// not change, so this is the way of all but the changed ones,
+			// at the cost of a comparison, not of a lookup by id.
+			out[i] = old
 			continue
 		}
-		old := x.views[i]
+		if changed == nil {
+			changed = make(map[string]bool, len(cs.RiskKeys))
+			for _, k := range cs.RiskKeys {
+				changed[k] = true
+			}
+		}
 		switch {
+		case changed[r.ID]:
+			v := riskView(m, x.a, r)
+			out[i] = &v
 		case old.Risk.ID != r.ID:
 			return NewViewedRisks(m)
-		case old.Risk == r:
-			out[i] = old // an unchanged risk is the same *Risk in both models
 		default:
 			// The same assessment, pointing at m's risk: the views were made
 			// of a model whose risks were not carried over.
@@ -393,7 +398,7 @@ func (x *ViewedRisks) Update(m *ISMS, changes []ItemChange) *ViewedRisks {
 			out[i] = &v
 		}
 	}
-	return &ViewedRisks{m: m, views: out}
+	return &ViewedRisks{m: m, a: x.a, views: out}
 }
 
 // ViewedSoAs are the SoA views of an ISMS, kept over changes that touch
