@@ -236,7 +236,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 	if err != nil {
 		return StoredItem{}, err
 	}
-	out, change, err := s.writeItem(ctx, tx, org, head.n, it, refs, ifVersion, actor, approval, note)
+	out, change, err := s.writeItem(ctx, tx, org, head.n, it, refs, ifVersion, actor, approval, note, nil)
 	if err != nil || change == nil {
 		return out, err
 	}
@@ -247,10 +247,11 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item,
 // head being locked at position at, and returns the history record to
 // append (nil when the item did not change). Its checks fail before it
 // writes anything (see cleanFailure).
-func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit) (StoredItem, *Change, error) {
+// pre, when not nil, holds the items read for the write's batch.
+func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit, pre *batchReads) (StoredItem, *Change, error) {
 	var out StoredItem
 	*note = edit{org: org, kind: it.Kind, key: it.Key, data: it.Data, head: at}
-	if r, err := s.missingRef(ctx, tx, org, refs); err != nil || r != nil {
+	if r, err := s.refMissing(ctx, tx, org, refs, pre); err != nil || r != nil {
 		if r != nil {
 			return out, nil, &RefError{Path: r.Path, List: r.List, ID: r.ID}
 		}
@@ -259,7 +260,10 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 	if err := s.checkEvidence(ctx, tx, org, it); err != nil {
 		return out, nil, err
 	}
-	prev, err := s.get(ctx, tx, org, it.Kind, it.Key)
+	prev, asked, err := pre.get(it.Kind, it.Key)
+	if !asked {
+		prev, err = s.get(ctx, tx, org, it.Kind, it.Key)
+	}
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return out, nil, err
@@ -292,6 +296,7 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 		if err := s.insertItems(ctx, tx, org, []StoredItem{out}, stamp, actor, nil); err != nil {
 			return out, nil, err
 		}
+		pre.wrote(out)
 		note.done = true
 		return out, &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "create", After: &after}, nil
 	}
@@ -310,6 +315,7 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 	}
 	before := string(prev.Data)
 	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
+	pre.wrote(out)
 	note.done = true
 	return out, &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}, nil
 }
@@ -378,6 +384,15 @@ func refTarget(r bundle.Ref) (list, id string) {
 // refBatch bounds the references checked by one query (two parameters
 // each).
 const refBatch = 200
+
+// refMissing is missingRef, answered from pre when it holds every
+// reference.
+func (s *Store) refMissing(ctx context.Context, tx *sql.Tx, org string, refs []bundle.Ref, pre *batchReads) (*bundle.Ref, error) {
+	if r, ok := pre.missingRef(refs); ok {
+		return r, nil
+	}
+	return s.missingRef(ctx, tx, org, refs)
+}
 
 // missingRef returns the first of refs whose item is not stored, nil when
 // all are, asking for them all at once instead of one query each.

@@ -116,9 +116,13 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 		if err != nil {
 			return err
 		}
+		pre, err := s.readForBatch(ctx, tx, org, live)
+		if err != nil {
+			return err
+		}
 		var changes []Change
 		for _, j := range live {
-			out, change, err := s.writeItem(ctx, tx, org, head.n+int64(len(changes)), j.it, j.refs, j.ifVersion, j.actor, keepStored, &j.note)
+			out, change, err := s.writeItem(ctx, tx, org, head.n+int64(len(changes)), j.it, j.refs, j.ifVersion, j.actor, keepStored, &j.note, pre)
 			switch {
 			case err != nil && !cleanFailure(err):
 				return err // the transaction may be spoilt: each alone

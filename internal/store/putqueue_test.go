@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -165,5 +166,135 @@ func runBatch(t *testing.T, s *store.Store, failFirst bool) {
 	}
 	if found != 9 { // with the leader's
 		t.Errorf("the model has %d of the 9 new risks", found)
+	}
+}
+
+// TestPutBatchSeesItsOwnWrites: a batch reads the items its writes need in
+// one query before the first write, and each write sees the writes before
+// it in the batch: an item created earlier can be referred to and updated,
+// a second update at the same version conflicts, a second create of an id
+// exists. The outcomes are those of the writes one after another, also
+// when the batch's commit fails and each write goes alone.
+func TestPutBatchSeesItsOwnWrites(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			for _, failFirst := range []bool{false, true} {
+				t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
+					s, _ := b.Open(t)
+					m, _ := sample(t, "sample-saas.yaml")
+					if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
+						t.Fatal(err)
+					}
+					runOrderedBatch(t, s, failFirst)
+				})
+			}
+		})
+	}
+}
+
+func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
+	ctx := context.Background()
+	_, head, err := s.ISMSAt(ctx, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r06, err := s.Get(ctx, "o", "risks", "r-06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+	ok := func(err error) bool { return err == nil }
+	writes := []struct {
+		name, kind, data string
+		version          int64
+		want             func(error) bool
+	}{
+		{"create an asset", "assets", `{"id":"a-batch","name":"batch asset","kind":"information","owner":"p-ops","confidentiality":2,"integrity":2,"availability":2}`, 0, ok},
+		{"a risk of the new asset", "risks", `{"id":"r-batch-uses","title":"uses","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 0, ok},
+		{"update r-06", "risks", `{"id":"r-06","title":"first","owner":"p-ops","treatment":"modify"}`, r06.Version, ok},
+		{"update r-06 at the same version", "risks", `{"id":"r-06","title":"second","owner":"p-ops","treatment":"modify"}`, r06.Version, is(store.ErrConflict)},
+		{"update the new risk", "risks", `{"id":"r-batch-uses","title":"uses, edited","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 1, ok},
+		{"create the new risk again", "risks", `{"id":"r-batch-uses","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
+		{"a missing asset", "risks", `{"id":"r-batch-missing","title":"x","owner":"p-ops","treatment":"modify","assets":["a-nowhere"]}`, 0,
+			func(err error) bool { var r *store.RefError; return errors.As(err, &r) && r.ID == "a-nowhere" }},
+	}
+	release := store.HoldWrites(s, "o")
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		it, refs := decodeItem(t, "risks", `{"id":"r-batch-lead","title":"lead","owner":"p-ops","treatment":"modify"}`)
+		if _, err := s.Put(ctx, "o", it, refs, 0, "writer"); err != nil {
+			t.Errorf("the leading write: %v", err)
+		}
+	}()
+	for store.QueuedPuts(s, "o") > 0 || !store.PutLeading(s, "o") {
+		time.Sleep(time.Millisecond)
+	}
+	// Queued one after another, so that the batch has them in this order.
+	errs := make([]error, len(writes))
+	for i, w := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it, refs := decodeItem(t, w.kind, w.data)
+			_, errs[i] = s.Put(ctx, "o", it, refs, w.version, "writer")
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for store.QueuedPuts(s, "o") < i+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("write %d did not queue", i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if failFirst {
+		var mu sync.Mutex
+		commits := 0
+		store.SetFailHook(s, func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			if commits++; commits == 2 {
+				return errors.New("injected failure")
+			}
+			return nil
+		})
+		defer store.SetFailHook(s, nil)
+	}
+	release()
+	wg.Wait()
+	written := 1 // the leader
+	for i, w := range writes {
+		if !w.want(errs[i]) {
+			t.Errorf("%s: %v", w.name, errs[i])
+		}
+		if errs[i] == nil {
+			written++
+		}
+	}
+	if got, err := s.Get(ctx, "o", "risks", "r-06"); err != nil || got.Version != r06.Version+1 || !strings.Contains(string(got.Data), `"first"`) {
+		t.Errorf("r-06: version %d (from %d), %s, %v", got.Version, r06.Version, got.Data, err)
+	}
+	if got, err := s.Get(ctx, "o", "risks", "r-batch-uses"); err != nil || got.Version != 2 || !strings.Contains(string(got.Data), "uses, edited") {
+		t.Errorf("r-batch-uses: version %d, %s, %v", got.Version, got.Data, err)
+	}
+	if _, err := s.Get(ctx, "o", "risks", "r-batch-missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the write with a missing asset was stored: %v", err)
+	}
+	if _, after, err := s.ISMSAt(ctx, "o"); err != nil || after != head+int64(written) {
+		t.Errorf("head %d after %d writes from %d (%v)", after, written, head, err)
+	}
+	if broken, _, err := s.VerifyHistory(ctx); broken != nil || err != nil {
+		t.Errorf("history: %v %v", broken, err)
+	}
+	model, _, err := s.ISMSAt(ctx, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range model.Risks {
+		if r.ID == "r-batch-uses" && (r.Title != "uses, edited" || len(r.Assets) != 1) {
+			t.Errorf("the cached model's r-batch-uses: %+v", r)
+		}
 	}
 }
