@@ -6,7 +6,7 @@ type Summary struct {
 	SoA     []SoASummary   `json:"soa"`
 	Risks   []*RiskSummary `json:"risks"`
 	HeatMap HeatMapSummary `json:"heat_map"`
-	Due     []DueSummary   `json:"due"`
+	Due     []*DueSummary  `json:"due"`
 }
 
 // SoASummary is one SoA view: its counts and effective rows.
@@ -119,10 +119,15 @@ func heatMapSummary(h HeatMap) HeatMapSummary {
 	return HeatMapSummary{h.RowFactor, h.ColFactor, h.Before, h.After, h.Unassessed}
 }
 
-func dueSummaries(due []DueItem) []DueSummary {
-	out := make([]DueSummary, 0, len(due))
-	for _, d := range due {
-		out = append(out, dueSummary(d))
+// dueSummaries are the due list of the summary, by pointer as its risks
+// are: it is carried over edits (Summarized) and is tens of thousands of
+// items long at 50,000 risks.
+func dueSummaries(due []DueItem) []*DueSummary {
+	vals := make([]DueSummary, len(due))
+	out := make([]*DueSummary, len(due))
+	for i, d := range due {
+		vals[i] = dueSummary(d)
+		out[i] = &vals[i]
 	}
 	return out
 }

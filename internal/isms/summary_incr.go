@@ -155,48 +155,98 @@ func cloneGrid(g [][]int) [][]int {
 
 // carryDue is prev's due list with the plan actions of the changed risks
 // listed again, in DueWithin's order (by date, then subject; the actions
-// of one risk in plan order).
-func (x *Summarized) carryDue(prev []DueSummary, keys []string, l LocatedRisks) []DueSummary {
-	subjects := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		subjects["risks/"+k] = true
-	}
-	out := make([]DueSummary, 0, len(prev)+4)
-	for _, d := range prev {
-		if d.Kind == DuePlanAction && subjects[d.Subject] {
-			continue
-		}
-		out = append(out, d)
-	}
+// of one risk in plan order). The old actions are found by their date and
+// subject in the sorted list rather than by looking at every item: only
+// the plan actions of a risk have its subject, so those of one risk due on
+// one day are one run of the list.
+func (x *Summarized) carryDue(prev []*DueSummary, keys []string, l LocatedRisks) []*DueSummary {
 	horizon := x.asOf.AddDays(DueHorizon)
-	var added []DueSummary
-	add := func(kind, subject, title, owner string, due Date) {
-		if due.IsZero() || due.After(horizon) {
-			return
-		}
-		added = append(added, dueSummary(DueItem{kind, subject, title, owner, due, due.Before(x.asOf)}))
-	}
-	for _, r := range l.New {
-		if r != nil {
-			planDue(r, add)
+	var old, added []*DueSummary
+	into := func(list *[]*DueSummary) func(kind, subject, title, owner string, due Date) {
+		return func(kind, subject, title, owner string, due Date) {
+			if due.IsZero() || due.After(horizon) {
+				return
+			}
+			d := dueSummary(DueItem{kind, subject, title, owner, due, due.Before(x.asOf)})
+			*list = append(*list, &d)
 		}
 	}
-	if len(added) == 0 {
-		return out
+	for i := range keys {
+		if r := l.Old[i]; r != nil {
+			planDue(r, into(&old))
+		}
+		if r := l.New[i]; r != nil {
+			planDue(r, into(&added))
+		}
 	}
-	// The list is in order; the added items are merged in rather than the
-	// list sorted again (thousands of items at 50,000 risks). An added item
-	// goes after the kept ones it ties with, as a stable sort of the kept
-	// items followed by the added ones would put it.
-	sort.SliceStable(added, func(i, j int) bool { return dueLess(&added[i], &added[j]) })
-	merged := make([]DueSummary, 0, len(out)+len(added))
-	for _, d := range added {
-		i := sort.Search(len(out), func(k int) bool { return dueLess(&d, &out[k]) })
-		merged = append(merged, out[:i]...)
-		merged = append(merged, d)
-		out = out[i:]
+	byDue := func(ds []*DueSummary) {
+		sort.SliceStable(ds, func(i, j int) bool { return dueLess(ds[i], ds[j]) })
 	}
-	return append(merged, out...)
+	byDue(old)
+	byDue(added)
+	cut, ok := dueRuns(prev, old)
+	if !ok {
+		// prev is not what the old risks list: never expected, but a wrong
+		// list is worse than a slow one.
+		return dueSummaries(DueWithin(x.m, x.asOf, DueHorizon))
+	}
+	if len(cut) == 0 && len(added) == 0 {
+		return prev
+	}
+	out := make([]*DueSummary, 0, len(prev)-len(old)+len(added))
+	// keep copies prev[i:hi], each added item before the first kept one
+	// it sorts before (none ties with a kept one: its risk's are cut).
+	keep := func(i, hi int) {
+		for i < hi {
+			if len(added) == 0 {
+				out = append(out, prev[i:hi]...)
+				return
+			}
+			j := i + sort.Search(hi-i, func(k int) bool { return dueLess(added[0], prev[i+k]) })
+			out = append(out, prev[i:j]...)
+			if i = j; i < hi {
+				out = append(out, added[0])
+				added = added[1:]
+			}
+		}
+	}
+	i := 0
+	for _, c := range cut {
+		keep(i, c.lo)
+		i = c.hi
+	}
+	keep(i, len(prev))
+	return append(out, added...)
+}
+
+// dueRuns finds the items of find (sorted) in list (sorted): each group of
+// find equal in date and subject must be exactly the run of list with that
+// date and subject. It returns the runs in order, false when one is not
+// there.
+func dueRuns(list, find []*DueSummary) ([]taskRange, bool) {
+	var out []taskRange
+	for i := 0; i < len(find); {
+		j := i + 1
+		for j < len(find) && !dueLess(find[i], find[j]) {
+			j++
+		}
+		lo := sort.Search(len(list), func(k int) bool { return !dueLess(list[k], find[i]) })
+		hi := lo
+		for hi < len(list) && !dueLess(find[i], list[hi]) {
+			hi++
+		}
+		if hi-lo != j-i {
+			return nil, false
+		}
+		for k := range j - i {
+			if *list[lo+k] != *find[i+k] {
+				return nil, false
+			}
+		}
+		out = append(out, taskRange{lo, hi})
+		i = j
+	}
+	return out, true
 }
 
 // dueLess is the due list's order: by date (as written, YYYY-MM-DD sorts

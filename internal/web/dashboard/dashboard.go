@@ -128,7 +128,7 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	// and the stale approvals around them on every request.
 	due := make([]dueLine, len(v.Due))
 	for i, d := range v.Due {
-		due[i] = dueLine{DueSummary: d, OwnerName: nm.Person(d.Owner), Name: nm.Subject(d.Subject),
+		due[i] = dueLine{DueSummary: *d, OwnerName: nm.Person(d.Owner), Name: nm.Subject(d.Subject),
 			Link: site.SubjectLink(p.Org, strings.Split(d.Subject, "/"))}
 	}
 	dueRows, err := site.Lines(a.App, p, "dashboard", "due-line", site.MaxListLines, due)
@@ -196,7 +196,7 @@ type dashboardView struct {
 	Errors, Warnings      int
 	Coverage              template.HTML
 	HeatBefore, HeatAfter template.HTML
-	Due                   []isms.DueSummary
+	Due                   []*isms.DueSummary
 	DueMore               int
 	Registers             registersBlock
 }
