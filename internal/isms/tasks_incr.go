@@ -14,6 +14,8 @@ type Tasked struct {
 	asOf  Date
 	tasks []*Task
 	pos   RiskPositions // m's risks by id, nil until needed
+	// tallies count the tasks by person for agendas (Agenda).
+	tallies tallies
 	// unique is whether m's risk ids are unique. Carrying over relies on
 	// it: then only the tasks of one risk share a subject and kind, so a
 	// risk's tasks are found by their sort keys and never tie with
@@ -23,7 +25,8 @@ type Tasked struct {
 
 // NewTasked lists the tasks of m as of a date.
 func NewTasked(m *ISMS, asOf Date) *Tasked {
-	return &Tasked{m: m, asOf: asOf, tasks: AllTasks(m, asOf, nil), unique: uniqueRiskIDs(m.Risks)}
+	ts := AllTasks(m, asOf, nil)
+	return &Tasked{m: m, asOf: asOf, tasks: ts, unique: uniqueRiskIDs(m.Risks), tallies: talliesOf(ts, asOf.AddDays(SoonDays))}
 }
 
 // Tasks is the task list, as AllTasks(m, asOf, nil) makes it. It is
@@ -41,7 +44,7 @@ func (x *Tasked) Update(m *ISMS, changes []ItemChange) *Tasked {
 	if !ok || !x.unique || cs.Kinds["risks"] && !cs.RisksByKey() {
 		return NewTasked(m, x.asOf)
 	}
-	next := &Tasked{m: m, asOf: x.asOf, tasks: x.tasks, pos: x.pos, unique: true}
+	next := &Tasked{m: m, asOf: x.asOf, tasks: x.tasks, pos: x.pos, unique: true, tallies: x.tallies}
 	var (
 		cut   []taskRange // the tasks of x.tasks listed again
 		added []Task      // and as listed now
@@ -117,6 +120,7 @@ func (x *Tasked) Update(m *ISMS, changes []ItemChange) *Tasked {
 		return next
 	}
 	next.tasks = patchTasks(x.tasks, cut, pointers(added))
+	next.tallies = x.tallies.patched(x.tasks, cut, added, x.asOf.AddDays(SoonDays))
 	return next
 }
 

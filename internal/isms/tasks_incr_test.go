@@ -51,6 +51,7 @@ func TestTaskedUpdateEqualsAllTasks(t *testing.T) {
 					t.Fatalf("seed %d step %d (%v, changes %v): the carried-over tasks (%d) differ from AllTasks (%d)\n%s",
 						seed, step, what, changes, len(x.Tasks()), len(want), firstDiff(x.Tasks(), want))
 				}
+				checkAgendas(t, e.rnd, x, m, asOf, fmt.Sprintf("seed %d step %d (%v)", seed, step, what))
 			}
 			t.Logf("edits: %v", counts)
 		})
@@ -384,4 +385,65 @@ func TestWithRequests(t *testing.T) {
 			t.Error("the kept list was modified")
 		}
 	}
+}
+
+// checkAgendas compares the agendas of the carried-over list, counted
+// from its tallies, with those counted from the whole list, for the
+// office, every person with a task and a person without, with and without
+// approval requests.
+func checkAgendas(t *testing.T, rnd *rand.Rand, x *isms.Tasked, m *isms.ISMS, asOf isms.Date, at string) {
+	t.Helper()
+	var reqs []isms.ApprovalRequest
+	for i := range rnd.IntN(4) {
+		r := isms.ApprovalRequest{Subject: fmt.Sprintf("risks/req-%d", i), Title: "request", RequestedBy: "someone"}
+		if len(m.People) > 0 {
+			r.Person = m.People[rnd.IntN(len(m.People))].ID
+		}
+		if rnd.IntN(2) == 0 {
+			r.Due = asOf.AddDays(rnd.IntN(90) - 30)
+		}
+		reqs = append(reqs, r)
+	}
+	all := isms.AllTasks(m, asOf, reqs)
+	whos := []isms.Assignee{{Office: true}, {Person: "p-nobody"}, {Person: "p-nobody", Office: true}}
+	seen := map[string]bool{}
+	for _, task := range all {
+		if task.Person != "" && !seen[task.Person] {
+			seen[task.Person] = true
+			whos = append(whos, isms.Assignee{Person: task.Person}, isms.Assignee{Person: task.Person, Office: true})
+		}
+	}
+	extra := isms.WithRequests(nil, asOf, reqs)
+	for _, who := range whos {
+		for _, n := range []int{0, 1, 5} {
+			gotT, gotFirst := x.Agenda(extra, who, n)
+			wantT, wantFirst := agendaByList(all, asOf, who, n)
+			if gotT != wantT || !reflect.DeepEqual(gotFirst, wantFirst) {
+				t.Fatalf("%s: the agenda of %+v (first %d) with %d requests: %+v %v, want %+v %v", at, who, n, len(reqs), gotT, gotFirst, wantT, wantFirst)
+			}
+		}
+	}
+}
+
+// agendaByList is an agenda counted from the whole task list.
+func agendaByList(all []*isms.Task, asOf isms.Date, who isms.Assignee, n int) (isms.TaskTally, []isms.Task) {
+	horizon := asOf.AddDays(isms.SoonDays)
+	var tally isms.TaskTally
+	var first []isms.Task
+	for _, task := range isms.TasksOf(all, who) {
+		switch {
+		case task.Overdue:
+			tally.Overdue++
+		case task.Due.IsZero():
+			tally.Waiting++
+		case !task.Due.After(horizon):
+			tally.Soon++
+		default:
+			continue
+		}
+		if len(first) < n {
+			first = append(first, task)
+		}
+	}
+	return tally, first
 }

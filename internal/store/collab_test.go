@@ -198,6 +198,37 @@ var collabContract = []struct {
 		if want := isms.AllTasks(m, asOf, reqs); !reflect.DeepEqual(got, want) {
 			t.Errorf("tasks with %d requests:\n%+v\nwant\n%+v", len(reqs), got, want)
 		}
+		// An agenda, counted from the kept list's tallies and the requests,
+		// is that of the list: p-ceo is asked for all three approvals.
+		for _, who := range []isms.Assignee{{Person: "p-ceo"}, {Person: "p-ceo", Office: true}, {Office: true}, {Person: "p-isms"}} {
+			tally, first, err := s.Agenda(ctx, "a", asOf, who, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want isms.TaskTally
+			var wantFirst []isms.Task
+			for _, task := range isms.TasksOf(got, who) {
+				switch {
+				case task.Overdue:
+					want.Overdue++
+				case task.Due.IsZero():
+					want.Waiting++
+				case !task.Due.After(asOf.AddDays(isms.SoonDays)):
+					want.Soon++
+				default:
+					continue
+				}
+				if len(wantFirst) < 5 {
+					wantFirst = append(wantFirst, task)
+				}
+			}
+			if tally != want || !reflect.DeepEqual(first, wantFirst) {
+				t.Errorf("agenda of %+v: %+v %+v, want %+v %+v", who, tally, first, want, wantFirst)
+			}
+			if who.Person == "p-ceo" && !who.Office && tally.Total() < 3 {
+				t.Errorf("p-ceo's agenda counts %d tasks, want the three requests at least", tally.Total())
+			}
+		}
 	}},
 	{"a calendar feed opens by its secret until regenerated or revoked", func(t *testing.T, s *store.Store) {
 		yamada, _, _ := collabOrg(t, s)

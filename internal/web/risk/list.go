@@ -461,15 +461,22 @@ func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, err
 	var err error
 	// A failed rendering is not kept (ViewIf): the next request tries again.
 	v := a.ViewIf(p.Org, reg.head, p.Lang, "risk options", func() (any, bool) {
+		// Each option's HTML is kept by its content (site.LinesBy): after
+		// an edit of a risk the people, services and assets are what they
+		// were, and making the options again costs lookups, not rendering.
+		line := func(c choice) (template.HTML, error) {
+			return site.LinesBy(a.App, p, "risks", "risk-option", site.MaxRegisterLines, []choice{c},
+				func(c choice) choice { return c }, func(c choice) any { return c })
+		}
 		render := func(cs []choice) options {
 			out := make(options, len(cs))
 			for i, c := range cs {
 				out[i].value = c.Value
-				if out[i].plain, err = a.Fragment("risks", "risk-option", c); err != nil {
+				if out[i].plain, err = line(c); err != nil {
 					return nil
 				}
 				c.Selected = true
-				if out[i].selected, err = a.Fragment("risks", "risk-option", c); err != nil {
+				if out[i].selected, err = line(c); err != nil {
 					return nil
 				}
 			}
