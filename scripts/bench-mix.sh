@@ -18,7 +18,10 @@
 #   DURATION    length of each run (default 20s)
 #   BENCH_FLAGS extra flags for cloudisms-bench (e.g. -json)
 #   PROFILE     a directory: the server's CPU profile of each ops mix is
-#               written there (cpu-DB-SIZE.pprof; go tool pprof -top FILE)
+#               written there (cpu-DB-SIZE.pprof; go tool pprof -top FILE),
+#               and its allocations over the same time (allocs-DB-SIZE-0.pprof
+#               and -1.pprof, before and after: go tool pprof
+#               -sample_index=alloc_space -base FILE-0 FILE-1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -127,7 +130,12 @@ for size in $SIZES; do
 			mkdir -p "$PROFILE"
 			# The profile covers the middle of the run, past the sign-ins.
 			secs=$(( $(seconds "$DURATION") * 3 / 4 ))
-			(sleep 2; curl -fsS -o "$PROFILE/cpu-$db-$size.pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$secs") &
+			(
+				sleep 2
+				curl -fsS -o "$PROFILE/allocs-$db-$size-0.pprof" "http://127.0.0.1:$mport/debug/pprof/allocs"
+				curl -fsS -o "$PROFILE/cpu-$db-$size.pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$secs"
+				curl -fsS -o "$PROFILE/allocs-$db-$size-1.pprof" "http://127.0.0.1:$mport/debug/pprof/allocs"
+			) &
 			profiler=$!
 		fi
 		# shellcheck disable=SC2086

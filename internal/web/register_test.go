@@ -54,6 +54,18 @@ func TestRiskRegisterFindAndCreate(t *testing.T) {
 		}
 		// The sort link of a column keeps the filters.
 		mustContain(t, "sort link", body, `href="/orgs/sample/risks?owner=p-cs-lead&amp;sort=-level"`)
+		// The filter shows its choice selected, one option only; a page
+		// without it, and one with a value no option has, selects none
+		// (the options are rendered once and the choice put in).
+		for q, want := range map[string]int{"owner=p-cs-lead": 1, "": 0, "owner=p-nobody": 0, "owner=p-cs-lead&service=svc-kintai": 2} {
+			page := st.get("manager@example.com", "/orgs/sample/risks?"+q)
+			if got := strings.Count(page, `" selected>`); got != want {
+				t.Errorf("risks?%s: %d options selected, want %d", q, got, want)
+			}
+			if want > 0 && !strings.Contains(page, `<option value="p-cs-lead" title="p-cs-lead" selected>`) {
+				t.Errorf("risks?%s: p-cs-lead is not the selected owner", q)
+			}
+		}
 		// Nothing matches: says so.
 		mustContain(t, "empty", st.get("manager@example.com", "/orgs/sample/risks?q=zzz-none"), "条件に合うリスクはありません")
 

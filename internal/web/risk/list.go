@@ -377,7 +377,7 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 	p.Data = map[string]any{"Rows": html, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
 		"HeatBefore": heat[0], "HeatAfter": heat[1],
 		"F": f, "Filtered": f.any(), "Total": reg.total, "Matching": pg.Total,
-		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "AssetInput": opts.assets == nil && len(model.Assets) > 0, "OwnerOptions": opts.owners.with(f.Owner),
+		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "AssetInput": opts.assets.opts == nil && len(model.Assets) > 0, "OwnerOptions": opts.owners.with(f.Owner),
 		"Levels":     fixedChoices(p, "risk.filter.level.", []string{levelOver, levelWithin, levelUnassessed}, f.Level),
 		"Treatments": fixedChoices(p, "treatment.", []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain}, f.Treatment),
 		"Approvals":  fixedChoices(p, "risk.filter.approval.", []string{apprPending, apprStale, apprApproved}, f.Approval),
@@ -431,19 +431,37 @@ type option struct {
 	plain, selected template.HTML
 }
 
-type options []option
+// options are a filter's options, rendered once, with all of them joined
+// unselected (the page without that filter, most pages) and where each
+// lies in the join, so that a page with one selected is the join with one
+// option replaced, not hundreds joined again.
+type options struct {
+	opts []option
+	all  template.HTML
+	at   []int // where opts[i] starts in all; at[len(opts)] is its length
+}
+
+func newOptions(opts []option) options {
+	var b strings.Builder
+	at := make([]int, 0, len(opts)+1)
+	for _, o := range opts {
+		at = append(at, b.Len())
+		b.WriteString(string(o.plain))
+	}
+	return options{opts: opts, all: template.HTML(b.String()), at: append(at, b.Len())}
+}
 
 // with is the options with the one of value sel selected.
 func (os options) with(sel string) template.HTML {
-	var b strings.Builder
-	for _, o := range os {
+	if sel == "" {
+		return os.all
+	}
+	for i, o := range os.opts {
 		if o.value == sel {
-			b.WriteString(string(o.selected))
-		} else {
-			b.WriteString(string(o.plain))
+			return os.all[:os.at[i]] + o.selected + os.all[os.at[i+1]:]
 		}
 	}
-	return template.HTML(b.String())
+	return os.all
 }
 
 // riskOptions are the options of the register's filters by service, asset
@@ -469,18 +487,18 @@ func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, err
 				func(c choice) choice { return c }, func(c choice) any { return c })
 		}
 		render := func(cs []choice) options {
-			out := make(options, len(cs))
+			out := make([]option, len(cs))
 			for i, c := range cs {
 				out[i].value = c.Value
 				if out[i].plain, err = line(c); err != nil {
-					return nil
+					return options{}
 				}
 				c.Selected = true
 				if out[i].selected, err = line(c); err != nil {
-					return nil
+					return options{}
 				}
 			}
-			return out
+			return newOptions(out)
 		}
 		o := &riskOptions{services: render(serviceChoices(reg.model, reg.nm, "")), owners: render(ownerChoices(reg.model, ""))}
 		if len(reg.model.Assets) <= maxAssetOptions {

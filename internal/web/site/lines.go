@@ -56,8 +56,9 @@ func LinesBy[V any, K comparable](a *App, p *Page, page, part string, max int, v
 	c := a.View(p.Org, 0, p.Lang, "lines "+page+" "+part, func() any {
 		return &lineCache[K]{lines: map[K]template.HTML{}}
 	}).(*lineCache[K])
-	var out strings.Builder
-	for _, v := range vals {
+	lines := make([]template.HTML, len(vals))
+	n := 0
+	for i, v := range vals {
 		k := key(v)
 		c.mu.Lock()
 		h, ok := c.lines[k]
@@ -74,6 +75,14 @@ func LinesBy[V any, K comparable](a *App, p *Page, page, part string, max int, v
 			c.lines[k] = h
 			c.mu.Unlock()
 		}
+		lines[i] = h
+		n += len(h)
+	}
+	// Joined into one string of the right size: grown by doubling, the
+	// join of a register's page of rows allocated twice what it kept.
+	var out strings.Builder
+	out.Grow(n)
+	for _, h := range lines {
 		out.WriteString(string(h))
 	}
 	return template.HTML(out.String()), nil
