@@ -105,7 +105,7 @@ func (x *Tasked) Agenda(extra []*Task, who Assignee, n int) (TaskTally, []Task) 
 
 // patched is the tallies of ts with the cut ranges taken out and added put
 // in; ts is not modified, nor are the tallies (they are shared).
-func (ts tallies) patched(list []*Task, cut []taskRange, added []Task, horizon Date) tallies {
+func (ts tallies) patched(list []*Task, cut []listRange, added []Task, horizon Date) tallies {
 	out := make(tallies, len(ts)+1)
 	for k, v := range ts {
 		out[k] = v

@@ -193,38 +193,19 @@ func (x *Summarized) carryDue(prev []*DueSummary, keys []string, l LocatedRisks)
 	if len(cut) == 0 && len(added) == 0 {
 		return prev
 	}
-	out := make([]*DueSummary, 0, len(prev)-len(old)+len(added))
-	// keep copies prev[i:hi], each added item before the first kept one
-	// it sorts before (none ties with a kept one: its risk's are cut).
-	keep := func(i, hi int) {
-		for i < hi {
-			if len(added) == 0 {
-				out = append(out, prev[i:hi]...)
-				return
-			}
-			j := i + sort.Search(hi-i, func(k int) bool { return dueLess(added[0], prev[i+k]) })
-			out = append(out, prev[i:j]...)
-			if i = j; i < hi {
-				out = append(out, added[0])
-				added = added[1:]
-			}
-		}
+	// None ties with a kept item: its risk's are cut.
+	if out := patchSorted(prev, cut, added, dueLess); out != nil {
+		return out
 	}
-	i := 0
-	for _, c := range cut {
-		keep(i, c.lo)
-		i = c.hi
-	}
-	keep(i, len(prev))
-	return append(out, added...)
+	return []*DueSummary{} // as dueSummaries lists none
 }
 
 // dueRuns finds the items of find (sorted) in list (sorted): each group of
 // find equal in date and subject must be exactly the run of list with that
 // date and subject. It returns the runs in order, false when one is not
 // there.
-func dueRuns(list, find []*DueSummary) ([]taskRange, bool) {
-	var out []taskRange
+func dueRuns(list, find []*DueSummary) ([]listRange, bool) {
+	var out []listRange
 	for i := 0; i < len(find); {
 		j := i + 1
 		for j < len(find) && !dueLess(find[i], find[j]) {
@@ -243,7 +224,7 @@ func dueRuns(list, find []*DueSummary) ([]taskRange, bool) {
 				return nil, false
 			}
 		}
-		out = append(out, taskRange{lo, hi})
+		out = append(out, listRange{lo, hi})
 		i = j
 	}
 	return out, true

@@ -46,7 +46,7 @@ func (x *Tasked) Update(m *ISMS, changes []ItemChange) *Tasked {
 	}
 	next := &Tasked{m: m, asOf: x.asOf, tasks: x.tasks, pos: x.pos, unique: true, tallies: x.tallies}
 	var (
-		cut   []taskRange // the tasks of x.tasks listed again
+		cut   []listRange // the tasks of x.tasks listed again
 		added []Task      // and as listed now
 	)
 	add := collect(x.asOf, &added)
@@ -136,8 +136,8 @@ func uniqueRiskIDs(risks []*Risk) bool {
 	return true
 }
 
-// taskRange is the tasks ts[lo:hi] of a list.
-type taskRange struct{ lo, hi int }
+// listRange is the elements list[lo:hi] of a list.
+type listRange struct{ lo, hi int }
 
 // taskLess is SortTasks's order: undated first, then by due date, subject
 // and kind. Tasks equal in all four keep the order they were listed in.
@@ -155,8 +155,8 @@ func taskLess(a, b *Task) bool {
 }
 
 // kindRanges are the runs of tasks of the given kinds in ts.
-func kindRanges(ts []*Task, kinds map[string]bool) []taskRange {
-	var out []taskRange
+func kindRanges(ts []*Task, kinds map[string]bool) []listRange {
+	var out []listRange
 	for i := 0; i < len(ts); {
 		if !kinds[ts[i].Kind] {
 			i++
@@ -166,7 +166,7 @@ func kindRanges(ts []*Task, kinds map[string]bool) []taskRange {
 		for j < len(ts) && kinds[ts[j].Kind] {
 			j++
 		}
-		out = append(out, taskRange{i, j})
+		out = append(out, listRange{i, j})
 		i = j
 	}
 	return out
@@ -176,9 +176,9 @@ func kindRanges(ts []*Task, kinds map[string]bool) []taskRange {
 // their sort keys: each group of tasks equal in the keys must be a run of
 // ts equal to it, as ts lists one risk's tasks of a kind and date in plan
 // order. It returns the runs, false when one is not there.
-func findTasks(ts []*Task, find []Task) ([]taskRange, bool) {
+func findTasks(ts []*Task, find []Task) ([]listRange, bool) {
 	SortTasks(find)
-	var out []taskRange
+	var out []listRange
 	for i := 0; i < len(find); {
 		j := i + 1
 		for j < len(find) && !taskLess(&find[i], &find[j]) {
@@ -194,7 +194,7 @@ func findTasks(ts []*Task, find []Task) ([]taskRange, bool) {
 				return nil, false
 			}
 		}
-		out = append(out, taskRange{lo, hi})
+		out = append(out, listRange{lo, hi})
 		i = j
 	}
 	return out, true
@@ -202,7 +202,7 @@ func findTasks(ts []*Task, find []Task) ([]taskRange, bool) {
 
 // sameTasks reports whether the tasks cut from ts (sorted ranges) are the
 // tasks added (sorted), one for one.
-func sameTasks(ts []*Task, cut []taskRange, added []Task) bool {
+func sameTasks(ts []*Task, cut []listRange, added []Task) bool {
 	n := 0
 	for _, c := range cut {
 		for _, t := range ts[c.lo:c.hi] {
@@ -218,27 +218,33 @@ func sameTasks(ts []*Task, cut []taskRange, added []Task) bool {
 // patchTasks is ts without the cut ranges (sorted, disjoint), with added
 // (sorted) merged in. No added task ties with one kept: a source's tasks
 // listed again are all cut, and those of different sources or risks differ
-// in subject or kind. The kept tasks are copied run by run, so the cost is
-// that of copying the list, not of sorting it.
-func patchTasks(ts []*Task, cut []taskRange, added []*Task) []*Task {
-	n := len(ts) + len(added)
+// in subject or kind.
+func patchTasks(ts []*Task, cut []listRange, added []*Task) []*Task {
+	return patchSorted(ts, cut, added, taskLess)
+}
+
+// patchSorted is list, sorted by less, without the cut ranges (sorted,
+// disjoint), with added (sorted) merged in: each added element goes before
+// the first kept one it sorts before. The kept elements are copied run by
+// run, so the cost is that of copying the list, not of sorting it. It is
+// nil when nothing is left.
+func patchSorted[T any](list []T, cut []listRange, added []T, less func(a, b T) bool) []T {
+	n := len(list) + len(added)
 	for _, c := range cut {
 		n -= c.hi - c.lo
 	}
 	if n == 0 {
-		return nil // as AllTasks lists no task
+		return nil
 	}
-	out := make([]*Task, 0, n)
-	// keep copies ts[i:hi], each added task before the first kept one it
-	// sorts before.
+	out := make([]T, 0, n)
 	keep := func(i, hi int) {
 		for i < hi {
 			if len(added) == 0 {
-				out = append(out, ts[i:hi]...)
+				out = append(out, list[i:hi]...)
 				return
 			}
-			j := i + sort.Search(hi-i, func(k int) bool { return taskLess(added[0], ts[i+k]) })
-			out = append(out, ts[i:j]...)
+			j := i + sort.Search(hi-i, func(k int) bool { return less(added[0], list[i+k]) })
+			out = append(out, list[i:j]...)
 			if i = j; i < hi {
 				out = append(out, added[0])
 				added = added[1:]
@@ -250,6 +256,6 @@ func patchTasks(ts []*Task, cut []taskRange, added []*Task) []*Task {
 		keep(i, c.lo)
 		i = c.hi
 	}
-	keep(i, len(ts))
+	keep(i, len(list))
 	return append(out, added...)
 }

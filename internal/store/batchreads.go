@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 )
@@ -41,20 +40,8 @@ func (s *Store) readForBatch(ctx context.Context, tx *sql.Tx, org string, jobs [
 		}
 	}
 	for start := 0; start < len(want); start += refBatch {
-		part := want[start:min(start+refBatch, len(want))]
-		var q strings.Builder
-		q.WriteString(`SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 AND (kind, key) IN (`)
-		args := make([]any, 1, 1+2*len(part))
-		args[0] = org
-		for i, k := range part {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(placeholders(len(args), 2))
-			args = append(args, k.kind, k.key)
-		}
-		q.WriteByte(')')
-		if err := b.scan(tx.QueryContext(ctx, q.String(), args...)); err != nil {
+		q, args := itemsIn(`SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items`, org, want[start:min(start+refBatch, len(want))])
+		if err := b.scan(tx.QueryContext(ctx, q, args...)); err != nil {
 			return nil, fmt.Errorf("items of a batch of writes: %w", err)
 		}
 	}

@@ -397,44 +397,31 @@ func (s *Store) refMissing(ctx context.Context, tx *sql.Tx, org string, refs []b
 // missingRef returns the first of refs whose item is not stored, nil when
 // all are, asking for them all at once instead of one query each.
 func (s *Store) missingRef(ctx context.Context, tx *sql.Tx, org string, refs []bundle.Ref) (*bundle.Ref, error) {
-	type target struct{ list, id string }
-	want := make([]target, 0, len(refs))
-	seen := map[target]bool{}
+	want := make([]itemKey, 0, len(refs))
+	seen := map[itemKey]bool{}
 	for _, r := range refs {
 		list, id := refTarget(r)
-		t := target{list, id}
-		if list == "" || seen[t] {
+		k := itemKey{list, id}
+		if list == "" || seen[k] {
 			continue
 		}
-		seen[t] = true
-		want = append(want, t)
+		seen[k] = true
+		want = append(want, k)
 	}
-	found := map[target]bool{}
+	found := map[itemKey]bool{}
 	for start := 0; start < len(want); start += refBatch {
-		batch := want[start:min(start+refBatch, len(want))]
-		var q strings.Builder
-		q.WriteString(`SELECT kind, key FROM items WHERE org_id = $1 AND (kind, key) IN (`)
-		args := make([]any, 1, 1+2*len(batch))
-		args[0] = org
-		for i, t := range batch {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(placeholders(len(args), 2))
-			args = append(args, t.list, t.id)
-		}
-		q.WriteByte(')')
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		q, args := itemsIn(`SELECT kind, key FROM items`, org, want[start:min(start+refBatch, len(want))])
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var t target
-			if err := rows.Scan(&t.list, &t.id); err != nil {
+			var k itemKey
+			if err := rows.Scan(&k.kind, &k.key); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			found[t] = true
+			found[k] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -442,11 +429,30 @@ func (s *Store) missingRef(ctx context.Context, tx *sql.Tx, org string, refs []b
 		}
 	}
 	for i, r := range refs {
-		if list, id := refTarget(r); list != "" && !found[target{list, id}] {
+		if list, id := refTarget(r); list != "" && !found[itemKey{list, id}] {
 			return &refs[i], nil
 		}
 	}
 	return nil, nil
+}
+
+// itemsIn is a query of the items of org named by keys: selected (a
+// SELECT ... FROM items) with its WHERE clause, and its arguments.
+func itemsIn(selected, org string, keys []itemKey) (string, []any) {
+	var q strings.Builder
+	q.WriteString(selected)
+	q.WriteString(` WHERE org_id = $1 AND (kind, key) IN (`)
+	args := make([]any, 1, 1+2*len(keys))
+	args[0] = org
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(placeholders(len(args), 2))
+		args = append(args, k.kind, k.key)
+	}
+	q.WriteByte(')')
+	return q.String(), args
 }
 
 // referrers lists the items whose references name kind/key. Candidates are

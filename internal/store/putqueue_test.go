@@ -19,25 +19,98 @@ import (
 // request given up before its turn), its own history record and note, and
 // nothing of the refused ones written. When the batch's transaction fails,
 // each write is made alone and none is lost or doubled.
-func TestPutBatches(t *testing.T) {
-	ctx := context.Background()
+func TestPutBatches(t *testing.T) { eachBatchStore(t, runBatch) }
+
+// eachBatchStore runs run on a store holding the sample as "o", on each
+// database, with the batch's commit succeeding and failing.
+func eachBatchStore(t *testing.T, run func(t *testing.T, s *store.Store, failFirst bool)) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			for _, failFirst := range []bool{false, true} {
 				t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
 					s, _ := b.Open(t)
 					m, _ := sample(t, "sample-saas.yaml")
-					if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
+					if _, err := s.Import(context.Background(), "o", m, "setup"); err != nil {
 						t.Fatal(err)
 					}
-					runBatch(t, s, failFirst)
+					run(t, s, failFirst)
 				})
 			}
 		})
 	}
 }
 
-func runBatch(t *testing.T, s *store.Store, failFirst bool) {
+// holdWithLeader holds the organization's writes and starts a write that
+// leads its queue and waits on them, so that the writes queued next go in
+// one batch; release lets them go.
+func holdWithLeader(t *testing.T, s *store.Store, wg *sync.WaitGroup) (release func()) {
+	release = store.HoldWrites(s, "o")
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		it, refs := decodeItem(t, "risks", `{"id":"r-batch-lead","title":"lead","owner":"p-ops","treatment":"modify"}`)
+		if _, err := s.Put(context.Background(), "o", it, refs, 0, "writer"); err != nil {
+			t.Errorf("the leading write: %v", err)
+		}
+	}()
+	for store.QueuedPuts(s, "o") > 0 || !store.PutLeading(s, "o") {
+		time.Sleep(time.Millisecond)
+	}
+	return release
+}
+
+// failSecondCommit makes the second commit from now fail: the leader's
+// transaction commits, the batch's does not.
+func failSecondCommit(s *store.Store) (undo func()) {
+	var mu sync.Mutex
+	commits := 0
+	store.SetFailHook(s, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if commits++; commits == 2 {
+			return errors.New("injected failure")
+		}
+		return nil
+	})
+	return func() { store.SetFailHook(s, nil) }
+}
+
+// batchWrite is a Put of a batch test and the outcome it is to have.
+type batchWrite struct {
+	name       string
+	ctx        context.Context
+	kind, data string
+	version    int64
+	want       func(error) bool
+}
+
+// start makes the write in a goroutine of its own, its error into err.
+func (w batchWrite) start(t *testing.T, s *store.Store, wg *sync.WaitGroup, err *error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		it, refs := decodeItem(t, w.kind, w.data)
+		_, *err = s.Put(w.ctx, "o", it, refs, w.version, "writer")
+	}()
+}
+
+// checkOutcomes checks each write's outcome and counts those written.
+func checkOutcomes(t *testing.T, writes []batchWrite, errs []error) int {
+	t.Helper()
+	written := 0
+	for i, w := range writes {
+		if !w.want(errs[i]) {
+			t.Errorf("%s: %v", w.name, errs[i])
+		}
+		if errs[i] == nil {
+			written++
+		}
+	}
+	return written
+}
+
+// headAndR06 are the history head and risk r-06 before a batch.
+func headAndR06(t *testing.T, s *store.Store) (int64, store.StoredItem) {
 	ctx := context.Background()
 	_, head, err := s.ISMSAt(ctx, "o")
 	if err != nil {
@@ -47,52 +120,35 @@ func runBatch(t *testing.T, s *store.Store, failFirst bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type write struct {
-		name    string
-		ctx     context.Context
-		data    string
-		version int64
-		want    func(error) bool
-	}
+	return head, r06
+}
+
+func runBatch(t *testing.T, s *store.Store, failFirst bool) {
+	ctx := context.Background()
+	head, r06 := headAndR06(t, s)
 	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
 	ok := func(err error) bool { return err == nil }
 	gone, cancel := context.WithCancel(ctx)
-	var writes []write
+	var writes []batchWrite
 	for i := range 8 {
-		writes = append(writes, write{fmt.Sprintf("create %d", i), store.WithNote(ctx, fmt.Sprintf("note %d", i)),
+		writes = append(writes, batchWrite{fmt.Sprintf("create %d", i), store.WithNote(ctx, fmt.Sprintf("note %d", i)), "risks",
 			fmt.Sprintf(`{"id":"r-batch-%d","title":"batch %d","owner":"p-ops","treatment":"modify"}`, i, i), 0, ok})
 	}
 	writes = append(writes,
-		write{"missing reference", ctx, `{"id":"r-batch-ref","title":"x","owner":"p-nobody","treatment":"modify"}`, 0,
+		batchWrite{"missing reference", ctx, "risks", `{"id":"r-batch-ref","title":"x","owner":"p-nobody","treatment":"modify"}`, 0,
 			func(err error) bool { var r *store.RefError; return errors.As(err, &r) }},
-		write{"stale version", ctx, `{"id":"r-06","title":"stale","owner":"p-ops","treatment":"modify"}`, r06.Version + 5, is(store.ErrConflict)},
-		write{"existing id", ctx, `{"id":"r-06","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
-		write{"given up", gone, `{"id":"r-batch-gone","title":"gone","owner":"p-ops","treatment":"modify"}`, 0, is(context.Canceled)},
+		batchWrite{"stale version", ctx, "risks", `{"id":"r-06","title":"stale","owner":"p-ops","treatment":"modify"}`, r06.Version + 5, is(store.ErrConflict)},
+		batchWrite{"existing id", ctx, "risks", `{"id":"r-06","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
+		batchWrite{"given up", gone, "risks", `{"id":"r-batch-gone","title":"gone","owner":"p-ops","treatment":"modify"}`, 0, is(context.Canceled)},
 	)
-	release := store.HoldWrites(s, "o")
 	// A first write leads: it waits on the held writes, alone, while the
 	// others queue behind it and then go in one batch.
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		it, refs := decodeItem(t, "risks", `{"id":"r-batch-lead","title":"lead","owner":"p-ops","treatment":"modify"}`)
-		if _, err := s.Put(ctx, "o", it, refs, 0, "writer"); err != nil {
-			t.Errorf("the leading write: %v", err)
-		}
-	}()
-	for store.QueuedPuts(s, "o") > 0 || !store.PutLeading(s, "o") {
-		time.Sleep(time.Millisecond)
-	}
+	release := holdWithLeader(t, s, &wg)
 	batched := store.BatchedPuts(s)
 	errs := make([]error, len(writes))
 	for i, w := range writes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			it, refs := decodeItem(t, "risks", w.data)
-			_, errs[i] = s.Put(w.ctx, "o", it, refs, w.version, "writer")
-		}()
+		w.start(t, s, &wg, &errs[i])
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for store.QueuedPuts(s, "o") < len(writes) {
@@ -103,18 +159,7 @@ func runBatch(t *testing.T, s *store.Store, failFirst bool) {
 	}
 	cancel()
 	if failFirst {
-		// The leader's transaction commits; the batch's fails.
-		var mu sync.Mutex
-		commits := 0
-		store.SetFailHook(s, func() error {
-			mu.Lock()
-			defer mu.Unlock()
-			if commits++; commits == 2 {
-				return errors.New("injected failure")
-			}
-			return nil
-		})
-		defer store.SetFailHook(s, nil)
+		defer failSecondCommit(s)()
 	}
 	release()
 	wg.Wait()
@@ -123,15 +168,7 @@ func runBatch(t *testing.T, s *store.Store, failFirst bool) {
 	if got, want := store.BatchedPuts(s)-batched, int64(len(writes)-1); !failFirst && got != want {
 		t.Errorf("%d writes went in a batch, want %d", got, want)
 	}
-	written := 1 // the leader
-	for i, w := range writes {
-		if !w.want(errs[i]) {
-			t.Errorf("%s: %v", w.name, errs[i])
-		}
-		if errs[i] == nil {
-			written++
-		}
-	}
+	written := 1 + checkOutcomes(t, writes, errs) // and the leader
 	if _, err := s.Get(ctx, "o", "risks", "r-batch-gone"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the write given up before its turn was stored: %v", err)
 	}
@@ -175,72 +212,29 @@ func runBatch(t *testing.T, s *store.Store, failFirst bool) {
 // a second update at the same version conflicts, a second create of an id
 // exists. The outcomes are those of the writes one after another, also
 // when the batch's commit fails and each write goes alone.
-func TestPutBatchSeesItsOwnWrites(t *testing.T) {
-	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			for _, failFirst := range []bool{false, true} {
-				t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
-					s, _ := b.Open(t)
-					m, _ := sample(t, "sample-saas.yaml")
-					if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
-						t.Fatal(err)
-					}
-					runOrderedBatch(t, s, failFirst)
-				})
-			}
-		})
-	}
-}
+func TestPutBatchSeesItsOwnWrites(t *testing.T) { eachBatchStore(t, runOrderedBatch) }
 
 func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 	ctx := context.Background()
-	_, head, err := s.ISMSAt(ctx, "o")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r06, err := s.Get(ctx, "o", "risks", "r-06")
-	if err != nil {
-		t.Fatal(err)
-	}
+	head, r06 := headAndR06(t, s)
 	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
 	ok := func(err error) bool { return err == nil }
-	writes := []struct {
-		name, kind, data string
-		version          int64
-		want             func(error) bool
-	}{
-		{"create an asset", "assets", `{"id":"a-batch","name":"batch asset","kind":"information","owner":"p-ops","confidentiality":2,"integrity":2,"availability":2}`, 0, ok},
-		{"a risk of the new asset", "risks", `{"id":"r-batch-uses","title":"uses","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 0, ok},
-		{"update r-06", "risks", `{"id":"r-06","title":"first","owner":"p-ops","treatment":"modify"}`, r06.Version, ok},
-		{"update r-06 at the same version", "risks", `{"id":"r-06","title":"second","owner":"p-ops","treatment":"modify"}`, r06.Version, is(store.ErrConflict)},
-		{"update the new risk", "risks", `{"id":"r-batch-uses","title":"uses, edited","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 1, ok},
-		{"create the new risk again", "risks", `{"id":"r-batch-uses","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
-		{"a missing asset", "risks", `{"id":"r-batch-missing","title":"x","owner":"p-ops","treatment":"modify","assets":["a-nowhere"]}`, 0,
+	writes := []batchWrite{
+		{"create an asset", ctx, "assets", `{"id":"a-batch","name":"batch asset","kind":"information","owner":"p-ops","confidentiality":2,"integrity":2,"availability":2}`, 0, ok},
+		{"a risk of the new asset", ctx, "risks", `{"id":"r-batch-uses","title":"uses","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 0, ok},
+		{"update r-06", ctx, "risks", `{"id":"r-06","title":"first","owner":"p-ops","treatment":"modify"}`, r06.Version, ok},
+		{"update r-06 at the same version", ctx, "risks", `{"id":"r-06","title":"second","owner":"p-ops","treatment":"modify"}`, r06.Version, is(store.ErrConflict)},
+		{"update the new risk", ctx, "risks", `{"id":"r-batch-uses","title":"uses, edited","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 1, ok},
+		{"create the new risk again", ctx, "risks", `{"id":"r-batch-uses","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
+		{"a missing asset", ctx, "risks", `{"id":"r-batch-missing","title":"x","owner":"p-ops","treatment":"modify","assets":["a-nowhere"]}`, 0,
 			func(err error) bool { var r *store.RefError; return errors.As(err, &r) && r.ID == "a-nowhere" }},
 	}
-	release := store.HoldWrites(s, "o")
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		it, refs := decodeItem(t, "risks", `{"id":"r-batch-lead","title":"lead","owner":"p-ops","treatment":"modify"}`)
-		if _, err := s.Put(ctx, "o", it, refs, 0, "writer"); err != nil {
-			t.Errorf("the leading write: %v", err)
-		}
-	}()
-	for store.QueuedPuts(s, "o") > 0 || !store.PutLeading(s, "o") {
-		time.Sleep(time.Millisecond)
-	}
+	release := holdWithLeader(t, s, &wg)
 	// Queued one after another, so that the batch has them in this order.
 	errs := make([]error, len(writes))
 	for i, w := range writes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			it, refs := decodeItem(t, w.kind, w.data)
-			_, errs[i] = s.Put(ctx, "o", it, refs, w.version, "writer")
-		}()
+		w.start(t, s, &wg, &errs[i])
 		deadline := time.Now().Add(10 * time.Second)
 		for store.QueuedPuts(s, "o") < i+1 {
 			if time.Now().After(deadline) {
@@ -250,29 +244,11 @@ func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 		}
 	}
 	if failFirst {
-		var mu sync.Mutex
-		commits := 0
-		store.SetFailHook(s, func() error {
-			mu.Lock()
-			defer mu.Unlock()
-			if commits++; commits == 2 {
-				return errors.New("injected failure")
-			}
-			return nil
-		})
-		defer store.SetFailHook(s, nil)
+		defer failSecondCommit(s)()
 	}
 	release()
 	wg.Wait()
-	written := 1 // the leader
-	for i, w := range writes {
-		if !w.want(errs[i]) {
-			t.Errorf("%s: %v", w.name, errs[i])
-		}
-		if errs[i] == nil {
-			written++
-		}
-	}
+	written := 1 + checkOutcomes(t, writes, errs) // and the leader
 	if got, err := s.Get(ctx, "o", "risks", "r-06"); err != nil || got.Version != r06.Version+1 || !strings.Contains(string(got.Data), `"first"`) {
 		t.Errorf("r-06: version %d (from %d), %s, %v", got.Version, r06.Version, got.Data, err)
 	}
