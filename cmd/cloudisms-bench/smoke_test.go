@@ -70,7 +70,11 @@ func TestOpsSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Overall.Count != 40 || rep.Overall.Errors != 0 {
+	// An edit that loses the race for its risk twice (four clients on
+	// eight risks) is the scenario's own outcome, counted and reported,
+	// not a failure of the server: any other error is.
+	lost := rep.Reasons["edit: HTTP 409 after a retry"]
+	if rep.Overall.Count != 40 || rep.Overall.Errors != lost {
 		t.Errorf("%d requests, %d errors: %v", rep.Overall.Count, rep.Overall.Errors, rep.Reasons)
 	}
 	seen := map[string]bool{}
