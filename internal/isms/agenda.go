@@ -16,18 +16,24 @@ func (t TaskTally) plus(u TaskTally) TaskTally {
 	return TaskTally{t.Overdue + u.Overdue, t.Waiting + u.Waiting, t.Soon + u.Soon}
 }
 
-// count adds n (1 or -1) of a task to the tally; false for a task due
-// after horizon, which the tally does not count.
+// onAgenda reports whether an agenda counts a task: overdue, undated or
+// due by horizon.
+func onAgenda(task *Task, horizon Date) bool {
+	return task.Overdue || task.Due.IsZero() || !task.Due.After(horizon)
+}
+
+// count adds n (1 or -1) of a task to the tally; false for a task the
+// tally does not count (onAgenda).
 func (t *TaskTally) count(task *Task, horizon Date, n int) bool {
 	switch {
+	case !onAgenda(task, horizon):
+		return false
 	case task.Overdue:
 		t.Overdue += n
 	case task.Due.IsZero():
 		t.Waiting += n
-	case !task.Due.After(horizon):
-		t.Soon += n
 	default:
-		return false
+		t.Soon += n
 	}
 	return true
 }
@@ -94,8 +100,7 @@ func (x *Tasked) Agenda(extra []*Task, who Assignee, n int) (TaskTally, []Task) 
 		if !who.Receives(t) {
 			continue
 		}
-		var probe TaskTally
-		if !probe.count(t, horizon, 1) {
+		if !onAgenda(t, horizon) {
 			break // dated after the horizon: so is every task after it
 		}
 		first = append(first, *t)

@@ -184,7 +184,7 @@ func (x *Summarized) carryDue(prev []*DueSummary, keys []string, l LocatedRisks)
 	}
 	byDue(old)
 	byDue(added)
-	cut, ok := dueRuns(prev, old)
+	cut, ok := findRuns(prev, old, dueLess)
 	if !ok {
 		// prev is not what the old risks list: never expected, but a wrong
 		// list is worse than a slow one.
@@ -198,36 +198,6 @@ func (x *Summarized) carryDue(prev []*DueSummary, keys []string, l LocatedRisks)
 		return out
 	}
 	return []*DueSummary{} // as dueSummaries lists none
-}
-
-// dueRuns finds the items of find (sorted) in list (sorted): each group of
-// find equal in date and subject must be exactly the run of list with that
-// date and subject. It returns the runs in order, false when one is not
-// there.
-func dueRuns(list, find []*DueSummary) ([]listRange, bool) {
-	var out []listRange
-	for i := 0; i < len(find); {
-		j := i + 1
-		for j < len(find) && !dueLess(find[i], find[j]) {
-			j++
-		}
-		lo := sort.Search(len(list), func(k int) bool { return !dueLess(list[k], find[i]) })
-		hi := lo
-		for hi < len(list) && !dueLess(find[i], list[hi]) {
-			hi++
-		}
-		if hi-lo != j-i {
-			return nil, false
-		}
-		for k := range j - i {
-			if *list[lo+k] != *find[i+k] {
-				return nil, false
-			}
-		}
-		out = append(out, listRange{lo, hi})
-		i = j
-	}
-	return out, true
 }
 
 // dueLess is the due list's order: by date (as written, YYYY-MM-DD sorts

@@ -173,24 +173,31 @@ func kindRanges(ts []*Task, kinds map[string]bool) []listRange {
 }
 
 // findTasks finds tasks (the tasks of some risks) in ts, a sorted list, by
-// their sort keys: each group of tasks equal in the keys must be a run of
-// ts equal to it, as ts lists one risk's tasks of a kind and date in plan
-// order. It returns the runs, false when one is not there.
+// their sort keys: ts lists one risk's tasks of a kind and date in plan
+// order, so each group of them equal in the keys is a run of ts.
 func findTasks(ts []*Task, find []Task) ([]listRange, bool) {
 	SortTasks(find)
+	return findRuns(ts, pointers(find), taskLess)
+}
+
+// findRuns finds the elements of find in list, both sorted by less: each
+// group of find equal under less must be exactly the run of list equal to
+// it, element for element. It returns the runs in order, false when one is
+// not there.
+func findRuns[T comparable](list, find []*T, less func(a, b *T) bool) ([]listRange, bool) {
 	var out []listRange
 	for i := 0; i < len(find); {
 		j := i + 1
-		for j < len(find) && !taskLess(&find[i], &find[j]) {
+		for j < len(find) && !less(find[i], find[j]) {
 			j++
 		}
-		lo := sort.Search(len(ts), func(k int) bool { return !taskLess(ts[k], &find[i]) })
+		lo := sort.Search(len(list), func(k int) bool { return !less(list[k], find[i]) })
 		hi := lo + (j - i)
-		if hi > len(ts) || hi < len(ts) && !taskLess(&find[i], ts[hi]) {
+		if hi > len(list) || hi < len(list) && !less(find[i], list[hi]) {
 			return nil, false
 		}
 		for k := range j - i {
-			if *ts[lo+k] != find[i+k] {
+			if *list[lo+k] != *find[i+k] {
 				return nil, false
 			}
 		}

@@ -483,8 +483,7 @@ func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, err
 		// an edit of a risk the people, services and assets are what they
 		// were, and making the options again costs lookups, not rendering.
 		line := func(c choice) (template.HTML, error) {
-			return site.LinesBy(a.App, p, "risks", "risk-option", site.MaxRegisterLines, []choice{c},
-				func(c choice) choice { return c }, func(c choice) any { return c })
+			return site.OneLine(a.App, p, "risks", "risk-option", site.MaxRegisterLines, c)
 		}
 		render := func(cs []choice) options {
 			out := make([]option, len(cs))

@@ -41,10 +41,10 @@ type lineCache[K comparable] struct {
 }
 
 // Lines renders one line per value with the template part of the page
-// template page (given a Line), joined, keeping at most max lines. A value must hold everything its
-// line shows (names resolved, the reader's permissions decided): equal
-// values give the same line. Lines are kept per organization and
-// language.
+// template page (given a Line), joined, keeping at most max lines. A
+// value must hold everything its line shows (names resolved, the reader's
+// permissions decided): equal values give the same line. Lines are kept
+// per organization and language.
 func Lines[K comparable](a *App, p *Page, page, part string, max int, vals []K) (template.HTML, error) {
 	return LinesBy(a, p, page, part, max, vals, func(v K) K { return v }, func(v K) any { return Line[K]{V: v, Org: p.Org, Lang: p.Lang} })
 }
@@ -53,27 +53,13 @@ func Lines[K comparable](a *App, p *Page, page, part string, max int, vals []K) 
 // content is told by key(v), a value that holds everything the line
 // shows.
 func LinesBy[V any, K comparable](a *App, p *Page, page, part string, max int, vals []V, key func(V) K, data func(V) any) (template.HTML, error) {
-	c := a.View(p.Org, 0, p.Lang, "lines "+page+" "+part, func() any {
-		return &lineCache[K]{lines: map[K]template.HTML{}}
-	}).(*lineCache[K])
+	c := linesOf[K](a, p, page, part)
 	lines := make([]template.HTML, len(vals))
 	n := 0
 	for i, v := range vals {
-		k := key(v)
-		c.mu.Lock()
-		h, ok := c.lines[k]
-		c.mu.Unlock()
-		if !ok {
-			var err error
-			if h, err = a.Fragment(page, part, data(v)); err != nil {
-				return "", err
-			}
-			c.mu.Lock()
-			if len(c.lines) >= max {
-				c.lines = map[K]template.HTML{}
-			}
-			c.lines[k] = h
-			c.mu.Unlock()
+		h, err := c.line(a, page, part, max, key(v), func() any { return data(v) })
+		if err != nil {
+			return "", err
 		}
 		lines[i] = h
 		n += len(h)
@@ -86,4 +72,41 @@ func LinesBy[V any, K comparable](a *App, p *Page, page, part string, max int, v
 		out.WriteString(string(h))
 	}
 	return template.HTML(out.String()), nil
+}
+
+// OneLine is LinesBy of one value whose content is told by itself and
+// which its template is given as it is: a piece used on its own, such as
+// one option of a filter.
+func OneLine[K comparable](a *App, p *Page, page, part string, max int, v K) (template.HTML, error) {
+	return linesOf[K](a, p, page, part).line(a, page, part, max, v, func() any { return v })
+}
+
+// linesOf is the cache of a template's lines for the page's organization
+// and language.
+func linesOf[K comparable](a *App, p *Page, page, part string) *lineCache[K] {
+	return a.View(p.Org, 0, p.Lang, "lines "+page+" "+part, func() any {
+		return &lineCache[K]{lines: map[K]template.HTML{}}
+	}).(*lineCache[K])
+}
+
+// line is the kept line of content k, rendered from data() when it is not
+// kept yet.
+func (c *lineCache[K]) line(a *App, page, part string, max int, k K, data func() any) (template.HTML, error) {
+	c.mu.Lock()
+	h, ok := c.lines[k]
+	c.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := a.Fragment(page, part, data())
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if len(c.lines) >= max {
+		c.lines = map[K]template.HTML{}
+	}
+	c.lines[k] = h
+	c.mu.Unlock()
+	return h, nil
 }
