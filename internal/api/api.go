@@ -130,7 +130,7 @@ func (a *Server) handle(rt Route) {
 			return
 		}
 		if org := r.PathValue("org"); org != "" {
-			m, err := a.store.Member(r.Context(), org, c.user.ID)
+			m, policy, err := a.store.Access(r.Context(), org, c.user.ID)
 			if store.Unavailable(err) {
 				a.storeError(w, c, err)
 				return
@@ -144,14 +144,14 @@ func (a *Server) handle(rt Route) {
 			c.member = m
 			// The organization's sign-in policy holds for tokens and
 			// sessions alike.
-			if _, ok, err := a.store.PolicyAllows(r.Context(), org, c.user.ID); err != nil {
+			if ok, err := a.store.PolicyMet(r.Context(), policy, c.user.ID); err != nil {
 				a.storeError(w, c, err)
 				return
 			} else if !ok {
 				a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("twofactor.api_policy", "org", org))
 				return
 			}
-			if !a.sessionAsRequired(w, r, c, org) {
+			if !a.sessionAsRequired(w, r, c, org, policy) {
 				return
 			}
 			// Reading is checked here for every route; writes,
@@ -209,17 +209,14 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bo
 // organization's OpenID provider when the organization requires single
 // sign-on, as its web pages do. API tokens are credentials of their own,
 // made and revoked by their owner.
-func (a *Server) sessionAsRequired(w http.ResponseWriter, r *http.Request, c *call, org string) bool {
-	if c.session == "" {
+func (a *Server) sessionAsRequired(w http.ResponseWriter, r *http.Request, c *call, org string, policy store.OrgPolicy) bool {
+	if c.session == "" || policy.Require != store.RequireSSO {
 		return true
 	}
-	required, err := a.store.SSORequired(r.Context(), org)
-	if err == nil && required {
-		var ok bool
-		if ok, err = a.store.SignedInThroughProvider(r.Context(), c.session, org); err == nil && !ok {
-			a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("sso.api_policy", "org", org))
-			return false
-		}
+	ok, err := a.store.SignedInThroughProvider(r.Context(), c.session, org)
+	if err == nil && !ok {
+		a.fail(w, c.lang, http.StatusForbidden, "policy", i18n.M("sso.api_policy", "org", org))
+		return false
 	}
 	if err != nil {
 		a.storeError(w, c, err)

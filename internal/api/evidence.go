@@ -147,7 +147,7 @@ func descend(doc map[string]any, at string) (map[string]any, error) {
 
 // decodeFor decodes an item against the organization's Annex A edition.
 func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
-	edition, err := a.store.Edition(r.Context(), r.PathValue("org"))
+	edition, c, err := a.store.EditionAndCriteria(r.Context(), r.PathValue("org"))
 	if err != nil {
 		return bundle.Item{}, nil, &storeFailed{err}
 	}
@@ -157,10 +157,6 @@ func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bund
 	}
 	// A value on a scale is a level of the organization's criteria.
 	if kind == bundle.KindRisks || kind == bundle.KindAssets {
-		c, err := a.store.Criteria(r.Context(), r.PathValue("org"))
-		if err != nil {
-			return bundle.Item{}, nil, &storeFailed{err}
-		}
 		if errs := bundle.CheckScales(kind, it.Data, c); len(errs) > 0 {
 			return bundle.Item{}, nil, errs
 		}

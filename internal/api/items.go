@@ -296,6 +296,13 @@ func (a *Server) update(w http.ResponseWriter, r *http.Request, c *call) {
 			FieldError{Path: "id", Message: i18n.M("api.key_mismatch", "key", key, "got", it.Key).In(c.lang)})
 		return
 	}
+	if prev.Version != version {
+		// Already out of date when read: refused at once rather than
+		// after waiting for the organization's queue of writes, which
+		// checks the version again under its lock.
+		a.storeError(w, c, fmt.Errorf("%s/%s is at version %d, not %d: %w", kind, key, prev.Version, version, store.ErrConflict))
+		return
+	}
 	out, err := a.store.Put(r.Context(), r.PathValue("org"), it, refs, version, actor(c))
 	if err != nil {
 		a.storeError(w, c, err)

@@ -16,6 +16,9 @@ import (
 type batchReads struct {
 	asked map[itemKey]bool
 	items map[itemKey]StoredItem // those of asked that are stored
+
+	pending   []pendingUpdate // updates not yet written (flushUpdates)
+	pendingAt map[itemKey]int // index in pending by item
 }
 
 type itemKey struct{ kind, key string }

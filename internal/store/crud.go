@@ -227,12 +227,9 @@ const (
 // (on PostgreSQL each is a round trip), so there are as few as can be:
 // the head and its hash read once, the references checked in one query.
 func (s *Store) put(ctx context.Context, tx *sql.Tx, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string, approval approvalWrite, note *edit) (StoredItem, error) {
-	if _, err := s.getOrg(ctx, tx, org); err != nil {
-		return StoredItem{}, err
-	}
 	// Writers of one organization queue on its history head from here,
 	// so that a new item's position is not taken twice.
-	head, err := lockHistoryHead(ctx, tx, s.d, org)
+	head, err := lockOrgHead(ctx, tx, s, org)
 	if err != nil {
 		return StoredItem{}, err
 	}
@@ -303,6 +300,16 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 	if string(prev.Data) == after {
 		return prev, nil, nil // nothing changed: no new version, no history
 	}
+	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
+	before := string(prev.Data)
+	change := &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}
+	if pre != nil {
+		// Written with the batch's other updates (flushUpdates).
+		pre.update(out, prev.Version)
+		pre.wrote(out)
+		note.done = true
+		return out, change, nil
+	}
 	// The version check is repeated in the UPDATE itself, so that two
 	// writers that read the same version cannot both win.
 	res, err := tx.ExecContext(ctx, `UPDATE items SET data = $1, label = $2, owner = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE org_id = $6 AND kind = $7 AND key = $8 AND version = $9`,
@@ -313,11 +320,8 @@ func (s *Store) writeItem(ctx context.Context, tx *sql.Tx, org string, at int64,
 	if n, _ := res.RowsAffected(); n != 1 {
 		return out, nil, fmt.Errorf("%s/%s: %w", it.Kind, it.Key, ErrConflict)
 	}
-	before := string(prev.Data)
-	out = StoredItem{Item: it, Pos: prev.Pos, Version: prev.Version + 1, UpdatedAt: stamp, UpdatedBy: actor}
-	pre.wrote(out)
 	note.done = true
-	return out, &Change{Actor: actor, Kind: it.Kind, Key: it.Key, Action: "update", Before: &before, After: &after}, nil
+	return out, change, nil
 }
 
 // Delete removes an item at the version the caller read. An item that
@@ -355,6 +359,17 @@ func (s *Store) Delete(ctx context.Context, org, kind, key string, ifVersion int
 		s.applyEdit(note)
 	}
 	return err
+}
+
+// lockOrgHead is lockHistoryHead for a write that needs the organization
+// to exist: a stored head is proof enough (organizations are never
+// deleted), and only an organization without one costs a query more.
+func lockOrgHead(ctx context.Context, tx *sql.Tx, s *Store, org string) (historyHead, error) {
+	head, err := lockHistoryHead(ctx, tx, s.d, org)
+	if err == nil && !head.stored {
+		_, err = s.getOrg(ctx, tx, org)
+	}
+	return head, err
 }
 
 func (s *Store) getOrg(ctx context.Context, tx *sql.Tx, org string) (Org, error) {
@@ -518,11 +533,39 @@ func (s *Store) Edition(ctx context.Context, org string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return editionOf(org, it.Data)
+}
+
+func editionOf(org string, data []byte) (string, error) {
 	var o struct {
 		AnnexA string `json:"annex_a"`
 	}
-	if err := json.Unmarshal(it.Data, &o); err != nil {
+	if err := json.Unmarshal(data, &o); err != nil {
 		return "", fmt.Errorf("organization of %s: %w", org, err)
 	}
 	return o.AnnexA, nil
+}
+
+// EditionAndCriteria is Edition and Criteria in one query: what a written
+// item is checked against.
+func (s *Store) EditionAndCriteria(ctx context.Context, org string) (string, isms.RiskCriteria, error) {
+	var b batchReads
+	b.items = map[itemKey]StoredItem{}
+	q, args := itemsIn(`SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items`, org,
+		[]itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
+	if err := b.scan(s.db.QueryContext(ctx, q, args...)); err != nil {
+		return "", isms.RiskCriteria{}, fmt.Errorf("edition and risk criteria of %s: %w", org, err)
+	}
+	var edition string
+	var c isms.RiskCriteria
+	if it, ok := b.items[itemKey{bundle.KindOrganization, bundle.KindOrganization}]; ok {
+		var err error
+		if edition, err = editionOf(org, it.Data); err != nil {
+			return "", c, err
+		}
+	}
+	if it, ok := b.items[itemKey{bundle.KindCriteria, bundle.KindCriteria}]; ok {
+		c = bundle.CriteriaOf(it.Data)
+	}
+	return edition, c, nil
 }

@@ -72,3 +72,15 @@ func PutLeading(s *Store, org string) bool {
 	defer q.mu.Unlock()
 	return q.leading
 }
+
+// UpdateRows writes items through a batch's one UPDATE (flushUpdates),
+// each from the version given in prev, in a transaction of its own.
+func UpdateRows(s *Store, org string, items []StoredItem, prev []int64) error {
+	return s.tx(context.Background(), func(tx *sql.Tx) error {
+		var b batchReads
+		for i, it := range items {
+			b.update(it, prev[i])
+		}
+		return flushUpdates(context.Background(), tx, org, &b)
+	})
+}

@@ -291,10 +291,7 @@ func (s *Store) ISMSAt(ctx context.Context, org string) (*isms.ISMS, int64, erro
 }
 
 func (s *Store) ismsAt(ctx context.Context, org string, progress func(done, total int)) (*isms.ISMS, int64, error) {
-	if _, err := s.Org(ctx, org); err != nil {
-		return nil, 0, err
-	}
-	head, err := s.historyHead(ctx, org)
+	head, err := s.orgHead(ctx, org)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -436,6 +433,18 @@ func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS
 	}
 	s.models.PutNewer(org, head, m)
 	return m, true
+}
+
+// orgHead is historyHead for an organization that must exist
+// (ErrNotFound otherwise), in one query: every read of the model starts
+// with it.
+func (s *Store) orgHead(ctx context.Context, org string) (int64, error) {
+	var head sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT h.n FROM orgs o LEFT JOIN history_heads h ON h.org_id = o.id WHERE o.id = $1`, org).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("organization %s: %w", org, ErrNotFound)
+	}
+	return head.Int64, err
 }
 
 // historyHead is the position of the newest history record of an

@@ -107,12 +107,43 @@ func (s *Store) SetOrgPolicy(ctx context.Context, org string, req Requirement, b
 // policy, with the policy (to say what is missing).
 func (s *Store) PolicyAllows(ctx context.Context, org string, userID int64) (OrgPolicy, bool, error) {
 	p, err := s.OrgPolicyOf(ctx, org)
-	if err != nil || p.Require == RequireNothing {
-		return p, err == nil, err
-	}
-	f, err := s.FactorsOf(ctx, userID)
 	if err != nil {
 		return p, false, err
 	}
-	return p, p.MetBy(f), nil
+	ok, err := s.PolicyMet(ctx, p, userID)
+	return p, ok, err
+}
+
+// PolicyMet tells whether a user meets a policy already read; the user's
+// sign-in factors are read only when the policy asks for any.
+func (s *Store) PolicyMet(ctx context.Context, p OrgPolicy, userID int64) (bool, error) {
+	if p.Require == RequireNothing {
+		return true, nil
+	}
+	f, err := s.FactorsOf(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	return p.MetBy(f), nil
+}
+
+// Access returns a user's membership of an organization with the
+// organization's sign-in policy, in one query: every page and API call of
+// an organization needs both before anything else (ErrNotFound when the
+// user is not a member).
+func (s *Store) Access(ctx context.Context, org string, userID int64) (Membership, OrgPolicy, error) {
+	m := Membership{Org: org, UserID: userID}
+	p := OrgPolicy{Org: org}
+	var req, by, at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT m.role, m.person, p.require, p.updated_by, p.updated_at
+		FROM memberships m LEFT JOIN org_auth_policy p ON p.org_id = m.org_id
+		WHERE m.org_id = $1 AND m.user_id = $2`, org, userID).Scan(&m.Role, &m.Person, &req, &by, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Membership{}, OrgPolicy{}, fmt.Errorf("membership of user %d in %s: %w", userID, org, ErrNotFound)
+	}
+	if err != nil {
+		return Membership{}, OrgPolicy{}, fmt.Errorf("membership of user %d in %s: %w", userID, org, err)
+	}
+	p.Require, p.UpdatedBy, p.UpdatedAt = Requirement(req.String), by.String, at.String
+	return m, p, nil
 }

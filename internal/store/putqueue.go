@@ -109,10 +109,7 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), putBatchTimeout)
 	defer cancel()
 	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
-		if _, err := s.getOrg(ctx, tx, org); err != nil {
-			return err
-		}
-		head, err := lockHistoryHead(ctx, tx, s.d, org)
+		head, err := lockOrgHead(ctx, tx, s, org)
 		if err != nil {
 			return err
 		}
@@ -135,6 +132,9 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 					changes = append(changes, *change)
 				}
 			}
+		}
+		if err := flushUpdates(ctx, tx, org, pre); err != nil {
+			return err
 		}
 		return s.appendHistoryAt(ctx, tx, org, head, changes)
 	})

@@ -224,6 +224,7 @@ func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 		{"a risk of the new asset", ctx, "risks", `{"id":"r-batch-uses","title":"uses","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 0, ok},
 		{"update r-06", ctx, "risks", `{"id":"r-06","title":"first","owner":"p-ops","treatment":"modify"}`, r06.Version, ok},
 		{"update r-06 at the same version", ctx, "risks", `{"id":"r-06","title":"second","owner":"p-ops","treatment":"modify"}`, r06.Version, is(store.ErrConflict)},
+		{"update r-06 at its new version", ctx, "risks", `{"id":"r-06","title":"third","owner":"p-ops","treatment":"modify"}`, r06.Version + 1, ok},
 		{"update the new risk", ctx, "risks", `{"id":"r-batch-uses","title":"uses, edited","owner":"p-ops","treatment":"modify","assets":["a-batch"]}`, 1, ok},
 		{"create the new risk again", ctx, "risks", `{"id":"r-batch-uses","title":"again","owner":"p-ops","treatment":"modify"}`, 0, is(store.ErrExists)},
 		{"a missing asset", ctx, "risks", `{"id":"r-batch-missing","title":"x","owner":"p-ops","treatment":"modify","assets":["a-nowhere"]}`, 0,
@@ -231,6 +232,7 @@ func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 	}
 	var wg sync.WaitGroup
 	release := holdWithLeader(t, s, &wg)
+	batched := store.BatchedPuts(s)
 	// Queued one after another, so that the batch has them in this order.
 	errs := make([]error, len(writes))
 	for i, w := range writes {
@@ -248,9 +250,19 @@ func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 	}
 	release()
 	wg.Wait()
+	// The batch's transaction, not each write alone, wrote them.
+	if got := store.BatchedPuts(s) - batched; !failFirst && got != int64(len(writes)) {
+		t.Errorf("%d writes went in a batch, want %d", got, len(writes))
+	}
 	written := 1 + checkOutcomes(t, writes, errs) // and the leader
-	if got, err := s.Get(ctx, "o", "risks", "r-06"); err != nil || got.Version != r06.Version+1 || !strings.Contains(string(got.Data), `"first"`) {
+	// Two updates of one item in a batch are one row written once (from
+	// the version stored to the newest) and two history records.
+	if got, err := s.Get(ctx, "o", "risks", "r-06"); err != nil || got.Version != r06.Version+2 || !strings.Contains(string(got.Data), `"third"`) {
 		t.Errorf("r-06: version %d (from %d), %s, %v", got.Version, r06.Version, got.Data, err)
+	}
+	recs, err := s.History(ctx, "o", store.HistoryFilter{Kind: "risks", Key: "r-06", After: head})
+	if err != nil || len(recs) != 2 || !strings.Contains(*recs[0].After, `"first"`) || !strings.Contains(*recs[1].Before, `"first"`) || !strings.Contains(*recs[1].After, `"third"`) {
+		t.Errorf("r-06's records: %+v, %v", recs, err)
 	}
 	if got, err := s.Get(ctx, "o", "risks", "r-batch-uses"); err != nil || got.Version != 2 || !strings.Contains(string(got.Data), "uses, edited") {
 		t.Errorf("r-batch-uses: version %d, %s, %v", got.Version, got.Data, err)

@@ -251,6 +251,25 @@ func TestOrgPolicy(t *testing.T) {
 			if _, ok, err := s.PolicyAllows(ctx, "acme", member.ID); !ok || err != nil {
 				t.Fatalf("no policy refused: %v", err)
 			}
+			// Access: the membership and the policy in one read.
+			access := func(u store.User) (store.Membership, store.OrgPolicy) {
+				t.Helper()
+				m, p, err := s.Access(ctx, "acme", u.ID)
+				if err != nil || m.Role != "admin" || m.Org != "acme" || m.UserID != u.ID || p.Org != "acme" {
+					t.Fatalf("access of %s: %+v %+v %v", u.Email, m, p, err)
+				}
+				return m, p
+			}
+			if _, p := access(member); p.Require != store.RequireNothing || p.UpdatedBy != "" {
+				t.Fatalf("access without a policy: %+v", p)
+			}
+			stranger := mustUser(t, s, "stranger@example.com")
+			if _, _, err := s.Access(ctx, "acme", stranger.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("a stranger's access: %v", err)
+			}
+			if _, _, err := s.Access(ctx, "nope", member.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("access to an unknown organization: %v", err)
+			}
 			if err := s.SetOrgPolicy(ctx, "acme", "sms", admin, addr); err == nil {
 				t.Fatal("unknown requirement accepted")
 			}
@@ -263,9 +282,19 @@ func TestOrgPolicy(t *testing.T) {
 			if _, ok, _ := s.PolicyAllows(ctx, "acme", member.ID); ok {
 				t.Fatal("member without a second factor allowed")
 			}
+			_, policy := access(member)
+			if policy.Require != store.RequireTwoFactor || policy.UpdatedBy != admin.Email || policy.UpdatedAt == "" {
+				t.Fatalf("access with a policy: %+v", policy)
+			}
+			if ok, err := s.PolicyMet(ctx, policy, member.ID); ok || err != nil {
+				t.Fatalf("policy met without a second factor: %v", err)
+			}
 			enrol(t, s, member, *now)
 			if _, ok, _ := s.PolicyAllows(ctx, "acme", member.ID); !ok {
 				t.Fatal("member with TOTP refused")
+			}
+			if ok, err := s.PolicyMet(ctx, policy, member.ID); !ok || err != nil {
+				t.Fatalf("policy not met with TOTP: %v", err)
 			}
 			evs, _, err := s.SecurityLog(ctx, "acme", 0, 50)
 			if err != nil {

@@ -302,18 +302,22 @@ func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 		}
 		p := &Page{Lang: LangOf(r, u), User: u, Path: r.URL.RequestURI(), Nav: section}
 		org := r.PathValue("org")
-		m, err := a.Store.Member(r.Context(), org, u.ID)
+		m, policy, err := a.Store.Access(r.Context(), org, u.ID)
+		if store.Unavailable(err) {
+			a.ServerError(w, r, p, err)
+			return
+		}
 		if err != nil {
 			a.NotFound(w, r, p)
 			return
 		}
-		if !a.signedInAsRequired(w, r, p, org) {
+		if !a.signedInAsRequired(w, r, p, org, policy) {
 			return
 		}
 		p.Org, p.Role = org, m.Role
 		// The organization's sign-in policy: a member without what it
 		// requires sets it up before seeing anything of it.
-		if _, ok, err := a.Store.PolicyAllows(r.Context(), org, u.ID); err != nil {
+		if ok, err := a.Store.PolicyMet(r.Context(), policy, u.ID); err != nil {
 			a.ServerError(w, r, p, err)
 			return
 		} else if !ok {
@@ -380,13 +384,8 @@ func (a *App) ServerError(w http.ResponseWriter, r *http.Request, p *Page, err e
 // signedInAsRequired sends a member whose session was not made by the
 // organization's provider to sign in through it, when the organization
 // requires single sign-on. It reports whether the page may go on.
-func (a *App) signedInAsRequired(w http.ResponseWriter, r *http.Request, p *Page, org string) bool {
-	required, err := a.Store.SSORequired(r.Context(), org)
-	if err != nil {
-		a.ServerError(w, r, p, err)
-		return false
-	}
-	if !required {
+func (a *App) signedInAsRequired(w http.ResponseWriter, r *http.Request, p *Page, org string, policy store.OrgPolicy) bool {
+	if policy.Require != store.RequireSSO {
 		return true
 	}
 	ck, err := r.Cookie(api.SessionCookie)
