@@ -147,3 +147,38 @@ func (s *Store) Access(ctx context.Context, org string, userID int64) (Membershi
 	p.Require, p.UpdatedBy, p.UpdatedAt = Requirement(req.String), by.String, at.String
 	return m, p, nil
 }
+
+// AccessAmong is Access with every membership of the user (Memberships),
+// still in one query: a web page needs the organizations for its menu too.
+func (s *Store) AccessAmong(ctx context.Context, org string, userID int64) (Membership, OrgPolicy, []Membership, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.org_id, m.role, m.person, p.require, p.updated_by, p.updated_at
+		FROM memberships m LEFT JOIN org_auth_policy p ON p.org_id = m.org_id AND m.org_id = $2
+		WHERE m.user_id = $1 ORDER BY m.org_id`, userID, org)
+	if err != nil {
+		return Membership{}, OrgPolicy{}, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var all []Membership
+	var mine Membership
+	policy := OrgPolicy{Org: org}
+	found := false
+	for rows.Next() {
+		m := Membership{UserID: userID}
+		var req, by, at sql.NullString
+		if err := rows.Scan(&m.Org, &m.Role, &m.Person, &req, &by, &at); err != nil {
+			return Membership{}, OrgPolicy{}, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+		}
+		all = append(all, m)
+		if m.Org == org {
+			mine, found = m, true
+			policy.Require, policy.UpdatedBy, policy.UpdatedAt = Requirement(req.String), by.String, at.String
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Membership{}, OrgPolicy{}, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+	}
+	if !found {
+		return Membership{}, OrgPolicy{}, nil, fmt.Errorf("membership of user %d in %s: %w", userID, org, ErrNotFound)
+	}
+	return mine, policy, all, nil
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -258,6 +259,12 @@ func TestOrgPolicy(t *testing.T) {
 				if err != nil || m.Role != "admin" || m.Org != "acme" || m.UserID != u.ID || p.Org != "acme" {
 					t.Fatalf("access of %s: %+v %+v %v", u.Email, m, p, err)
 				}
+				// The same with every membership of the user.
+				m2, p2, all, err := s.AccessAmong(ctx, "acme", u.ID)
+				want, werr := s.Memberships(ctx, u.ID)
+				if err != nil || werr != nil || m2 != m || p2 != p || !reflect.DeepEqual(all, want) {
+					t.Fatalf("access among memberships of %s: %+v %+v %+v %v, want %+v", u.Email, m2, p2, all, err, want)
+				}
 				return m, p
 			}
 			if _, p := access(member); p.Require != store.RequireNothing || p.UpdatedBy != "" {
@@ -266,6 +273,26 @@ func TestOrgPolicy(t *testing.T) {
 			stranger := mustUser(t, s, "stranger@example.com")
 			if _, _, err := s.Access(ctx, "acme", stranger.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("a stranger's access: %v", err)
+			}
+			// A member of another organization only is a stranger too,
+			// and that organization's policy is not taken for this one's.
+			if err := s.CreateOrg(ctx, "other", "Other"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AddMember(ctx, "other", stranger.ID, "admin", ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetOrgPolicy(ctx, "other", store.RequireTwoFactor, admin, addr); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := s.AccessAmong(ctx, "acme", stranger.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("a stranger's access among memberships: %v", err)
+			}
+			if err := s.AddMember(ctx, "acme", stranger.ID, "admin", ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, p := access(stranger); p.Require != store.RequireNothing {
+				t.Fatalf("another organization's policy taken for acme's: %+v", p)
 			}
 			if _, _, err := s.Access(ctx, "nope", member.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("access to an unknown organization: %v", err)

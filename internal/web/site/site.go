@@ -302,7 +302,7 @@ func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 		}
 		p := &Page{Lang: LangOf(r, u), User: u, Path: r.URL.RequestURI(), Nav: section}
 		org := r.PathValue("org")
-		m, policy, err := a.Store.Access(r.Context(), org, u.ID)
+		m, policy, orgs, err := a.Store.AccessAmong(r.Context(), org, u.ID)
 		if store.Unavailable(err) {
 			a.ServerError(w, r, p, err)
 			return
@@ -324,7 +324,7 @@ func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 			http.Redirect(w, r, TwoFactorPath+"?org="+url.QueryEscape(org), http.StatusSeeOther)
 			return
 		}
-		p.Orgs, _ = a.Store.Memberships(r.Context(), u.ID)
+		p.Orgs = orgs
 		h(w, r, p, m)
 	}
 }
