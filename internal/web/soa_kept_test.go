@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,6 +55,59 @@ func TestSoARowsKept(t *testing.T) {
 		row = row[:strings.Index(row, "</tr>")]
 		if !strings.Contains(row, `data-state="partial"`) {
 			t.Errorf("row 5.1 after its edit: %s", row)
+		}
+	})
+}
+
+// TestSoASelectorKept: the SoA selector, made once per change of the ISMS,
+// lists every SoA by its name with the one shown selected, and a renamed
+// service shows under its new name on the next request.
+func TestSoASelectorKept(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *site) {
+		sel := regexp.MustCompile(`(?s)<select id="soa-sel" name="soa">(.*?)</select>`)
+		opt := regexp.MustCompile(`<option value="([^"]*)"( selected)?>([^<]*)</option>`)
+		options := func(path string) (values, labels []string, selected []string) {
+			t.Helper()
+			m := sel.FindStringSubmatch(st.get("manager@example.com", path))
+			if m == nil {
+				t.Fatalf("%s: no SoA selector", path)
+			}
+			for _, o := range opt.FindAllStringSubmatch(m[1], -1) {
+				values, labels = append(values, o[1]), append(labels, o[3])
+				if o[2] != "" {
+					selected = append(selected, o[1])
+				}
+			}
+			return values, labels, selected
+		}
+		values, labels, selected := options("/orgs/sample/soa")
+		if len(values) < 2 || len(selected) != 1 || selected[0] != values[0] {
+			t.Fatalf("selector: %q, selected %q", values, selected)
+		}
+		kintai := -1
+		for i, v := range values {
+			if strings.HasPrefix(v, "svc-kintai") {
+				kintai = i
+			}
+		}
+		if kintai < 0 || !strings.Contains(labels[kintai], "サンプル勤怠") {
+			t.Fatalf("no SoA of svc-kintai named by its service: %q %q", values, labels)
+		}
+		if _, _, selected := options("/orgs/sample/soa?soa=" + url.QueryEscape(values[kintai])); len(selected) != 1 || selected[0] != values[kintai] {
+			t.Errorf("with %s chosen, selected %q", values[kintai], selected)
+		}
+
+		cur := st.item("cloud_services", "svc-kintai")
+		data := strings.Replace(string(cur.Data), "サンプル勤怠", "改名後勤怠", 1)
+		it, refs, err := bundle.DecodeItem("cloud_services", "svc-kintai", []byte(data), "iso27001:2022")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.s.Put(context.Background(), "sample", it, refs, cur.Version, "setup"); err != nil {
+			t.Fatal(err)
+		}
+		if _, labels, _ := options("/orgs/sample/soa"); !strings.Contains(labels[kintai], "改名後勤怠") {
+			t.Errorf("after the rename the selector shows %q", labels[kintai])
 		}
 	})
 }

@@ -177,10 +177,7 @@ func sortRows(rows []riskRow, sort string) {
 }
 
 // choice is one option of a filter's select.
-type choice struct {
-	Value, Label string
-	Selected     bool
-}
+type choice = site.Choice
 
 // column is a sortable column head: its link sorts by it, or reverses the
 // order when it is the current one.
@@ -377,7 +374,7 @@ func (a *handlers) risksPage(w http.ResponseWriter, r *http.Request, p *site.Pag
 	p.Data = map[string]any{"Rows": html, "Acceptance": model.Criteria.Acceptance, "Method": model.Criteria.Method,
 		"HeatBefore": heat[0], "HeatAfter": heat[1],
 		"F": f, "Filtered": f.any(), "Total": reg.total, "Matching": pg.Total,
-		"ServiceOptions": opts.services.with(f.Service), "AssetOptions": opts.assets.with(f.Asset), "AssetInput": opts.assets.opts == nil && len(model.Assets) > 0, "OwnerOptions": opts.owners.with(f.Owner),
+		"ServiceOptions": opts.services.With(f.Service), "AssetOptions": opts.assets.With(f.Asset), "AssetInput": opts.assets.Len() == 0 && len(model.Assets) > 0, "OwnerOptions": opts.owners.With(f.Owner),
 		"Levels":     fixedChoices(p, "risk.filter.level.", []string{levelOver, levelWithin, levelUnassessed}, f.Level),
 		"Treatments": fixedChoices(p, "treatment.", []string{isms.TreatModify, isms.TreatShare, isms.TreatAvoid, isms.TreatRetain}, f.Treatment),
 		"Approvals":  fixedChoices(p, "risk.filter.approval.", []string{apprPending, apprStale, apprApproved}, f.Approval),
@@ -424,49 +421,9 @@ func (a *handlers) rowsHTML(p *site.Page, rows []riskRow) (template.HTML, error)
 	})
 }
 
-// option is one option of a filter's select, rendered as it is and as
-// the selected one.
-type option struct {
-	value           string
-	plain, selected template.HTML
-}
-
-// options are a filter's options, rendered once, with all of them joined
-// unselected (the page without that filter, most pages) and where each
-// lies in the join, so that a page with one selected is the join with one
-// option replaced, not hundreds joined again.
-type options struct {
-	opts []option
-	all  template.HTML
-	at   []int // where opts[i] starts in all; at[len(opts)] is its length
-}
-
-func newOptions(opts []option) options {
-	var b strings.Builder
-	at := make([]int, 0, len(opts)+1)
-	for _, o := range opts {
-		at = append(at, b.Len())
-		b.WriteString(string(o.plain))
-	}
-	return options{opts: opts, all: template.HTML(b.String()), at: append(at, b.Len())}
-}
-
-// with is the options with the one of value sel selected.
-func (os options) with(sel string) template.HTML {
-	if sel == "" {
-		return os.all
-	}
-	for i, o := range os.opts {
-		if o.value == sel {
-			return os.all[:os.at[i]] + o.selected + os.all[os.at[i+1]:]
-		}
-	}
-	return os.all
-}
-
 // riskOptions are the options of the register's filters by service, asset
 // and owner: one per item, hundreds for a large ISMS.
-type riskOptions struct{ services, assets, owners options }
+type riskOptions struct{ services, assets, owners site.Options }
 
 // maxAssetOptions is the most assets the asset filter offers as a list;
 // past it (tens of thousands in a large inventory) the filter takes an
@@ -479,25 +436,14 @@ func (a *handlers) filterOptions(p *site.Page, reg *register) (*riskOptions, err
 	var err error
 	// A failed rendering is not kept (ViewIf): the next request tries again.
 	v := a.ViewIf(p.Org, reg.head, p.Lang, "risk options", func() (any, bool) {
-		// Each option's HTML is kept by its content (site.LinesBy): after
-		// an edit of a risk the people, services and assets are what they
-		// were, and making the options again costs lookups, not rendering.
-		line := func(c choice) (template.HTML, error) {
-			return site.OneLine(a.App, p, "risks", "risk-option", site.MaxRegisterLines, c)
-		}
-		render := func(cs []choice) options {
-			out := make([]option, len(cs))
-			for i, c := range cs {
-				out[i].value = c.Value
-				if out[i].plain, err = line(c); err != nil {
-					return options{}
-				}
-				c.Selected = true
-				if out[i].selected, err = line(c); err != nil {
-					return options{}
-				}
+		// Each option's HTML is kept by its content (site.ChoiceOptions).
+		render := func(cs []choice) site.Options {
+			if err != nil {
+				return site.Options{}
 			}
-			return newOptions(out)
+			var o site.Options
+			o, err = site.ChoiceOptions(a.App, p, "risks", "risk-option", site.MaxRegisterLines, cs)
+			return o
 		}
 		o := &riskOptions{services: render(serviceChoices(reg.model, reg.nm, "")), owners: render(ownerChoices(reg.model, ""))}
 		if len(reg.model.Assets) <= maxAssetOptions {
