@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/store/storetest"
 )
 
 // TestBatchUpdateChecksVersions: a batch's one UPDATE writes every row
@@ -15,53 +14,46 @@ import (
 // transaction writes none of them (the batch then writes each alone).
 func TestBatchUpdateChecksVersions(t *testing.T) {
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			s, _ := b.Open(t)
-			m, _ := sample(t, "sample-saas.yaml")
-			if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
-				t.Fatal(err)
-			}
-			get := func(key string) store.StoredItem {
-				it, err := s.Get(ctx, "o", "risks", key)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return it
-			}
-			r05, r06 := get("r-05"), get("r-06")
-			retitled := func(it store.StoredItem, title string, version int64) store.StoredItem {
-				out := it
-				out.Data = []byte(strings.Replace(string(it.Data), `"title":"`, `"title":"`+title+` `, 1))
-				out.Version, out.UpdatedBy, out.UpdatedAt = version, "batch", "2026-12-03T10:00:00Z"
-				return out
-			}
-
-			// One row at a stale version: neither row is written.
-			err := store.UpdateRows(s, "o", []store.StoredItem{retitled(r05, "stale", r05.Version+1), retitled(r06, "stale", r06.Version+1)},
-				[]int64{r05.Version, r06.Version + 3})
-			if err == nil {
-				t.Fatal("an update at a stale version succeeded")
-			}
-			if got := get("r-05"); got.Version != r05.Version || strings.Contains(string(got.Data), "stale") {
-				t.Errorf("r-05 written by a failed batch: version %d, %s", got.Version, got.Data)
-			}
-
-			// Both at their versions: both written, with the versions given.
-			err = store.UpdateRows(s, "o", []store.StoredItem{retitled(r05, "new", r05.Version+1), retitled(r06, "newer", r06.Version+2)},
-				[]int64{r05.Version, r06.Version})
+	eachSampleStore(t, func(t *testing.T, s *store.Store) {
+		get := func(key string) store.StoredItem {
+			it, err := s.Get(ctx, "o", "risks", key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range []struct {
-				key, title string
-				version    int64
-			}{{"r-05", "new", r05.Version + 1}, {"r-06", "newer", r06.Version + 2}} {
-				got := get(c.key)
-				if got.Version != c.version || !strings.Contains(string(got.Data), `"title":"`+c.title+` `) || got.UpdatedBy != "batch" || got.Label == "" {
-					t.Errorf("%s: version %d (want %d), by %q, label %q, %s", c.key, got.Version, c.version, got.UpdatedBy, got.Label, got.Data)
-				}
+			return it
+		}
+		r05, r06 := get("r-05"), get("r-06")
+		retitled := func(it store.StoredItem, title string, version int64) store.StoredItem {
+			out := it
+			out.Data = []byte(strings.Replace(string(it.Data), `"title":"`, `"title":"`+title+` `, 1))
+			out.Version, out.UpdatedBy, out.UpdatedAt = version, "batch", "2026-12-03T10:00:00Z"
+			return out
+		}
+
+		// One row at a stale version: neither row is written.
+		err := store.UpdateRows(s, "o", []store.StoredItem{retitled(r05, "stale", r05.Version+1), retitled(r06, "stale", r06.Version+1)},
+			[]int64{r05.Version, r06.Version + 3})
+		if err == nil {
+			t.Fatal("an update at a stale version succeeded")
+		}
+		if got := get("r-05"); got.Version != r05.Version || strings.Contains(string(got.Data), "stale") {
+			t.Errorf("r-05 written by a failed batch: version %d, %s", got.Version, got.Data)
+		}
+
+		// Both at their versions: both written, with the versions given.
+		err = store.UpdateRows(s, "o", []store.StoredItem{retitled(r05, "new", r05.Version+1), retitled(r06, "newer", r06.Version+2)},
+			[]int64{r05.Version, r06.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			key, title string
+			version    int64
+		}{{"r-05", "new", r05.Version + 1}, {"r-06", "newer", r06.Version + 2}} {
+			got := get(c.key)
+			if got.Version != c.version || !strings.Contains(string(got.Data), `"title":"`+c.title+` `) || got.UpdatedBy != "batch" || got.Label == "" {
+				t.Errorf("%s: version %d (want %d), by %q, label %q, %s", c.key, got.Version, c.version, got.UpdatedBy, got.Label, got.Data)
 			}
-		})
-	}
+		}
+	})
 }

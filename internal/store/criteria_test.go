@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/cloudisms/cloudisms/internal/store/storetest"
+	"github.com/cloudisms/cloudisms/internal/store"
 )
 
 // TestEditionAndCriteria: the one read a write is checked against gives
@@ -13,33 +13,26 @@ import (
 // one with neither.
 func TestEditionAndCriteria(t *testing.T) {
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			s, _ := b.Open(t)
-			m, _ := sample(t, "sample-saas.yaml")
-			if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
+	eachSampleStore(t, func(t *testing.T, s *store.Store) {
+		if err := s.CreateOrg(ctx, "empty", "Empty"); err != nil {
+			t.Fatal(err)
+		}
+		for _, org := range []string{"o", "empty"} {
+			edition, criteria, err := s.EditionAndCriteria(ctx, org)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateOrg(ctx, "empty", "Empty"); err != nil {
-				t.Fatal(err)
+			wantEdition, err1 := s.Edition(ctx, org)
+			wantCriteria, err2 := s.Criteria(ctx, org)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
 			}
-			for _, org := range []string{"o", "empty"} {
-				edition, criteria, err := s.EditionAndCriteria(ctx, org)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantEdition, err1 := s.Edition(ctx, org)
-				wantCriteria, err2 := s.Criteria(ctx, org)
-				if err1 != nil || err2 != nil {
-					t.Fatal(err1, err2)
-				}
-				if edition != wantEdition || !reflect.DeepEqual(criteria, wantCriteria) {
-					t.Errorf("%s: %q %+v, want %q %+v", org, edition, criteria, wantEdition, wantCriteria)
-				}
-				if org == "o" && (edition == "" || len(criteria.Scales) == 0) {
-					t.Errorf("the sample's edition %q and criteria %+v are empty", edition, criteria)
-				}
+			if edition != wantEdition || !reflect.DeepEqual(criteria, wantCriteria) {
+				t.Errorf("%s: %q %+v, want %q %+v", org, edition, criteria, wantEdition, wantCriteria)
 			}
-		})
-	}
+			if org == "o" && (edition == "" || len(criteria.Scales) == 0) {
+				t.Errorf("the sample's edition %q and criteria %+v are empty", edition, criteria)
+			}
+		}
+	})
 }

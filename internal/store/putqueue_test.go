@@ -24,18 +24,24 @@ func TestPutBatches(t *testing.T) { eachBatchStore(t, runBatch) }
 // eachBatchStore runs run on a store holding the sample as "o", on each
 // database, with the batch's commit succeeding and failing.
 func eachBatchStore(t *testing.T, run func(t *testing.T, s *store.Store, failFirst bool)) {
+	for _, failFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
+			eachSampleStore(t, func(t *testing.T, s *store.Store) { run(t, s, failFirst) })
+		})
+	}
+}
+
+// eachSampleStore runs run on a store holding the sample as "o", on each
+// database.
+func eachSampleStore(t *testing.T, run func(t *testing.T, s *store.Store)) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			for _, failFirst := range []bool{false, true} {
-				t.Run(fmt.Sprintf("batch fails first: %v", failFirst), func(t *testing.T) {
-					s, _ := b.Open(t)
-					m, _ := sample(t, "sample-saas.yaml")
-					if _, err := s.Import(context.Background(), "o", m, "setup"); err != nil {
-						t.Fatal(err)
-					}
-					run(t, s, failFirst)
-				})
+			s, _ := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			if _, err := s.Import(context.Background(), "o", m, "setup"); err != nil {
+				t.Fatal(err)
 			}
+			run(t, s)
 		})
 	}
 }
