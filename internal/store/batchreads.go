@@ -43,27 +43,31 @@ func (s *Store) readForBatch(ctx context.Context, tx *sql.Tx, org string, jobs [
 		}
 	}
 	for start := 0; start < len(want); start += refBatch {
-		q, args := itemsIn(`SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items`, org, want[start:min(start+refBatch, len(want))])
-		if err := b.scan(tx.QueryContext(ctx, q, args...)); err != nil {
+		q, args := itemsIn(selectItems, org, want[start:min(start+refBatch, len(want))])
+		if err := scanItemsInto(b.items)(tx.QueryContext(ctx, q, args...)); err != nil {
 			return nil, fmt.Errorf("items of a batch of writes: %w", err)
 		}
 	}
 	return b, nil
 }
 
-func (b *batchReads) scan(rows *sql.Rows, err error) error {
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
+// scanItemsInto reads the rows of a query of selectItems into items, by
+// kind and key; it takes the query's results as they come.
+func scanItemsInto(items map[itemKey]StoredItem) func(*sql.Rows, error) error {
+	return func(rows *sql.Rows, err error) error {
 		if err != nil {
 			return err
 		}
-		b.items[itemKey{it.Kind, it.Key}] = it
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				return err
+			}
+			items[itemKey{it.Kind, it.Key}] = it
+		}
+		return rows.Err()
 	}
-	return rows.Err()
 }
 
 // get is Store.get from what was read, ok false for an item not asked for.

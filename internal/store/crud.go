@@ -105,6 +105,9 @@ func likeEscape(s string) string {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// selectItems selects the columns scanItem reads.
+const selectItems = `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items`
+
 func scanItem(r scanner) (StoredItem, error) {
 	var it StoredItem
 	var data string
@@ -123,7 +126,7 @@ type rowQuerier interface {
 }
 
 func (s *Store) get(ctx context.Context, q rowQuerier, org, kind, key string) (StoredItem, error) {
-	it, err := scanItem(q.QueryRowContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 AND kind = $2 AND key = $3`, org, kind, key))
+	it, err := scanItem(q.QueryRowContext(ctx, selectItems+` WHERE org_id = $1 AND kind = $2 AND key = $3`, org, kind, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, fmt.Errorf("%s/%s: %w", kind, key, ErrNotFound)
 	}
@@ -549,22 +552,20 @@ func editionOf(org string, data []byte) (string, error) {
 // EditionAndCriteria is Edition and Criteria in one query: what a written
 // item is checked against.
 func (s *Store) EditionAndCriteria(ctx context.Context, org string) (string, isms.RiskCriteria, error) {
-	var b batchReads
-	b.items = map[itemKey]StoredItem{}
-	q, args := itemsIn(`SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items`, org,
-		[]itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
-	if err := b.scan(s.db.QueryContext(ctx, q, args...)); err != nil {
+	q, args := itemsIn(selectItems, org, []itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
+	items := map[itemKey]StoredItem{}
+	if err := scanItemsInto(items)(s.db.QueryContext(ctx, q, args...)); err != nil {
 		return "", isms.RiskCriteria{}, fmt.Errorf("edition and risk criteria of %s: %w", org, err)
 	}
 	var edition string
 	var c isms.RiskCriteria
-	if it, ok := b.items[itemKey{bundle.KindOrganization, bundle.KindOrganization}]; ok {
+	if it, ok := items[itemKey{bundle.KindOrganization, bundle.KindOrganization}]; ok {
 		var err error
 		if edition, err = editionOf(org, it.Data); err != nil {
 			return "", c, err
 		}
 	}
-	if it, ok := b.items[itemKey{bundle.KindCriteria, bundle.KindCriteria}]; ok {
+	if it, ok := items[itemKey{bundle.KindCriteria, bundle.KindCriteria}]; ok {
 		c = bundle.CriteriaOf(it.Data)
 	}
 	return edition, c, nil

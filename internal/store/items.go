@@ -238,7 +238,7 @@ func (s *Store) loadItemsProgress(ctx context.Context, q querier, org string, pr
 			}
 		}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT kind, key, pos, version, label, owner, data, updated_at, updated_by FROM items WHERE org_id = $1 ORDER BY pos, kind, key`, org)
+	rows, err := q.QueryContext(ctx, selectItems+` WHERE org_id = $1 ORDER BY pos, kind, key`, org)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,6 @@ func (s *Store) PolicyMet(ctx context.Context, p OrgPolicy, userID int64) (bool,
 // user is not a member).
 func (s *Store) Access(ctx context.Context, org string, userID int64) (Membership, OrgPolicy, error) {
 	m := Membership{Org: org, UserID: userID}
-	p := OrgPolicy{Org: org}
 	var req, by, at sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT m.role, m.person, p.require, p.updated_by, p.updated_at
 		FROM memberships m LEFT JOIN org_auth_policy p ON p.org_id = m.org_id
@@ -144,8 +143,13 @@ func (s *Store) Access(ctx context.Context, org string, userID int64) (Membershi
 	if err != nil {
 		return Membership{}, OrgPolicy{}, fmt.Errorf("membership of user %d in %s: %w", userID, org, err)
 	}
-	p.Require, p.UpdatedBy, p.UpdatedAt = Requirement(req.String), by.String, at.String
-	return m, p, nil
+	return m, policyOf(org, req, by, at), nil
+}
+
+// policyOf is an organization's policy from its row (all null when it
+// never set one: RequireNothing).
+func policyOf(org string, req, by, at sql.NullString) OrgPolicy {
+	return OrgPolicy{Org: org, Require: Requirement(req.String), UpdatedBy: by.String, UpdatedAt: at.String}
 }
 
 // AccessAmong is Access with every membership of the user (Memberships),
@@ -160,7 +164,7 @@ func (s *Store) AccessAmong(ctx context.Context, org string, userID int64) (Memb
 	defer rows.Close()
 	var all []Membership
 	var mine Membership
-	policy := OrgPolicy{Org: org}
+	var policy OrgPolicy
 	found := false
 	for rows.Next() {
 		m := Membership{UserID: userID}
@@ -170,8 +174,7 @@ func (s *Store) AccessAmong(ctx context.Context, org string, userID int64) (Memb
 		}
 		all = append(all, m)
 		if m.Org == org {
-			mine, found = m, true
-			policy.Require, policy.UpdatedBy, policy.UpdatedAt = Requirement(req.String), by.String, at.String
+			mine, found, policy = m, true, policyOf(org, req, by, at)
 		}
 	}
 	if err := rows.Err(); err != nil {
