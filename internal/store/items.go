@@ -190,6 +190,9 @@ func (s *Store) ImportProgress(ctx context.Context, org string, m *isms.ISMS, ac
 		// import that has already been committed.
 		s.db.ExecContext(ctx, s.d.afterBulk)
 	}
+	if err == nil {
+		s.indexSoon(org)
+	}
 	return res, err
 }
 

@@ -125,6 +125,9 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(done, to
 	if err != nil {
 		return res, fmt.Errorf("restore: nothing was restored: %w", err)
 	}
+	if err := s.indexQueued(ctx); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
+	}
 	if progress != nil {
 		progress(total, total)
 	}

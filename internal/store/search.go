@@ -14,7 +14,8 @@ import (
 // value contains a query: one box for the whole ISMS. The text is kept in
 // search_text by triggers on items, so every way of writing an item
 // (forms, API, import, restore) keeps it current without the Go code
-// having to remember. Matching is a substring match (case-insensitive
+// having to remember: on SQLite in the write, on PostgreSQL through a
+// queue indexed after the write and before any search (search_queue.go). Matching is a substring match (case-insensitive
 // for Latin letters), which suits Japanese, written without spaces, as
 // well as English; at 50,000 risks it is a scan of compact text, measured
 // by BenchmarkSearch.
@@ -125,6 +126,10 @@ func (s *Store) Search(ctx context.Context, org, q string, limit int) ([]SearchH
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQuery {
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrQueryTooLong, n, MaxQuery)
+	}
+	// What was written before the search is found by it.
+	if err := s.drainSearch(ctx, org); err != nil {
+		return nil, err
 	}
 	like := "LIKE"
 	if s.d.name == "postgres" {

@@ -78,6 +78,9 @@ type Store struct {
 	// written together.
 	putQueues   sync.Map
 	batchedPuts atomic.Int64 // Puts written in a transaction with others
+	// indexer brings the search text up to date after writes, on
+	// PostgreSQL (search_queue.go).
+	indexer searchIndexer
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists   *HeadCache[[]recorded]
@@ -212,6 +215,10 @@ func Open(ctx context.Context, dsn, dataDir string, opts ...Option) (*Store, err
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.indexQueued(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -320,6 +327,11 @@ func (s *Store) apply(ctx context.Context, version int, body string) error {
 				return err
 			}
 		}
+		if version == searchQueueVersion {
+			if err := createSearchQueue(ctx, tx, s.d.name); err != nil {
+				return err
+			}
+		}
 		if step := goSteps[version]; step != nil {
 			if err := step(ctx, tx, s.stamp()); err != nil {
 				return err
@@ -396,7 +408,11 @@ func (s *Store) orgTx(ctx context.Context, org string, f func(tx *sql.Tx) error)
 		}
 		defer unlock()
 	}
-	return s.tx(ctx, f)
+	if err := s.tx(ctx, f); err != nil {
+		return err
+	}
+	s.indexSoon(org)
+	return nil
 }
 
 // stamp is the current time as stored: RFC 3339 in UTC with nanoseconds.
