@@ -43,7 +43,7 @@ func (s *Store) readForBatch(ctx context.Context, tx *sql.Tx, org string, jobs [
 		}
 	}
 	for start := 0; start < len(want); start += refBatch {
-		q, args := itemsIn(selectItems, org, want[start:min(start+refBatch, len(want))])
+		q, args := s.d.itemsIn(selectItems, org, want[start:min(start+refBatch, len(want))])
 		if err := scanItemsInto(b.items)(tx.QueryContext(ctx, q, args...)); err != nil {
 			return nil, fmt.Errorf("items of a batch of writes: %w", err)
 		}

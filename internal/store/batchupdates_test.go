@@ -9,9 +9,11 @@ import (
 )
 
 // TestBatchUpdateChecksVersions: a batch's one UPDATE writes every row
-// at the version it was read at, with its new content and version; when
-// one row is no longer at its version, the statement fails and the
-// transaction writes none of them (the batch then writes each alone).
+// at the version it was read at, with its new content and version, and
+// its history records; when one row is no longer at its version, the
+// statement fails and the transaction writes none of them, nor a record
+// (the batch then writes each alone). On PostgreSQL the rows, records and
+// head are one statement, elsewhere three.
 func TestBatchUpdateChecksVersions(t *testing.T) {
 	ctx := context.Background()
 	eachSampleStore(t, func(t *testing.T, s *store.Store) {
@@ -23,6 +25,13 @@ func TestBatchUpdateChecksVersions(t *testing.T) {
 			return it
 		}
 		r05, r06 := get("r-05"), get("r-06")
+		records := func() (n int) {
+			if err := store.DBOf(s).QueryRowContext(ctx, `SELECT COUNT(*) FROM history WHERE org_id = 'o'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := records()
 		retitled := func(it store.StoredItem, title string, version int64) store.StoredItem {
 			out := it
 			out.Data = []byte(strings.Replace(string(it.Data), `"title":"`, `"title":"`+title+` `, 1))
@@ -39,6 +48,9 @@ func TestBatchUpdateChecksVersions(t *testing.T) {
 		if got := get("r-05"); got.Version != r05.Version || strings.Contains(string(got.Data), "stale") {
 			t.Errorf("r-05 written by a failed batch: version %d, %s", got.Version, got.Data)
 		}
+		if n := records(); n != before {
+			t.Errorf("a failed batch left %d history records", n-before)
+		}
 
 		// Both at their versions: both written, with the versions given.
 		err = store.UpdateRows(s, "o", []store.StoredItem{retitled(r05, "new", r05.Version+1), retitled(r06, "newer", r06.Version+2)},
@@ -54,6 +66,12 @@ func TestBatchUpdateChecksVersions(t *testing.T) {
 			if got.Version != c.version || !strings.Contains(string(got.Data), `"title":"`+c.title+` `) || got.UpdatedBy != "batch" || got.Label == "" {
 				t.Errorf("%s: version %d (want %d), by %q, label %q, %s", c.key, got.Version, c.version, got.UpdatedBy, got.Label, got.Data)
 			}
+		}
+		if n := records(); n != before+2 {
+			t.Errorf("the batch wrote %d history records, want 2", n-before)
+		}
+		if broken, _, err := s.VerifyHistory(ctx); err != nil || broken != nil {
+			t.Errorf("history after the batch: %+v, %v", broken, err)
 		}
 	})
 }

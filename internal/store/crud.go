@@ -428,7 +428,7 @@ func (s *Store) missingRef(ctx context.Context, tx *sql.Tx, org string, refs []b
 	}
 	found := map[itemKey]bool{}
 	for start := 0; start < len(want); start += refBatch {
-		q, args := itemsIn(`SELECT kind, key FROM items`, org, want[start:min(start+refBatch, len(want))])
+		q, args := s.d.itemsIn(`SELECT kind, key FROM items`, org, want[start:min(start+refBatch, len(want))])
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
@@ -454,9 +454,20 @@ func (s *Store) missingRef(ctx context.Context, tx *sql.Tx, org string, refs []b
 	return nil, nil
 }
 
-// itemsIn is a query of the items of org named by keys: selected (a
-// SELECT ... FROM items) with its WHERE clause, and its arguments.
-func itemsIn(selected, org string, keys []itemKey) (string, []any) {
+// itemsIn is selected restricted to an organization's items of the
+// given kinds and keys. PostgreSQL takes the keys as two arrays, so that
+// the statement is the same for any number of keys and its plan is made
+// once per connection (a list of pairs was planned afresh, about 2 ms,
+// for each batch of edits); SQLite, without arrays, takes a list.
+func (d dialect) itemsIn(selected, org string, keys []itemKey) (string, []any) {
+	if d.name == "postgres" {
+		kinds, ids := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			kinds[i], ids[i] = k.kind, k.key
+		}
+		return selected + ` WHERE org_id = $1 AND (kind, key) IN (SELECT k.kind, k.key FROM unnest($2::text[], $3::text[]) AS k (kind, key))`,
+			[]any{org, kinds, ids}
+	}
 	var q strings.Builder
 	q.WriteString(selected)
 	q.WriteString(` WHERE org_id = $1 AND (kind, key) IN (`)
@@ -552,7 +563,7 @@ func editionOf(org string, data []byte) (string, error) {
 // EditionAndCriteria is Edition and Criteria in one query: what a written
 // item is checked against.
 func (s *Store) EditionAndCriteria(ctx context.Context, org string) (string, isms.RiskCriteria, error) {
-	q, args := itemsIn(selectItems, org, []itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
+	q, args := s.d.itemsIn(selectItems, org, []itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
 	items := map[itemKey]StoredItem{}
 	if err := scanItemsInto(items)(s.db.QueryContext(ctx, q, args...)); err != nil {
 		return "", isms.RiskCriteria{}, fmt.Errorf("edition and risk criteria of %s: %w", org, err)

@@ -73,14 +73,23 @@ func PutLeading(s *Store, org string) bool {
 	return q.leading
 }
 
-// UpdateRows writes items through a batch's one UPDATE (flushUpdates),
-// each from the version given in prev, in a transaction of its own.
+// UpdateRows finishes a batch that updates items, each from the version
+// given in prev, in a transaction of its own (finishBatch: the items'
+// UPDATE with one history record per item).
 func UpdateRows(s *Store, org string, items []StoredItem, prev []int64) error {
-	return s.tx(context.Background(), func(tx *sql.Tx) error {
+	ctx := context.Background()
+	return s.orgTx(ctx, org, func(tx *sql.Tx) error {
+		head, err := lockOrgHead(ctx, tx, s, org)
+		if err != nil {
+			return err
+		}
 		var b batchReads
+		var changes []Change
 		for i, it := range items {
 			b.update(it, prev[i])
+			after := string(it.Data)
+			changes = append(changes, Change{Actor: it.UpdatedBy, Kind: it.Kind, Key: it.Key, Action: "update", After: &after})
 		}
-		return flushUpdates(context.Background(), tx, org, &b)
+		return s.finishBatch(ctx, tx, org, head, &b, changes)
 	})
 }

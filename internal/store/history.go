@@ -259,6 +259,20 @@ func (s *Store) appendHistoryAt(ctx context.Context, tx *sql.Tx, org string, hea
 			return fmt.Errorf("history head: %w", err)
 		}
 	}
+	n, prev := s.chain(ctx, org, head, changes)
+	for start := 0; start < len(changes); start += s.d.batchRows {
+		q, args := historyInsert(changes[start:min(start+s.d.batchRows, len(changes))], nil)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE history_heads SET n = $1, hash = $2 WHERE org_id = $3`, n, prev, org)
+	return err
+}
+
+// chain numbers and hashes changes as the records after head, and
+// returns the head they make.
+func (s *Store) chain(ctx context.Context, org string, head historyHead, changes []Change) (int64, string) {
 	n, prev := head.n, head.hash
 	at := s.stamp()
 	note := NoteOf(ctx)
@@ -272,25 +286,23 @@ func (s *Store) appendHistoryAt(ctx context.Context, tx *sql.Tx, org string, hea
 		c.Hash = c.digest()
 		prev = c.Hash
 	}
+	return n, prev
+}
+
+// historyInsert is the INSERT of chained changes, its parameters numbered
+// after the args given (which it returns with its own appended).
+func historyInsert(changes []Change, args []any) (string, []any) {
 	const cols = 12
-	for start := 0; start < len(changes); start += s.d.batchRows {
-		batch := changes[start:min(start+s.d.batchRows, len(changes))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO history (org_id, n, at, actor, kind, key, action, before, after, prev_hash, hash, note) VALUES `)
-		args := make([]any, 0, cols*len(batch))
-		for i, c := range batch {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(placeholders(len(args), cols))
-			args = append(args, c.Org, c.N, c.At, c.Actor, c.Kind, c.Key, c.Action, c.Before, c.After, c.Prev, c.Hash, c.Note)
+	var q strings.Builder
+	q.WriteString(`INSERT INTO history (org_id, n, at, actor, kind, key, action, before, after, prev_hash, hash, note) VALUES `)
+	for i, c := range changes {
+		if i > 0 {
+			q.WriteByte(',')
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
+		q.WriteString(placeholders(len(args), cols))
+		args = append(args, c.Org, c.N, c.At, c.Actor, c.Kind, c.Key, c.Action, c.Before, c.After, c.Prev, c.Hash, c.Note)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE history_heads SET n = $1, hash = $2 WHERE org_id = $3`, n, prev, org)
-	return err
+	return q.String(), args
 }
 
 // placeholders writes ($k+1, ..., $k+n).

@@ -87,7 +87,9 @@ func (s *Store) queuePut(org string, j *putJob) {
 }
 
 // writeBatch writes a batch of Puts in one transaction, or each alone
-// when the transaction fails.
+// when the transaction fails. A batch of one takes the same way: its
+// statements are fewer than a lone Put's (one read, and on PostgreSQL one
+// statement for the item, its record and the head).
 func (s *Store) writeBatch(org string, batch []*putJob) {
 	var live []*putJob
 	for _, j := range batch {
@@ -100,10 +102,6 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 		live = append(live, j)
 	}
 	if len(live) == 0 {
-		return
-	}
-	if len(live) == 1 {
-		s.writeAlone(org, live[0])
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), putBatchTimeout)
@@ -133,10 +131,7 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 				}
 			}
 		}
-		if err := flushUpdates(ctx, tx, org, pre); err != nil {
-			return err
-		}
-		return s.appendHistoryAt(ctx, tx, org, head, changes)
+		return s.finishBatch(ctx, tx, org, head, pre, changes)
 	})
 	if err != nil {
 		for _, j := range live {
@@ -144,7 +139,9 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 		}
 		return
 	}
-	s.batchedPuts.Add(int64(len(live)))
+	if len(live) > 1 {
+		s.batchedPuts.Add(int64(len(live)))
+	}
 	// The cached models are carried over the edits in their order.
 	for _, j := range live {
 		if j.err == nil {
