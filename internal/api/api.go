@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -125,12 +126,16 @@ func (a *Server) handle(rt Route) {
 			rt.handler(a, w, r, &call{lang: langOf(r, "")})
 			return
 		}
-		c, ok := a.authenticate(w, r)
+		org := r.PathValue("org")
+		c, pre, ok := a.authenticate(w, r, org)
 		if !ok {
 			return
 		}
-		if org := r.PathValue("org"); org != "" {
-			m, policy, err := a.store.Access(r.Context(), org, c.user.ID)
+		if org != "" {
+			m, policy, err := pre.m, pre.policy, pre.err
+			if !pre.read {
+				m, policy, err = a.store.Access(r.Context(), org, c.user.ID)
+			}
 			if store.Unavailable(err) {
 				a.storeError(w, c, err)
 				return
@@ -174,13 +179,31 @@ func (a *Server) handle(rt Route) {
 // owner, a comment's author), checked by the handler.
 var perItem = map[string]bool{authz.Write: true, authz.Approve: true, authz.DeleteComment: true, authz.RequestApproval: true}
 
+// access is a caller's membership of the organization a call names and
+// the organization's sign-in policy, when authenticate read them with the
+// caller (read).
+type access struct {
+	m      store.Membership
+	policy store.OrgPolicy
+	err    error
+	read   bool
+}
+
 // authenticate finds the caller from a bearer token or the session cookie.
-func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bool) {
+// For a token and a call on an organization's data (org not "") it reads
+// the caller's access to org in the same query.
+func (a *Server) authenticate(w http.ResponseWriter, r *http.Request, org string) (*call, access, bool) {
 	ctx := r.Context()
 	var u store.User
+	var pre access
 	var err error = store.ErrNotFound
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		u, err = a.store.TokenUser(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+		var member bool
+		u, pre.m, pre.policy, member, err = a.store.TokenAccess(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), org)
+		pre.read = org != ""
+		if !member {
+			pre.err = fmt.Errorf("membership of user %d in %s: %w", u.ID, org, store.ErrNotFound)
+		}
 	} else if ck, cerr := r.Cookie(SessionCookie); cerr == nil {
 		u, err = a.store.SessionUser(ctx, ck.Value)
 	}
@@ -189,20 +212,20 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, bo
 			// The database cannot say who this is: not a reason to log
 			// the caller out.
 			a.storeError(w, &call{lang: langOf(r, "")}, err)
-			return nil, false
+			return nil, access{}, false
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			a.log.Error("authenticate", "err", err)
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cloudisms"`)
 		a.fail(w, langOf(r, ""), http.StatusUnauthorized, "unauthorized", i18n.M("api.unauthorized"))
-		return nil, false
+		return nil, access{}, false
 	}
 	c := &call{user: u, lang: langOf(r, u.Lang)}
 	if ck, cerr := r.Cookie(SessionCookie); cerr == nil && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		c.session = ck.Value
 	}
-	return c, true
+	return c, pre, true
 }
 
 // sessionAsRequired refuses (403) a browser session not made by the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,6 +253,14 @@ func TestOrgPolicy(t *testing.T) {
 			if _, ok, err := s.PolicyAllows(ctx, "acme", member.ID); !ok || err != nil {
 				t.Fatalf("no policy refused: %v", err)
 			}
+			session := func(u store.User) string {
+				t.Helper()
+				tok, err := s.CreateSession(ctx, u.ID, time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok
+			}
 			// Access: the membership and the policy in one read.
 			access := func(u store.User) (store.Membership, store.OrgPolicy) {
 				t.Helper()
@@ -259,11 +268,12 @@ func TestOrgPolicy(t *testing.T) {
 				if err != nil || m.Role != "admin" || m.Org != "acme" || m.UserID != u.ID || p.Org != "acme" {
 					t.Fatalf("access of %s: %+v %+v %v", u.Email, m, p, err)
 				}
-				// The same with every membership of the user.
-				m2, p2, all, err := s.AccessAmong(ctx, "acme", u.ID)
+				// The same with the session's user and every membership
+				// of the user.
+				su, a, err := s.SessionAccess(ctx, session(u), "acme")
 				want, werr := s.Memberships(ctx, u.ID)
-				if err != nil || werr != nil || m2 != m || p2 != p || !reflect.DeepEqual(all, want) {
-					t.Fatalf("access among memberships of %s: %+v %+v %+v %v, want %+v", u.Email, m2, p2, all, err, want)
+				if err != nil || werr != nil || su.ID != u.ID || su.Email != u.Email || a.Err != nil || a.Member != m || a.Policy != p || !reflect.DeepEqual(a.All, want) {
+					t.Fatalf("session access of %s: %+v %+v %v, want %+v", u.Email, su, a, err, want)
 				}
 				return m, p
 			}
@@ -285,8 +295,19 @@ func TestOrgPolicy(t *testing.T) {
 			if err := s.SetOrgPolicy(ctx, "other", store.RequireTwoFactor, admin, addr); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, _, err := s.AccessAmong(ctx, "acme", stranger.ID); !errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("a stranger's access among memberships: %v", err)
+			if u, a, err := s.SessionAccess(ctx, session(stranger), "acme"); err != nil || u.ID != stranger.ID || !errors.Is(a.Err, store.ErrNotFound) || a.Member != (store.Membership{}) || a.Policy != (store.OrgPolicy{}) {
+				t.Fatalf("a stranger's session access: %+v %+v %v", u, a, err)
+			}
+			// A session that is not, or no longer, valid names nobody.
+			expiring, err := s.CreateSession(ctx, member.ID, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*now = now.Add(2 * time.Minute)
+			for name, tok := range map[string]string{"expired": expiring, "unknown": "no-such-session"} {
+				if u, _, err := s.SessionAccess(ctx, tok, "acme"); !errors.Is(err, store.ErrNotFound) || u.ID != 0 {
+					t.Fatalf("%s session: %+v %v", name, u, err)
+				}
 			}
 			if err := s.AddMember(ctx, "acme", stranger.ID, "admin", ""); err != nil {
 				t.Fatal(err)
@@ -475,6 +496,91 @@ func TestSecurityLogFloodBounded(t *testing.T) {
 			log(store.SecurityEvent{UserID: ua.ID, Email: ua.Email, Kind: store.EventLoginThrottled, Address: "2001:db8:1::1", Detail: "password"})
 			if org, _, _ = s.SecurityLog(ctx, "a", 0, 0); len(org) != 4 || org[0].Repeats != 1 {
 				t.Fatalf("a repeat an hour later: %+v", org)
+			}
+		})
+	}
+}
+
+// TokenAccess reads an API token's user, membership and the
+// organization's policy in one query, and answers as TokenUser and Access
+// do: for a member, a stranger (whose other organization's policy is not
+// taken), no organization, and tokens that are unknown, revoked, expired
+// or whose user is disabled.
+func TestTokenAccess(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, _ := b.Open(t)
+			now := clockAt(s, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			for _, o := range []string{"acme", "other"} {
+				if err := s.CreateOrg(ctx, o, o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			member := mustUser(t, s, "member@example.com")
+			stranger := mustUser(t, s, "stranger@example.com")
+			if err := s.AddMember(ctx, "acme", member.ID, "risk-owner", "p-member"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AddMember(ctx, "other", stranger.ID, "admin", ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetOrgPolicy(ctx, "other", store.RequireTwoFactor, stranger, addr); err != nil {
+				t.Fatal(err)
+			}
+			token := func(u store.User, expires time.Time) (string, store.Token) {
+				t.Helper()
+				secret, tok, err := s.CreateToken(ctx, u.ID, "t", expires)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return secret, tok
+			}
+			later := now.Add(24 * time.Hour)
+			memberToken, _ := token(member, later)
+			strangerToken, _ := token(stranger, later)
+
+			// As TokenUser and Access say, for each caller and organization.
+			for _, c := range []struct {
+				secret string
+				org    string
+			}{{memberToken, "acme"}, {memberToken, "other"}, {memberToken, ""}, {strangerToken, "acme"}, {strangerToken, "other"}, {memberToken, "nope"}} {
+				u, m, p, member, err := s.TokenAccess(ctx, c.secret, c.org)
+				wu, werr := s.TokenUser(ctx, c.secret)
+				if err != nil || werr != nil || u != wu {
+					t.Fatalf("%s: user %+v %v, TokenUser %+v %v", c.org, u, err, wu, werr)
+				}
+				wm, wp, aerr := s.Access(ctx, c.org, u.ID)
+				if member != (aerr == nil) || (member && (m != wm || p != wp)) || (!member && (m != store.Membership{} || p != store.OrgPolicy{})) {
+					t.Errorf("%s of %s: %+v %+v member %v; Access %+v %+v %v", c.org, u.Email, m, p, member, wm, wp, aerr)
+				}
+			}
+			if _, m, p, member, _ := s.TokenAccess(ctx, memberToken, "acme"); !member || m.Role != "risk-owner" || m.Person != "p-member" || p.Require != store.RequireNothing {
+				t.Errorf("member's access: %+v %+v %v", m, p, member)
+			}
+			if _, m, p, member, _ := s.TokenAccess(ctx, strangerToken, "other"); !member || m.Role != "admin" || p.Require != store.RequireTwoFactor || p.UpdatedBy != stranger.Email {
+				t.Errorf("access under a policy: %+v %+v %v", m, p, member)
+			}
+
+			// Tokens that open nothing, whatever the organization.
+			revoked, revokedTok := token(member, later)
+			if err := s.RevokeToken(ctx, revokedTok.ID); err != nil {
+				t.Fatal(err)
+			}
+			expiring, _ := token(member, now.Add(time.Hour))
+			disabledUser := mustUser(t, s, "gone@example.com")
+			if err := s.AddMember(ctx, "acme", disabledUser.ID, "admin", ""); err != nil {
+				t.Fatal(err)
+			}
+			disabled, _ := token(disabledUser, later)
+			if err := s.DisableUser(ctx, disabledUser.ID); err != nil {
+				t.Fatal(err)
+			}
+			*now = now.Add(2 * time.Hour)
+			for name, secret := range map[string]string{"revoked": revoked, "expired": expiring, "disabled user": disabled,
+				"unknown": "cis_" + strings.Repeat("0", 40), "not a token": "hello"} {
+				if u, m, _, member, err := s.TokenAccess(ctx, secret, "acme"); !errors.Is(err, store.ErrNotFound) || member || u.ID != 0 || m.Role != "" {
+					t.Errorf("%s token: %+v %+v member %v, %v", name, u, m, member, err)
+				}
 			}
 		})
 	}

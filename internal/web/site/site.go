@@ -291,7 +291,14 @@ type OrgPage func(w http.ResponseWriter, r *http.Request, p *Page, m store.Membe
 // non-member sees "not found", as if the organization did not exist.
 func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := a.Session(r)
+		org := r.PathValue("org")
+		// Who is asking and their access to org, in one read.
+		var user store.User
+		var access store.OrgAccess
+		err := store.ErrNotFound
+		if ck, cerr := r.Cookie(api.SessionCookie); cerr == nil {
+			user, access, err = a.Store.SessionAccess(r.Context(), ck.Value, org)
+		}
 		if store.Unavailable(err) {
 			a.ServerError(w, r, &Page{Lang: LangOf(r, nil)}, err)
 			return
@@ -300,9 +307,9 @@ func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
 			return
 		}
+		u := &user
 		p := &Page{Lang: LangOf(r, u), User: u, Path: r.URL.RequestURI(), Nav: section}
-		org := r.PathValue("org")
-		m, policy, orgs, err := a.Store.AccessAmong(r.Context(), org, u.ID)
+		m, policy, orgs, err := access.Member, access.Policy, access.All, access.Err
 		if store.Unavailable(err) {
 			a.ServerError(w, r, p, err)
 			return
