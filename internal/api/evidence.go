@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/i18n"
+	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
 )
 
@@ -147,10 +148,27 @@ func descend(doc map[string]any, at string) (map[string]any, error) {
 
 // decodeFor decodes an item against the organization's Annex A edition.
 func (a *Server) decodeFor(r *http.Request, kind, key string, data []byte) (bundle.Item, []bundle.Ref, error) {
-	edition, c, err := a.store.EditionAndCriteria(r.Context(), r.PathValue("org"))
-	if err != nil {
-		return bundle.Item{}, nil, &storeFailed{err}
+	return a.decodeAgainst(r, kind, key, data, nil)
+}
+
+// against is what a body is checked against: the organization's edition
+// and risk criteria, when the request has read them already.
+type against struct {
+	edition  string
+	criteria isms.RiskCriteria
+}
+
+// decodeAgainst is decodeFor with the edition and criteria given (nil:
+// read from the store).
+func (a *Server) decodeAgainst(r *http.Request, kind, key string, data []byte, pre *against) (bundle.Item, []bundle.Ref, error) {
+	if pre == nil {
+		edition, c, err := a.store.EditionAndCriteria(r.Context(), r.PathValue("org"))
+		if err != nil {
+			return bundle.Item{}, nil, &storeFailed{err}
+		}
+		pre = &against{edition, c}
 	}
+	edition, c := pre.edition, pre.criteria
 	it, refs, err := bundle.DecodeItem(kind, key, data, edition)
 	if err != nil {
 		return it, refs, err

@@ -98,14 +98,14 @@ func (a *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
-	it, err := a.store.Get(r.Context(), r.PathValue("org"), kind, r.PathValue("key"))
+	it, ap, err := a.store.GetWithApproval(r.Context(), r.PathValue("org"), kind, r.PathValue("key"))
 	if err != nil {
 		a.storeError(w, c, err)
 		return
 	}
 	out := toJSON(it)
-	if ap, err := a.store.ApprovalOf(r.Context(), r.PathValue("org"), kind, it.Key); err == nil {
-		j := approvalOf(ap)
+	if ap != nil {
+		j := approvalOf(*ap)
 		out.Approval = &j
 	}
 	w.Header().Set("ETag", etag(it.Version))
@@ -114,6 +114,12 @@ func (a *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
 
 // readItem reads and strictly decodes a JSON item body.
 func (a *Server) readItem(w http.ResponseWriter, r *http.Request, c *call, kind, key string) (bundle.Item, []bundle.Ref, bool) {
+	return a.readItemAgainst(w, r, c, kind, key, nil)
+}
+
+// readItemAgainst is readItem with the edition and criteria given (nil:
+// read from the store).
+func (a *Server) readItemAgainst(w http.ResponseWriter, r *http.Request, c *call, kind, key string, pre *against) (bundle.Item, []bundle.Ref, bool) {
 	if !a.jsonBody(w, r, c) {
 		return bundle.Item{}, nil, false
 	}
@@ -121,7 +127,7 @@ func (a *Server) readItem(w http.ResponseWriter, r *http.Request, c *call, kind,
 	if !ok {
 		return bundle.Item{}, nil, false
 	}
-	it, refs, err := a.decodeFor(r, kind, key, body)
+	it, refs, err := a.decodeAgainst(r, kind, key, body, pre)
 	if err != nil {
 		a.invalid(w, c, err)
 		return bundle.Item{}, nil, false
@@ -279,15 +285,22 @@ func saved(w http.ResponseWriter, status int, out store.StoredItem) {
 }
 
 func (a *Server) update(w http.ResponseWriter, r *http.Request, c *call) {
-	kind, key, prev, ok := a.existing(w, r, c)
+	kind, ok := a.kind(w, r, c)
 	if !ok {
+		return
+	}
+	// The item and what its new content is checked against, in one read.
+	key := r.PathValue("key")
+	prev, edition, criteria, err := a.store.GetAndCriteria(r.Context(), r.PathValue("org"), kind, key)
+	if err != nil {
+		a.storeError(w, c, err)
 		return
 	}
 	version, ok := a.ifMatch(w, r, c)
 	if !ok {
 		return
 	}
-	it, refs, ok := a.readItem(w, r, c, kind, key)
+	it, refs, ok := a.readItemAgainst(w, r, c, kind, key, &against{edition, criteria})
 	if !ok || !a.mayWrite(w, c, kind, prev.Owner, it.Owner) {
 		return
 	}

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -54,6 +56,32 @@ func TestApprovalMarksFollowEdits(t *testing.T) {
 				slices.Sort(stale)
 				if !slices.Equal(gotStale, stale) {
 					t.Fatalf("after %s: stale %v, want %v", step, gotStale, stale)
+				}
+				// An item read with its approval (the API's GET) says what
+				// Get and ApprovalOf say, approved or not, stale or not.
+				for _, k := range [][2]string{{"documents", "doc-pol-002"}, {"documents", "doc-risk-proc"}, {"assets", m.Assets[0].ID}, {bundle.KindSoA, "organization"}, {"risks", "r-01"}} {
+					it, ap, err := s.GetWithApproval(ctx, "o", k[0], k[1])
+					want, werr := s.Get(ctx, "o", k[0], k[1])
+					if errors.Is(werr, store.ErrNotFound) {
+						if !errors.Is(err, store.ErrNotFound) {
+							t.Errorf("after %s: %s/%s is gone, GetWithApproval says %v", step, k[0], k[1], err)
+						}
+						continue
+					}
+					if err != nil || werr != nil || !reflect.DeepEqual(it, want) {
+						t.Fatalf("after %s: %s/%s: %+v %v, Get %+v %v", step, k[0], k[1], it, err, want, werr)
+					}
+					wantAp, aerr := s.ApprovalOf(ctx, "o", k[0], k[1])
+					switch {
+					case errors.Is(aerr, store.ErrNotFound):
+						if ap != nil {
+							t.Errorf("after %s: %s/%s has no approval, GetWithApproval gave %+v", step, k[0], k[1], *ap)
+						}
+					case aerr != nil:
+						t.Fatal(aerr)
+					case ap == nil || *ap != wantAp:
+						t.Errorf("after %s: %s/%s approval %+v, ApprovalOf %+v", step, k[0], k[1], ap, wantAp)
+					}
 				}
 			}
 			edit := func(by *store.Store, kind, key, from, to string) {

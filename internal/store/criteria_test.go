@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -10,7 +11,8 @@ import (
 
 // TestEditionAndCriteria: the one read a write is checked against gives
 // what Edition and Criteria give, for an organization with both and for
-// one with neither.
+// one with neither; read with an item (GetAndCriteria, an update's
+// read) it also gives what Get gives, and ErrNotFound for no item.
 func TestEditionAndCriteria(t *testing.T) {
 	ctx := context.Background()
 	eachSampleStore(t, func(t *testing.T, s *store.Store) {
@@ -32,6 +34,19 @@ func TestEditionAndCriteria(t *testing.T) {
 			}
 			if org == "o" && (edition == "" || len(criteria.Scales) == 0) {
 				t.Errorf("the sample's edition %q and criteria %+v are empty", edition, criteria)
+			}
+			for _, k := range [][2]string{{"risks", "r-01"}, {"organization", "organization"}, {"risk_criteria", "risk_criteria"}, {"risks", "no-such-risk"}} {
+				it, e, c, err := s.GetAndCriteria(ctx, org, k[0], k[1])
+				want, werr := s.Get(ctx, org, k[0], k[1])
+				if errors.Is(werr, store.ErrNotFound) {
+					if !errors.Is(err, store.ErrNotFound) {
+						t.Errorf("%s: %s/%s is not stored, GetAndCriteria says %v", org, k[0], k[1], err)
+					}
+					continue
+				}
+				if err != nil || werr != nil || !reflect.DeepEqual(it, want) || e != wantEdition || !reflect.DeepEqual(c, wantCriteria) {
+					t.Errorf("%s: %s/%s: %+v %q %+v %v, want %+v %q %+v %v", org, k[0], k[1], it, e, c, err, want, wantEdition, wantCriteria, werr)
+				}
 			}
 		}
 	})

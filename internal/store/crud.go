@@ -563,21 +563,47 @@ func editionOf(org string, data []byte) (string, error) {
 // EditionAndCriteria is Edition and Criteria in one query: what a written
 // item is checked against.
 func (s *Store) EditionAndCriteria(ctx context.Context, org string) (string, isms.RiskCriteria, error) {
-	q, args := s.d.itemsIn(selectItems, org, []itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}})
+	_, edition, c, err := s.readAgainst(ctx, org, nil)
+	return edition, c, err
+}
+
+// GetAndCriteria is Get and EditionAndCriteria in one query: what an
+// update reads before it checks its body.
+func (s *Store) GetAndCriteria(ctx context.Context, org, kind, key string) (StoredItem, string, isms.RiskCriteria, error) {
+	k := itemKey{kind, key}
+	items, edition, c, err := s.readAgainst(ctx, org, &k)
+	if err != nil {
+		return StoredItem{}, "", c, err
+	}
+	it, ok := items[k]
+	if !ok {
+		return StoredItem{}, "", c, fmt.Errorf("%s/%s: %w", kind, key, ErrNotFound)
+	}
+	return it, edition, c, nil
+}
+
+// readAgainst reads an organization's edition and risk criteria, and the
+// item also (when not nil), in one query.
+func (s *Store) readAgainst(ctx context.Context, org string, also *itemKey) (map[itemKey]StoredItem, string, isms.RiskCriteria, error) {
+	keys := []itemKey{{bundle.KindOrganization, bundle.KindOrganization}, {bundle.KindCriteria, bundle.KindCriteria}}
+	if also != nil {
+		keys = append(keys, *also)
+	}
+	q, args := s.d.itemsIn(selectItems, org, keys)
 	items := map[itemKey]StoredItem{}
 	if err := scanItemsInto(items)(s.db.QueryContext(ctx, q, args...)); err != nil {
-		return "", isms.RiskCriteria{}, fmt.Errorf("edition and risk criteria of %s: %w", org, err)
+		return nil, "", isms.RiskCriteria{}, fmt.Errorf("edition and risk criteria of %s: %w", org, err)
 	}
 	var edition string
 	var c isms.RiskCriteria
 	if it, ok := items[itemKey{bundle.KindOrganization, bundle.KindOrganization}]; ok {
 		var err error
 		if edition, err = editionOf(org, it.Data); err != nil {
-			return "", c, err
+			return nil, "", c, err
 		}
 	}
 	if it, ok := items[itemKey{bundle.KindCriteria, bundle.KindCriteria}]; ok {
 		c = bundle.CriteriaOf(it.Data)
 	}
-	return edition, c, nil
+	return items, edition, c, nil
 }
