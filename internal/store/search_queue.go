@@ -62,7 +62,9 @@ func createSearchQueue(ctx context.Context, tx *sql.Tx, dialect string) error {
 // drainSearchSQL indexes up to searchDrainRows queued rows of an
 // organization, oldest first: an item that is gone loses its text, any
 // other gets the text of its row as it is now (written only when it
-// differs, sparing the trigram index).
+// differs, sparing the trigram index). New texts are written in the
+// items' order, as the import writes items: in the queue's order the
+// searches of a large import's text ran 15-30 % slower.
 var drainSearchSQL = fmt.Sprintf(`WITH q AS (
 		DELETE FROM search_queue WHERE id IN (SELECT id FROM search_queue WHERE org_id = $1 ORDER BY id LIMIT %d)
 		RETURNING kind, key
@@ -74,6 +76,7 @@ var drainSearchSQL = fmt.Sprintf(`WITH q AS (
 	), kept AS (
 		INSERT INTO search_text (org_id, kind, key, label, text)
 		SELECT i.org_id, i.kind, i.key, i.label, cloudisms_item_text(i.label, i.data) FROM items i JOIN k ON i.org_id = $1 AND i.kind = k.kind AND i.key = k.key
+		ORDER BY i.pos
 		ON CONFLICT (org_id, kind, key) DO UPDATE SET label = EXCLUDED.label, text = EXCLUDED.text
 			WHERE (search_text.label, search_text.text) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.text)
 		RETURNING 1

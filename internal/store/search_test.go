@@ -114,6 +114,11 @@ func BenchmarkSearch(b *testing.B) {
 			if _, err := s.Import(ctx, "o", m, "bench"); err != nil {
 				b.Fatal(err)
 			}
+			// On PostgreSQL the import's text is indexed after it: the
+			// first search waits for that, which is not what is measured.
+			if _, err := s.Search(ctx, "o", "svc-0042", 1); err != nil {
+				b.Fatal(err)
+			}
 			for _, q := range []string{"svc-0042", "リスク", "no such text at all"} {
 				b.Run(q, func(b *testing.B) {
 					for b.Loop() {
