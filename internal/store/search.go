@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -127,42 +128,88 @@ func (s *Store) Search(ctx context.Context, org, q string, limit int) ([]SearchH
 	if n := utf8.RuneCountInString(q); n > MaxQuery {
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrQueryTooLong, n, MaxQuery)
 	}
-	// What was written before the search is found by it.
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	var out []SearchHit
+	var err error
+	switch {
+	case s.d.name == "postgres":
+		out, err = s.searchQueued(ctx, org, pattern, limit)
+	case utf8.RuneCountInString(q) >= 3:
+		// The trigram index finds the candidates (a phrase of the
+		// query's characters, case-insensitive); shorter queries scan.
+		out, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_fts JOIN search_text st ON st.id = search_fts.rowid
+			JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
+			WHERE search_fts MATCH $1 AND st.org_id = $2 LIMIT $3`, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`, org, limit))
+	default:
+		out, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_text st JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
+			WHERE st.org_id = $1 AND st.text LIKE $2 ESCAPE '\' LIMIT $3`, org, pattern, limit))
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Sorted here rather than by the database, which can then stop at
+	// the limit instead of sorting every match of a common word.
+	slices.SortFunc(out, func(a, b SearchHit) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
+	return out, nil
+}
+
+// searchPG searches on PostgreSQL and tells, in the same query, whether
+// the organization has items queued for indexing (search_queue.go).
+const searchPG = `SELECT CASE WHEN q.queued THEN 1 ELSE 0 END, h.kind, h.key, h.label, h.data
+	FROM (SELECT EXISTS (SELECT 1 FROM search_queue WHERE org_id = $1) AS queued) q
+	LEFT JOIN LATERAL (SELECT st.kind, st.key, st.label, i.data FROM search_text st JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
+		WHERE st.org_id = $1 AND st.text ILIKE $2 ESCAPE '\' LIMIT $3) h ON true`
+
+// searchQueued searches the organization's indexed text; when items were
+// queued for indexing as the search ran, it indexes them and searches
+// again, so that what was written before the search is found by it. The
+// usual search, with nothing queued, is one query.
+func (s *Store) searchQueued(ctx context.Context, org, pattern string, limit int) ([]SearchHit, error) {
+	out, err := searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
+	if !errors.Is(err, errQueued) {
+		return out, err
+	}
 	if err := s.drainSearch(ctx, org); err != nil {
 		return nil, err
 	}
-	like := "LIKE"
-	if s.d.name == "postgres" {
-		like = "ILIKE"
+	out, err = searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
+	if errors.Is(err, errQueued) {
+		// Written after the search began: not for this search to wait on.
+		err = nil
 	}
-	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-	query, args := `SELECT st.kind, st.key, st.label, i.data FROM search_text st JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
-		WHERE st.org_id = $1 AND st.text `+like+` $2 ESCAPE '\' LIMIT $3`, []any{org, pattern, limit}
-	if s.d.name == "sqlite" && utf8.RuneCountInString(q) >= 3 {
-		// The trigram index finds the candidates (a phrase of the
-		// query's characters, case-insensitive); shorter queries scan.
-		query = `SELECT st.kind, st.key, st.label, i.data FROM search_fts JOIN search_text st ON st.id = search_fts.rowid
-			JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
-			WHERE search_fts MATCH $1 AND st.org_id = $2 LIMIT $3`
-		args = []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`, org, limit}
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	return out, err
+}
+
+// errQueued tells that a search's organization had items queued for
+// indexing (searchRows' first column).
+var errQueued = errors.New("items queued for indexing")
+
+// searchRows reads a search's hits: rows of (queued, kind, key, label,
+// data), where a row with no kind is no hit. When any row says queued,
+// the hits come with errQueued.
+func searchRows(rows *sql.Rows, err error) ([]SearchHit, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []SearchHit
+	queued := false
 	for rows.Next() {
-		var h SearchHit
-		var data string
-		if err := rows.Scan(&h.Kind, &h.Key, &h.Label, &data); err != nil {
+		var q int
+		var kind, key, label, data sql.NullString
+		if err := rows.Scan(&q, &kind, &key, &label, &data); err != nil {
 			return nil, err
 		}
-		h.Data = []byte(data)
-		out = append(out, h)
+		queued = queued || q == 1
+		if kind.Valid {
+			out = append(out, SearchHit{Kind: kind.String, Key: key.String, Label: label.String, Data: []byte(data.String)})
+		}
 	}
-	// Sorted here rather than by the database, which can then stop at
-	// the limit instead of sorting every match of a common word.
-	slices.SortFunc(out, func(a, b SearchHit) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if queued {
+		return out, errQueued
+	}
+	return out, nil
 }
