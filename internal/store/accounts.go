@@ -582,18 +582,18 @@ func (s *Store) TokenAccess(ctx context.Context, token, org string) (User, Membe
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return User{}, Membership{}, OrgPolicy{}, false, notFound
 	}
-	var expires, hash string
+	var expires string
 	var revoked, role, person, req, by, at sql.NullString
 	var u User
 	// The membership and the policy are joined on org; with org "" no
 	// membership matches and they come back null.
-	err := s.db.QueryRowContext(ctx, `SELECT t.expires_at, t.revoked_at, u.id, u.email, u.name, u.lang, u.password_hash, u.disabled, u.created_at,
+	err := s.db.QueryRowContext(ctx, `SELECT t.expires_at, t.revoked_at, u.id, u.email, u.name, u.lang, u.disabled, u.created_at,
 			m.role, m.person, p.require, p.updated_by, p.updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = $2
 		LEFT JOIN org_auth_policy p ON p.org_id = m.org_id
 		WHERE t.token_hash = $1`,
-		hashToken(token), org).Scan(&expires, &revoked, &u.ID, &u.Email, &u.Name, &u.Lang, &hash, &u.Disabled, &u.CreatedAt,
+		hashToken(token), org).Scan(&expires, &revoked, &u.ID, &u.Email, &u.Name, &u.Lang, &u.Disabled, &u.CreatedAt,
 		&role, &person, &req, &by, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, Membership{}, OrgPolicy{}, false, notFound

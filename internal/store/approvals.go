@@ -302,14 +302,24 @@ func (s *Store) ApprovalOf(ctx context.Context, org, kind, key string) (Approval
 	if err != nil {
 		return a, err
 	}
-	k := kind + "\x00" + key
-	current, err := s.currentHashes(ctx, org, []string{k})
+	head, err := s.historyHead(ctx, org)
 	if err != nil {
 		return a, err
 	}
+	a.Stale, err = s.staleAt(ctx, org, head, kind, key, h)
+	return a, err
+}
+
+// staleAt tells whether an approval of content hash h no longer matches
+// the item as it is at history head.
+func (s *Store) staleAt(ctx context.Context, org string, head int64, kind, key, h string) (bool, error) {
+	k := kind + "\x00" + key
+	current, err := s.currentHashesAt(ctx, org, head, []string{k})
+	if err != nil {
+		return false, err
+	}
 	now, _ := current.get(k)
-	a.Stale = now != h
-	return a, nil
+	return now != h, nil
 }
 
 // GetWithApproval is Get and ApprovalOf in one query: the item, its
@@ -340,12 +350,8 @@ func (s *Store) GetWithApproval(ctx context.Context, org, kind, key string) (Sto
 		return it, nil, nil
 	}
 	a := &Approval{Kind: kind, Key: it.Key, Person: person.String, ApprovedBy: by.String, ApprovedAt: at.String, Imported: source.String == "imported"}
-	k := kind + "\x00" + it.Key
-	current, err := s.currentHashesAt(ctx, org, head.Int64, []string{k})
-	if err != nil {
+	if a.Stale, err = s.staleAt(ctx, org, head.Int64, kind, it.Key, h.String); err != nil {
 		return it, nil, err
 	}
-	now, _ := current.get(k)
-	a.Stale = now != h.String
 	return it, a, nil
 }

@@ -93,3 +93,7 @@ func UpdateRows(s *Store, org string, items []StoredItem, prev []int64) error {
 		return s.finishBatch(ctx, tx, org, head, &b, changes)
 	})
 }
+
+// OrgLockKey is an organization's key in the search drains' advisory
+// lock space.
+func OrgLockKey(org string) int32 { return orgLockKey(org) }

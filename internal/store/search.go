@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -137,11 +136,11 @@ func (s *Store) Search(ctx context.Context, org, q string, limit int) ([]SearchH
 	case utf8.RuneCountInString(q) >= 3:
 		// The trigram index finds the candidates (a phrase of the
 		// query's characters, case-insensitive); shorter queries scan.
-		out, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_fts JOIN search_text st ON st.id = search_fts.rowid
+		out, _, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_fts JOIN search_text st ON st.id = search_fts.rowid
 			JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
 			WHERE search_fts MATCH $1 AND st.org_id = $2 LIMIT $3`, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`, org, limit))
 	default:
-		out, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_text st JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
+		out, _, err = searchRows(s.db.QueryContext(ctx, `SELECT 0, st.kind, st.key, st.label, i.data FROM search_text st JOIN items i ON i.org_id = st.org_id AND i.kind = st.kind AND i.key = st.key
 			WHERE st.org_id = $1 AND st.text LIKE $2 ESCAPE '\' LIMIT $3`, org, pattern, limit))
 	}
 	if err != nil {
@@ -165,31 +164,25 @@ const searchPG = `SELECT CASE WHEN q.queued THEN 1 ELSE 0 END, h.kind, h.key, h.
 // again, so that what was written before the search is found by it. The
 // usual search, with nothing queued, is one query.
 func (s *Store) searchQueued(ctx context.Context, org, pattern string, limit int) ([]SearchHit, error) {
-	out, err := searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
-	if !errors.Is(err, errQueued) {
+	out, queued, err := searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
+	if err != nil || !queued {
 		return out, err
 	}
-	if err := s.drainSearch(ctx, org); err != nil {
+	if err := s.drainQueued(ctx, org); err != nil {
 		return nil, err
 	}
-	out, err = searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
-	if errors.Is(err, errQueued) {
-		// Written after the search began: not for this search to wait on.
-		err = nil
-	}
+	// Anything queued again was written after the search began: not for
+	// this search to wait on.
+	out, _, err = searchRows(s.db.QueryContext(ctx, searchPG, org, pattern, limit))
 	return out, err
 }
 
-// errQueued tells that a search's organization had items queued for
-// indexing (searchRows' first column).
-var errQueued = errors.New("items queued for indexing")
-
 // searchRows reads a search's hits: rows of (queued, kind, key, label,
-// data), where a row with no kind is no hit. When any row says queued,
-// the hits come with errQueued.
-func searchRows(rows *sql.Rows, err error) ([]SearchHit, error) {
+// data), where a row with no kind is no hit, and tells whether any row
+// said the organization had items queued for indexing.
+func searchRows(rows *sql.Rows, err error) ([]SearchHit, bool, error) {
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
 	var out []SearchHit
@@ -198,7 +191,7 @@ func searchRows(rows *sql.Rows, err error) ([]SearchHit, error) {
 		var q int
 		var kind, key, label, data sql.NullString
 		if err := rows.Scan(&q, &kind, &key, &label, &data); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		queued = queued || q == 1
 		if kind.Valid {
@@ -206,10 +199,7 @@ func searchRows(rows *sql.Rows, err error) ([]SearchHit, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if queued {
-		return out, errQueued
-	}
-	return out, nil
+	return out, queued, nil
 }

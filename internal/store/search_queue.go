@@ -84,9 +84,7 @@ var drainSearchSQL = fmt.Sprintf(`WITH q AS (
 	SELECT (SELECT COUNT(*) FROM q), (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)`, searchDrainRows)
 
 // drainSearch brings the search text of an organization up to date with
-// its items. Drains of one organization take turns (an advisory lock in
-// each drain's transaction): each statement then sees the text the one
-// before wrote, and an older row's text never overwrites a newer one's.
+// its items, when any of them is queued.
 func (s *Store) drainSearch(ctx context.Context, org string) error {
 	if s.d.name != "postgres" {
 		return nil
@@ -95,7 +93,26 @@ func (s *Store) drainSearch(ctx context.Context, org string) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_queue WHERE org_id = $1)`, org).Scan(&queued); err != nil {
 		return fmt.Errorf("search queue of %s: %w", org, err)
 	}
-	for queued {
+	if !queued {
+		return nil
+	}
+	return s.drainQueued(ctx, org)
+}
+
+// drainQueued indexes an organization's queued items. Drains of one
+// organization take turns: in this process on searchLocks, so that many
+// searches of an organization with a long queue wait in Go and not each
+// on a pooled connection (which other organizations need); between
+// processes on an advisory lock in each drain's transaction. Each
+// statement then sees the text the one before wrote, and an older row's
+// text never overwrites a newer one's.
+func (s *Store) drainQueued(ctx context.Context, org string) error {
+	unlock, err := lockOrg(ctx, &s.searchLocks, org)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	for queued := true; queued; {
 		err := s.tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, searchLockSpace, orgLockKey(org)); err != nil {
 				return err

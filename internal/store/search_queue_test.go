@@ -214,3 +214,75 @@ func TestSearchQueueUnderConcurrentWrites(t *testing.T) {
 		}
 	})
 }
+
+// Searches of an organization whose queue another instance is draining
+// wait for it in the process, not each on a pooled connection: with
+// forty of them waiting, another organization's reads still get a
+// connection at once, and every search finds the queued item's text
+// once the other drain ends.
+func TestSearchDrainsWaitOffThePool(t *testing.T) {
+	if storetest.PostgresURL() == "" {
+		t.Skip("PostgreSQL only (SQLite indexes in the write): set CLOUDISMS_TEST_POSTGRES")
+	}
+	dsn := storetest.FreshSchema(t)
+	s, err := store.Open(ctx, dsn, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m, _ := sample(t, "sample-saas.yaml")
+	for _, org := range []string{"o", "other"} {
+		if _, err := s.Import(ctx, org, m, "setup"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Search(ctx, "o", "anything", 1); err != nil { // the import's queue drained
+		t.Fatal(err)
+	}
+	// Another instance holds o's drain lock (the key is the one
+	// drainQueued takes) while an edit of o waits in the queue.
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	holder, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7243002, $1)`, store.OrgLockKey("o")); err != nil {
+		t.Fatal(err)
+	}
+	if err := editAsset(s, "a-01", "待たされる合言葉"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hits, err := s.Search(ctx, "o", "待たされる合言葉", 10)
+			if err == nil && len(hits) != 1 {
+				err = fmt.Errorf("%d hits after the drain", len(hits))
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the searches are waiting
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	_, err = s.Get(short, "other", "assets", "a-01")
+	cancel()
+	if err != nil {
+		t.Errorf("another organization's read while o's searches wait: %v", err)
+	}
+	holder.Rollback()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -81,6 +81,9 @@ type Store struct {
 	// indexer brings the search text up to date after writes, on
 	// PostgreSQL (search_queue.go).
 	indexer searchIndexer
+	// searchLocks (organization → chan struct{}): one drain of an
+	// organization's search queue at a time in this process.
+	searchLocks sync.Map
 	// approvalLists keeps each organization's recorded approvals by the
 	// count of approval writes (Approvals).
 	approvalLists   *HeadCache[[]recorded]
