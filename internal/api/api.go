@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -147,6 +146,12 @@ func (a *Server) handle(rt Route) {
 				return
 			}
 			c.member = m
+			if pre.read {
+				// The call reads the organization as it was when its
+				// access was read, instead of reading that again (until
+				// it writes).
+				r = r.WithContext(store.ReadingAt(r.Context(), org, pre.heads))
+			}
 			// The organization's sign-in policy holds for tokens and
 			// sessions alike.
 			if ok, err := a.store.PolicyMet(r.Context(), policy, c.user.ID); err != nil {
@@ -185,6 +190,7 @@ var perItem = map[string]bool{authz.Write: true, authz.Approve: true, authz.Dele
 type access struct {
 	m      store.Membership
 	policy store.OrgPolicy
+	heads  store.Heads
 	err    error
 	read   bool
 }
@@ -198,12 +204,9 @@ func (a *Server) authenticate(w http.ResponseWriter, r *http.Request, org string
 	var pre access
 	var err error = store.ErrNotFound
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		var member bool
-		u, pre.m, pre.policy, member, err = a.store.TokenAccess(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), org)
-		pre.read = org != ""
-		if !member {
-			pre.err = fmt.Errorf("membership of user %d in %s: %w", u.ID, org, store.ErrNotFound)
-		}
+		var oa store.OrgAccess
+		u, oa, err = a.store.TokenAccess(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), org)
+		pre = access{m: oa.Member, policy: oa.Policy, heads: oa.Heads, err: oa.Err, read: org != ""}
 	} else if ck, cerr := r.Cookie(SessionCookie); cerr == nil {
 		u, err = a.store.SessionUser(ctx, ck.Value)
 	}

@@ -569,45 +569,51 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 // TokenUser returns the user of an API token secret, or ErrNotFound when the
 // token is unknown, revoked or expired, or its user is disabled.
 func (s *Store) TokenUser(ctx context.Context, token string) (User, error) {
-	u, _, _, _, err := s.TokenAccess(ctx, token, "")
+	u, _, err := s.TokenAccess(ctx, token, "")
 	return u, err
 }
 
 // TokenAccess is TokenUser and Access in one query, for an API call on an
-// organization's data (a round trip less for every call). member is false
-// when the token is valid but its user is no member of org (always, for
-// org ""); err is TokenUser's.
-func (s *Store) TokenAccess(ctx context.Context, token, org string) (User, Membership, OrgPolicy, bool, error) {
+// organization's data (a round trip less for every call). The access's
+// Err wraps ErrNotFound when the token is valid but its user is no member
+// of org (always, for org ""); err is TokenUser's. The access has no All:
+// a call reads one organization.
+func (s *Store) TokenAccess(ctx context.Context, token, org string) (User, OrgAccess, error) {
 	notFound := fmt.Errorf("token: %w", ErrNotFound)
 	if !strings.HasPrefix(token, tokenPrefix) {
-		return User{}, Membership{}, OrgPolicy{}, false, notFound
+		return User{}, OrgAccess{}, notFound
 	}
 	var expires string
 	var revoked, role, person, req, by, at sql.NullString
+	var h nullHeads
 	var u User
-	// The membership and the policy are joined on org; with org "" no
-	// membership matches and they come back null.
+	// The membership, the policy and the heads are joined on org; with
+	// org "" no membership matches and they come back null.
 	err := s.db.QueryRowContext(ctx, `SELECT t.expires_at, t.revoked_at, u.id, u.email, u.name, u.lang, u.disabled, u.created_at,
-			m.role, m.person, p.require, p.updated_by, p.updated_at
+			m.role, m.person, p.require, p.updated_by, p.updated_at, h.n, h.approvals_rev, h.bulk_n
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = $2
 		LEFT JOIN org_auth_policy p ON p.org_id = m.org_id
+		LEFT JOIN history_heads h ON h.org_id = m.org_id
 		WHERE t.token_hash = $1`,
 		hashToken(token), org).Scan(&expires, &revoked, &u.ID, &u.Email, &u.Name, &u.Lang, &u.Disabled, &u.CreatedAt,
-		&role, &person, &req, &by, &at)
+		&role, &person, &req, &by, &at, &h.n, &h.rev, &h.bulk)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, Membership{}, OrgPolicy{}, false, notFound
+		return User{}, OrgAccess{}, notFound
 	}
 	if err != nil {
-		return User{}, Membership{}, OrgPolicy{}, false, err
+		return User{}, OrgAccess{}, err
 	}
 	if revoked.Valid || s.expired(expires) || u.Disabled {
-		return User{}, Membership{}, OrgPolicy{}, false, notFound
+		return User{}, OrgAccess{}, notFound
 	}
 	if !role.Valid {
-		return u, Membership{}, OrgPolicy{}, false, nil
+		return u, OrgAccess{Err: fmt.Errorf("membership of user %d in %s: %w", u.ID, org, ErrNotFound)}, nil
 	}
-	return u, Membership{Org: org, UserID: u.ID, Role: role.String, Person: person.String}, policyOf(org, req, by, at), true, nil
+	return u, OrgAccess{
+		Member: Membership{Org: org, UserID: u.ID, Role: role.String, Person: person.String},
+		Policy: policyOf(org, req, by, at), Heads: h.heads(),
+	}, nil
 }
 
 // AddMember gives a user a role in an organization, or changes the role and

@@ -160,11 +160,14 @@ func (x *ApprovalIndex) Of(kind, key string) (Approval, bool) {
 // others at that head wait for it, reading neither table again; only the
 // items that changed are fingerprinted.
 func (s *Store) ApprovalsIndex(ctx context.Context, org string) (*ApprovalIndex, error) {
-	var head, rev int64
-	err := s.db.QueryRowContext(ctx, `SELECT n, approvals_rev FROM history_heads WHERE org_id = $1`, org).Scan(&head, &rev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+	h, ok := headsIn(ctx, org)
+	if !ok {
+		err := s.db.QueryRowContext(ctx, `SELECT n, approvals_rev FROM history_heads WHERE org_id = $1`, org).Scan(&h.N, &h.ApprovalsRev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 	}
+	head, rev := h.N, h.ApprovalsRev
 	// One index per organization, kept under head+rev: both only grow, so
 	// the sum names one state of both, and a newer state replaces the last.
 	at := head + rev

@@ -163,8 +163,7 @@ func (s *Store) changedSince(ctx context.Context, org string, from, head int64) 
 		}
 		return out, true
 	}
-	var bulk int64
-	if err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk); err != nil || bulk > from {
+	if bulk, err := s.bulkHead(ctx, org, head); err != nil || bulk > from {
 		return nil, false
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT kind, key FROM history WHERE org_id = $1 AND n > $2 AND n <= $3`, org, from, head)

@@ -164,6 +164,7 @@ func (e *RefError) Message() i18n.Message {
 // the writes waiting when a transaction ends go into the next one, each
 // checked and recorded as if alone.
 func (s *Store) Put(ctx context.Context, org string, it bundle.Item, refs []bundle.Ref, ifVersion int64, actor string) (StoredItem, error) {
+	wrote(ctx)
 	j := &putJob{ctx: ctx, it: it, refs: refs, ifVersion: ifVersion, actor: actor, done: make(chan struct{}), lead: make(chan struct{}, 1)}
 	s.queuePut(org, j)
 	return j.out, j.err

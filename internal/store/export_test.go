@@ -97,3 +97,6 @@ func UpdateRows(s *Store, org string, items []StoredItem, prev []int64) error {
 // OrgLockKey is an organization's key in the search drains' advisory
 // lock space.
 func OrgLockKey(org string) int32 { return orgLockKey(org) }
+
+// HeadsIn is headsIn: the Heads a request's reads of org take.
+func HeadsIn(ctx context.Context, org string) (Heads, bool) { return headsIn(ctx, org) }

@@ -403,8 +403,7 @@ func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS
 	if !ok || from >= head || head-from > maxCatchUp {
 		return nil, false
 	}
-	var bulk int64
-	if err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk); err != nil || bulk > from {
+	if bulk, err := s.bulkHead(ctx, org, head); err != nil || bulk > from {
 		return nil, false
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT n, kind, key, after FROM history WHERE org_id = $1 AND n > $2 AND n <= $3 ORDER BY n`, org, from, head)
@@ -442,6 +441,9 @@ func (s *Store) catchUp(ctx context.Context, org string, head int64) (*isms.ISMS
 // (ErrNotFound otherwise), in one query: every read of the model starts
 // with it.
 func (s *Store) orgHead(ctx context.Context, org string) (int64, error) {
+	if h, ok := headsIn(ctx, org); ok {
+		return h.N, nil
+	}
 	var head sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT h.n FROM orgs o LEFT JOIN history_heads h ON h.org_id = o.id WHERE o.id = $1`, org).Scan(&head)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -453,7 +455,23 @@ func (s *Store) orgHead(ctx context.Context, org string) (int64, error) {
 // historyHead is the position of the newest history record of an
 // organization (0 when it has none).
 func (s *Store) historyHead(ctx context.Context, org string) (int64, error) {
+	if h, ok := headsIn(ctx, org); ok {
+		return h.N, nil
+	}
 	return headOf(ctx, s.db, org)
+}
+
+// bulkHead is the last history record of an organization written in
+// bulk (an import), which nothing is carried over, for a caller that
+// reads the records up to upTo: a request's Heads answer when they were
+// read at upTo or later (no bulk record after theirs is at or below upTo).
+func (s *Store) bulkHead(ctx context.Context, org string, upTo int64) (int64, error) {
+	if h, ok := headsIn(ctx, org); ok && upTo <= h.N {
+		return h.BulkN, nil
+	}
+	var bulk int64
+	err := s.db.QueryRowContext(ctx, `SELECT bulk_n FROM history_heads WHERE org_id = $1`, org).Scan(&bulk)
+	return bulk, err
 }
 
 func headOf(ctx context.Context, q rowQuerier, org string) (int64, error) {

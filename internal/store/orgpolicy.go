@@ -161,6 +161,9 @@ type OrgAccess struct {
 	Policy OrgPolicy
 	All    []Membership
 	Err    error
+	// Heads is where the organization's writes stood, read with the
+	// membership (for ReadingAt).
+	Heads Heads
 }
 
 // SessionAccess is SessionUser and Access, with every membership of the
@@ -168,10 +171,11 @@ type OrgAccess struct {
 // err is SessionUser's.
 func (s *Store) SessionAccess(ctx context.Context, token, org string) (User, OrgAccess, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.expires_at, u.id, u.email, u.name, u.lang, u.disabled, u.created_at,
-			m.org_id, m.role, m.person, p.require, p.updated_by, p.updated_at
+			m.org_id, m.role, m.person, p.require, p.updated_by, p.updated_at, h.n, h.approvals_rev, h.bulk_n
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN org_auth_policy p ON p.org_id = m.org_id AND m.org_id = $2
+		LEFT JOIN history_heads h ON h.org_id = m.org_id AND m.org_id = $2
 		WHERE s.token_hash = $1 ORDER BY m.org_id`, hashToken(token), org)
 	if err != nil {
 		return User{}, OrgAccess{}, err
@@ -183,8 +187,9 @@ func (s *Store) SessionAccess(ctx context.Context, token, org string) (User, Org
 	seen, found := false, false
 	for rows.Next() {
 		var mOrg, role, person, req, by, at sql.NullString
+		var h nullHeads
 		if err := rows.Scan(&expires, &u.ID, &u.Email, &u.Name, &u.Lang, &u.Disabled, &u.CreatedAt,
-			&mOrg, &role, &person, &req, &by, &at); err != nil {
+			&mOrg, &role, &person, &req, &by, &at, &h.n, &h.rev, &h.bulk); err != nil {
 			return User{}, OrgAccess{}, err
 		}
 		seen = true
@@ -194,7 +199,7 @@ func (s *Store) SessionAccess(ctx context.Context, token, org string) (User, Org
 		m := Membership{Org: mOrg.String, UserID: u.ID, Role: role.String, Person: person.String}
 		a.All = append(a.All, m)
 		if m.Org == org {
-			a.Member, a.Policy, found = m, policyOf(org, req, by, at), true
+			a.Member, a.Policy, a.Heads, found = m, policyOf(org, req, by, at), h.heads(), true
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -371,6 +371,7 @@ const evidenceOwnersVersion = 30
 // instead, on writeGate, and only the one whose turn it is holds a
 // connection; another process (the CLI) still meets busy_timeout.
 func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	wrote(ctx)
 	if s.writeGate != nil {
 		select {
 		case s.writeGate <- struct{}{}:

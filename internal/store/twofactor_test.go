@@ -544,7 +544,11 @@ func TestTokenAccess(t *testing.T) {
 				secret string
 				org    string
 			}{{memberToken, "acme"}, {memberToken, "other"}, {memberToken, ""}, {strangerToken, "acme"}, {strangerToken, "other"}, {memberToken, "nope"}} {
-				u, m, p, member, err := s.TokenAccess(ctx, c.secret, c.org)
+				u, a, err := s.TokenAccess(ctx, c.secret, c.org)
+				m, p, member := a.Member, a.Policy, a.Err == nil
+				if !member && !errors.Is(a.Err, store.ErrNotFound) {
+					t.Errorf("%s: %v, want not found", c.org, a.Err)
+				}
 				wu, werr := s.TokenUser(ctx, c.secret)
 				if err != nil || werr != nil || u != wu {
 					t.Fatalf("%s: user %+v %v, TokenUser %+v %v", c.org, u, err, wu, werr)
@@ -554,11 +558,11 @@ func TestTokenAccess(t *testing.T) {
 					t.Errorf("%s of %s: %+v %+v member %v; Access %+v %+v %v", c.org, u.Email, m, p, member, wm, wp, aerr)
 				}
 			}
-			if _, m, p, member, _ := s.TokenAccess(ctx, memberToken, "acme"); !member || m.Role != "risk-owner" || m.Person != "p-member" || p.Require != store.RequireNothing {
-				t.Errorf("member's access: %+v %+v %v", m, p, member)
+			if _, a, _ := s.TokenAccess(ctx, memberToken, "acme"); a.Err != nil || a.Member.Role != "risk-owner" || a.Member.Person != "p-member" || a.Policy.Require != store.RequireNothing {
+				t.Errorf("member's access: %+v", a)
 			}
-			if _, m, p, member, _ := s.TokenAccess(ctx, strangerToken, "other"); !member || m.Role != "admin" || p.Require != store.RequireTwoFactor || p.UpdatedBy != stranger.Email {
-				t.Errorf("access under a policy: %+v %+v %v", m, p, member)
+			if _, a, _ := s.TokenAccess(ctx, strangerToken, "other"); a.Err != nil || a.Member.Role != "admin" || a.Policy.Require != store.RequireTwoFactor || a.Policy.UpdatedBy != stranger.Email {
+				t.Errorf("access under a policy: %+v", a)
 			}
 
 			// Tokens that open nothing, whatever the organization.
@@ -578,8 +582,8 @@ func TestTokenAccess(t *testing.T) {
 			*now = now.Add(2 * time.Hour)
 			for name, secret := range map[string]string{"revoked": revoked, "expired": expiring, "disabled user": disabled,
 				"unknown": "cis_" + strings.Repeat("0", 40), "not a token": "hello"} {
-				if u, m, _, member, err := s.TokenAccess(ctx, secret, "acme"); !errors.Is(err, store.ErrNotFound) || member || u.ID != 0 || m.Role != "" {
-					t.Errorf("%s token: %+v %+v member %v, %v", name, u, m, member, err)
+				if u, a, err := s.TokenAccess(ctx, secret, "acme"); !errors.Is(err, store.ErrNotFound) || u.ID != 0 || a.Member.Role != "" || a.Heads != (store.Heads{}) {
+					t.Errorf("%s token: %+v %+v, %v", name, u, a, err)
 				}
 			}
 		})

@@ -332,6 +332,9 @@ func (a *App) InOrg(section string, h OrgPage) http.HandlerFunc {
 			return
 		}
 		p.Orgs = orgs
+		// The page reads the organization as it was when the access was
+		// read, instead of reading that again (until it writes).
+		r = r.WithContext(store.ReadingAt(r.Context(), org, access.Heads))
 		h(w, r, p, m)
 	}
 }
