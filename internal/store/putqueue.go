@@ -49,6 +49,10 @@ type putQueue struct {
 	mu      sync.Mutex
 	jobs    []*putJob
 	leading bool // a goroutine is writing the queue's batches
+	// applied is closed once the last batch taken has carried the cached
+	// models over its edits: the next batch carries them over its own
+	// after (nil: no batch yet).
+	applied chan struct{}
 }
 
 // queuePut queues j and returns once it is written or failed. When no
@@ -74,15 +78,23 @@ func (s *Store) queuePut(org string, j *putJob) {
 	n := min(len(q.jobs), maxPutBatch)
 	batch := q.jobs[:n:n]
 	q.jobs = q.jobs[n:]
+	prev, mine := q.applied, make(chan struct{})
+	q.applied = mine
 	q.mu.Unlock()
-	s.writeBatch(org, batch)
-	q.mu.Lock()
-	if len(q.jobs) == 0 {
-		q.leading = false
-	} else {
-		q.jobs[0].lead <- struct{}{}
+	var once sync.Once
+	handOff := func() {
+		once.Do(func() {
+			q.mu.Lock()
+			if len(q.jobs) == 0 {
+				q.leading = false
+			} else {
+				q.jobs[0].lead <- struct{}{}
+			}
+			q.mu.Unlock()
+		})
 	}
-	q.mu.Unlock()
+	s.writeBatch(org, batch, handOff, prev, mine)
+	handOff()
 	<-j.done
 }
 
@@ -90,7 +102,21 @@ func (s *Store) queuePut(org string, j *putJob) {
 // when the transaction fails. A batch of one takes the same way: its
 // statements are fewer than a lone Put's (one read, and on PostgreSQL one
 // statement for the item, its record and the head).
-func (s *Store) writeBatch(org string, batch []*putJob) {
+//
+// On PostgreSQL the next batch begins while this one commits: handOff is
+// called once the batch is written, before its commit (the next batch's
+// lock of the history head waits for the commit; its begin and its lock
+// request no longer wait for this batch to end). The cached models are
+// still carried over the batches' edits in their order: after the batch
+// before (prev closed), and then mine is closed.
+func (s *Store) writeBatch(org string, batch []*putJob, handOff func(), prev <-chan struct{}, mine chan<- struct{}) {
+	defer close(mine)
+	// After the batch before has carried the models over its edits.
+	afterPrev := func() {
+		if prev != nil {
+			<-prev
+		}
+	}
 	var live []*putJob
 	for _, j := range batch {
 		// A request that gave up before its turn is not written.
@@ -102,11 +128,12 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 		live = append(live, j)
 	}
 	if len(live) == 0 {
+		afterPrev()
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), putBatchTimeout)
 	defer cancel()
-	err := s.orgTx(ctx, org, func(tx *sql.Tx) error {
+	err := s.orgTxThen(ctx, org, func(tx *sql.Tx) error {
 		head, err := lockOrgHead(ctx, tx, s, org)
 		if err != nil {
 			return err
@@ -132,7 +159,8 @@ func (s *Store) writeBatch(org string, batch []*putJob) {
 			}
 		}
 		return s.finishBatch(ctx, tx, org, head, pre, changes)
-	})
+	}, handOff)
+	afterPrev()
 	if err != nil {
 		for _, j := range live {
 			s.writeAlone(org, j)

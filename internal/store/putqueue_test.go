@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -290,5 +291,89 @@ func runOrderedBatch(t *testing.T, s *store.Store, failFirst bool) {
 		if r.ID == "r-batch-uses" && (r.Title != "uses, edited" || len(r.Assets) != 1) {
 			t.Errorf("the cached model's r-batch-uses: %+v", r)
 		}
+	}
+}
+
+// TestNextBatchBeginsWhileOneCommits: on PostgreSQL, a batch that has
+// written hands the organization's queue on before it commits, so the next
+// write leads its own batch at once (its transaction then waits for the
+// history head); on SQLite, where writes take turns until they commit, it
+// waits in the queue. Either way both are written, in order, and the
+// cached model carried over both equals a fresh load.
+func TestNextBatchBeginsWhileOneCommits(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s, where := b.Open(t)
+			m, _ := sample(t, "sample-saas.yaml")
+			ctx := context.Background()
+			if _, err := s.Import(ctx, "o", m, "setup"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ISMS(ctx, "o"); err != nil { // a model to carry over
+				t.Fatal(err)
+			}
+			committing, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			store.SetFailHook(s, func() error {
+				first := false
+				once.Do(func() { first = true })
+				if first {
+					close(committing)
+					<-release
+				}
+				return nil
+			})
+			defer store.SetFailHook(s, nil)
+			put := func(id, title string, errp *error, wg *sync.WaitGroup) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					it, refs := decodeItem(t, "risks", `{"id":"`+id+`","title":"`+title+`","owner":"p-ops","treatment":"modify"}`)
+					_, *errp = s.Put(ctx, "o", it, refs, 0, "writer")
+				}()
+			}
+			var wg sync.WaitGroup
+			var errA, errB error
+			put("r-commit-a", "先に書く", &errA, &wg)
+			<-committing
+			put("r-commit-b", "後に書く", &errB, &wg)
+			// B leads a batch of its own (PostgreSQL) or waits queued.
+			led := func() bool { return store.QueuedPuts(s, "o") == 0 && store.PutLeading(s, "o") }
+			for deadline := time.Now().Add(2 * time.Second); b.Name == "sqlite" && store.QueuedPuts(s, "o") == 0 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond) // until B has queued
+			}
+			for deadline := time.Now().Add(2 * time.Second); b.Name == "postgres" && !led() && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			switch queued := store.QueuedPuts(s, "o"); {
+			case b.Name == "postgres" && !led():
+				t.Errorf("the next write waits in the queue (%d) while the batch before commits", queued)
+			case b.Name == "sqlite" && queued != 1:
+				t.Errorf("%d writes queued while a batch commits on SQLite, want 1", queued)
+			}
+			close(release)
+			wg.Wait()
+			if errA != nil || errB != nil {
+				t.Fatalf("writes: %v, %v", errA, errB)
+			}
+			got, head, err := s.ISMSAt(ctx, "o")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, freshHead, err := second(t, b.Name, where).ISMSAt(ctx, "o")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if head != freshHead || !reflect.DeepEqual(got, fresh) {
+				t.Errorf("the model carried over both writes (head %d) differs from a fresh load (head %d)", head, freshHead)
+			}
+			hist, err := s.History(ctx, "o", store.HistoryFilter{After: head - 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hist) != 2 || hist[0].Key != "r-commit-a" || hist[1].Key != "r-commit-b" {
+				t.Errorf("the last two records: %+v, want r-commit-a then r-commit-b", hist)
+			}
+		})
 	}
 }

@@ -419,6 +419,39 @@ func (s *Store) orgTx(ctx context.Context, org string, f func(tx *sql.Tx) error)
 	return nil
 }
 
+// orgTxThen is orgTx for a batch of Puts, which lets the next batch begin
+// while it commits: on PostgreSQL, once f has written, the organization's
+// in-process write lock is released and early called before the commit
+// (the next writer's begin and its request for the history head's lock
+// then overlap the commit; the lock itself waits for it). On SQLite,
+// whose writes take turns on writeGate until they commit, it is orgTx,
+// and early is left to the caller.
+func (s *Store) orgTxThen(ctx context.Context, org string, f func(tx *sql.Tx) error, early func()) error {
+	if s.writeGate != nil {
+		return s.orgTx(ctx, org, f)
+	}
+	unlock, err := lockOrg(ctx, &s.writeLocks, org)
+	if err != nil {
+		return err
+	}
+	var once sync.Once
+	release := func() { once.Do(unlock) }
+	defer release()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := f(tx); err != nil {
+			return err
+		}
+		release()
+		early()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.indexSoon(org)
+	return nil
+}
+
 // stamp is the current time as stored: RFC 3339 in UTC with nanoseconds.
 func (s *Store) stamp() string { return s.now().UTC().Format(time.RFC3339Nano) }
 
