@@ -92,3 +92,40 @@ func TestSoARowEditPage(t *testing.T) {
 		}
 	})
 }
+
+// TestSoAHeaderFollowsApproval: the SoA page's approval line says what the
+// approval is now: imported with the sample, marked stale once a row
+// changes, and plain again once the SoA is approved anew.
+func TestSoAHeaderFollowsApproval(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *site) {
+		const path = "/orgs/sample/soa?soa=organization"
+		header := func() string {
+			t.Helper()
+			page := st.get(fixCEO, path)
+			i := strings.Index(page, `id="soa-state"`)
+			if i < 0 {
+				t.Fatal("the SoA page has no approval line")
+			}
+			return page[i:min(len(page), i+2000)]
+		}
+		if h := header(); !strings.Contains(h, `chip imported`) || strings.Contains(h, `chip warn stale`) {
+			t.Fatalf("after the import: %.600s", h)
+		}
+		row := st.get(fixManager, "/orgs/sample/soa/row?soa=organization&control=5.2")
+		f := formAt(t, row, "/orgs/sample/soa", `name="control" value="5.2"`)
+		f.Set("notes", "承認のあとの変更")
+		if code, _, _ := st.do(fixManager, "POST", "/orgs/sample/soa", f); code != http.StatusSeeOther {
+			t.Fatalf("row save: %d", code)
+		}
+		if h := header(); !strings.Contains(h, `chip warn stale`) {
+			t.Fatalf("after a row's edit the approval is not marked stale: %.600s", h)
+		}
+		approve := formAt(t, st.get(fixCEO, path), "/orgs/sample/soa/approve")
+		if code, _, loc := st.do(fixCEO, "POST", "/orgs/sample/soa/approve", approve); code != http.StatusSeeOther || strings.Contains(loc.Get("Location"), "conflict") {
+			t.Fatalf("approve: %d to %s", code, loc.Get("Location"))
+		}
+		if h := header(); strings.Contains(h, `chip warn stale`) || strings.Contains(h, `chip imported`) {
+			t.Errorf("after approving anew: %.600s", h)
+		}
+	})
+}

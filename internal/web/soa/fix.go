@@ -44,13 +44,17 @@ func (a *handlers) soaHeaderOf(r *http.Request, p *site.Page, m store.Membership
 		return h, err
 	}
 	h.Exists, h.Version, h.Approval = true, it.Version, sa.Approval
-	if ap, err := a.Store.ApprovalOf(r.Context(), p.Org, bundle.KindSoA, key); err == nil {
+	// The organization's approval index, which the other pages read too,
+	// is kept per change: no query of its own, as ApprovalOf would make.
+	x, err := a.Store.ApprovalsIndex(r.Context(), p.Org)
+	if err != nil {
+		return h, err
+	}
+	if ap, ok := x.Of(bundle.KindSoA, key); ok {
 		h.Stale = ap.Stale
 		if ap.Imported {
 			h.ImportedBy = ap.ApprovedBy
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return h, err
 	}
 	may := authz.Can(m.Role, authz.Approve, authz.Subject{Kind: bundle.KindSoA})
 	h.CanApprove = may && m.Person != ""
