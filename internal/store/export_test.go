@@ -100,3 +100,15 @@ func OrgLockKey(org string) int32 { return orgLockKey(org) }
 
 // HeadsIn is headsIn: the Heads a request's reads of org take.
 func HeadsIn(ctx context.Context, org string) (Heads, bool) { return headsIn(ctx, org) }
+
+// CachedModelHead is the history head of the organization's cached model
+// (false: none is cached).
+func CachedModelHead(s *Store, org string) (int64, bool) {
+	_, at, ok := s.models.Latest(org)
+	return at, ok
+}
+
+// HistoryHeadOf reads the organization's history head.
+func HistoryHeadOf(s *Store, org string) (int64, error) {
+	return s.historyHead(context.Background(), org)
+}

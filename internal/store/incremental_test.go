@@ -74,6 +74,15 @@ func TestEditsKeepCachedModelExact(t *testing.T) {
 				if _, err := s.Put(ctx, "o", it, refs, cur.Version, "bob"); err != nil {
 					t.Fatal(err)
 				}
+				// The write itself carried the model over the edit: it is
+				// cached at the new head before anything reads it.
+				head, err := store.HistoryHeadOf(s, "o")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if at, ok := store.CachedModelHead(s, "o"); !ok || at != head {
+					t.Errorf("after an edit of %s/%s the cached model is at %d (%v), the history at %d", kind, key, at, ok, head)
+				}
 				same("an edit of " + kind + "/" + key)
 			}
 			before, _ := s.ISMS(ctx, "o")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
+	"github.com/cloudisms/cloudisms/internal/isms"
 )
 
 // The writes of one organization queue on its history head: one at a time,
@@ -133,6 +134,7 @@ func (s *Store) writeBatch(org string, batch []*putJob, handOff func(), prev <-c
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), putBatchTimeout)
 	defer cancel()
+	var carried <-chan carriedModel
 	err := s.orgTxThen(ctx, org, func(tx *sql.Tx) error {
 		head, err := lockOrgHead(ctx, tx, s, org)
 		if err != nil {
@@ -159,24 +161,86 @@ func (s *Store) writeBatch(org string, batch []*putJob, handOff func(), prev <-c
 			}
 		}
 		return s.finishBatch(ctx, tx, org, head, pre, changes)
-	}, handOff)
-	afterPrev()
+	}, func() {
+		handOff()
+		carried = s.carryBatch(org, live, afterPrev)
+	})
 	if err != nil {
+		if carried != nil {
+			<-carried // made for a commit that failed: not kept
+		}
+		afterPrev()
 		for _, j := range live {
 			s.writeAlone(org, j)
 		}
 		return
 	}
+	if carried == nil { // SQLite: carried over after the commit
+		carried = s.carryBatch(org, live, afterPrev)
+	}
+	c := <-carried
 	if len(live) > 1 {
 		s.batchedPuts.Add(int64(len(live)))
 	}
-	// The cached models are carried over the edits in their order.
 	for _, j := range live {
-		if j.err == nil {
-			s.applyEdit(j.note)
+		if j.err == nil && j.note.done {
+			s.changes.note(org, j.note.head+1, isms.ItemChange{Kind: j.note.kind, Key: j.note.key})
 		}
+	}
+	if c.m != nil {
+		s.models.PutNewer(org, c.head, c.m)
+	}
+	for _, j := range live {
 		close(j.done)
 	}
+}
+
+// carriedModel is an organization's cached model carried over a batch's
+// edits (m nil: it could not be).
+type carriedModel struct {
+	m    *isms.ISMS
+	head int64
+}
+
+// carryBatch carries the cached model over a batch's edits, in their
+// order, once the batch before has kept its own (after). It runs while
+// the batch commits, and the model is kept once the commit succeeded:
+// the requests that read the new head right after the commit then find
+// it, instead of each catching up from the history records (and an
+// edit's answer waiting behind them, as applyEdit, which takes the model
+// lock, did). A model is only carried from the head the batch began at,
+// over edits that Apply makes; otherwise nothing is carried, and the
+// next read catches up or loads, as it always may.
+func (s *Store) carryBatch(org string, live []*putJob, after func()) <-chan carriedModel {
+	out := make(chan carriedModel, 1)
+	go func() {
+		after()
+		var c carriedModel
+		for _, j := range live {
+			e := j.note
+			if j.err != nil || !e.done {
+				continue
+			}
+			if c.m == nil {
+				m, ok := s.models.Get(org, e.head)
+				if !ok {
+					break
+				}
+				c.m, c.head = m, e.head
+			}
+			next, ok := (*isms.ISMS)(nil), e.head == c.head
+			if ok {
+				next, ok = bundle.Apply(c.m, e.kind, e.key, e.data)
+			}
+			if !ok {
+				c.m = nil
+				break
+			}
+			c.m, c.head = next, e.head+1
+		}
+		out <- c
+	}()
+	return out
 }
 
 // writeAlone writes one Put in a transaction of its own.
