@@ -16,6 +16,10 @@
 #   SIZES       risks per ISMS (default "10 1000 50000")
 #   CLIENTS     concurrent clients (default 64)
 #   DURATION    length of each run (default 20s)
+#   WARMUP      load sent before each measured run and not counted
+#               (default 3s): the server's connections to the database
+#               open and the pages' kept parts are made at the first
+#               requests, which the steady mix is not about
 #   BENCH_FLAGS extra flags for cloudisms-bench (e.g. -json)
 #   PROFILE     a directory: the server's CPU profile of each ops mix is
 #               written there (cpu-DB-SIZE.pprof; go tool pprof -top FILE),
@@ -30,6 +34,7 @@ DATABASES=${DATABASES:-sqlite postgres}
 SIZES=${SIZES:-10 1000 50000}
 CLIENTS=${CLIENTS:-64}
 DURATION=${DURATION:-20s}
+WARMUP=${WARMUP:-3s}
 BENCH_FLAGS=${BENCH_FLAGS:-}
 PROFILE=${PROFILE:-}
 ORG=bench
@@ -142,7 +147,7 @@ for size in $SIZES; do
 			# The profile covers the middle of the run, past the sign-ins.
 			secs=$(( $(seconds "$DURATION") * 3 / 4 ))
 			(
-				sleep 2
+				sleep $(( $(seconds "$WARMUP") + 2 ))
 				curl -fsS -o "$PROFILE/allocs-$db-$size-0.pprof" "http://127.0.0.1:$mport/debug/pprof/allocs"
 				curl -fsS -o "$PROFILE/cpu-$db-$size.pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$secs"
 				curl -fsS -o "$PROFILE/allocs-$db-$size-1.pprof" "http://127.0.0.1:$mport/debug/pprof/allocs"
@@ -151,11 +156,11 @@ for size in $SIZES; do
 		fi
 		# shellcheck disable=SC2086
 		CLOUDISMS_PASSWORD=$PASSWORD "$work/cloudisms-bench" -url "http://127.0.0.1:$port" -org "$ORG" -token "$token" \
-			-email "$EMAIL" -scenario ops -clients "$CLIENTS" -duration "$DURATION" -edit-keys 64 -timeout 2m $BENCH_FLAGS | tee "$work/ops.txt"
+			-email "$EMAIL" -scenario ops -clients "$CLIENTS" -duration "$DURATION" -warmup "$WARMUP" -edit-keys 64 -timeout 2m $BENCH_FLAGS | tee "$work/ops.txt"
 		if [[ -n $profiler ]]; then wait "$profiler" || echo "no CPU profile" >&2; fi
 		echo "== $db, $size risks: static handler, same bytes as the dashboard" >&2
 		CLOUDISMS_PASSWORD=$PASSWORD "$work/cloudisms-bench" -url "http://127.0.0.1:$port" -org "$ORG" -token "$token" \
-			-email "$EMAIL" -scenario static -clients "$CLIENTS" -duration "$DURATION" -timeout 2m | tee "$work/static.txt"
+			-email "$EMAIL" -scenario static -clients "$CLIENTS" -duration "$DURATION" -warmup "$WARMUP" -timeout 2m | tee "$work/static.txt"
 		ops_rps=$(awk '$1 == "overall" {print $5}' "$work/ops.txt")
 		static_rps=$(awk '$1 == "overall" {print $5}' "$work/static.txt")
 		if [[ -n $ops_rps && -n $static_rps ]]; then

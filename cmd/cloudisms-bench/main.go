@@ -76,6 +76,7 @@ type config struct {
 	scenario string
 	clients  int
 	duration time.Duration
+	warmup   time.Duration
 	requests int64
 	timeout  time.Duration
 	asOf     string
@@ -123,6 +124,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.scenario, "scenario", "list", "list, check, mix, ops or static")
 	fs.IntVar(&c.clients, "clients", 64, "concurrent clients")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to run (0: until -requests are done)")
+	fs.DurationVar(&c.warmup, "warmup", 0, "load sent before the measured run and not counted (the server's connections and caches warm up)")
 	fs.Int64Var(&c.requests, "requests", 0, "operations in all (0: unbounded within -duration)")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "timeout of one request")
 	fs.StringVar(&c.asOf, "as-of", "2026-11-01", "as_of date of the check and the summary")
@@ -146,8 +148,8 @@ func parseFlags(args []string) (config, error) {
 		return c, fmt.Errorf("the %s scenario opens web pages: give -email and -password (or CLOUDISMS_PASSWORD)", c.scenario)
 	case c.clients < 1:
 		return c, errors.New("-clients must be at least 1")
-	case c.duration < 0 || c.requests < 0:
-		return c, errors.New("-duration and -requests must not be negative")
+	case c.duration < 0 || c.requests < 0 || c.warmup < 0:
+		return c, errors.New("-duration, -requests and -warmup must not be negative")
 	case c.duration == 0 && c.requests == 0:
 		return c, errors.New("set -duration or -requests: the run must end")
 	case c.editKeys < 1:
@@ -181,21 +183,42 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if len(keys) == 0 && (cfg.scenario == "mix" || cfg.scenario == "ops") {
 		return nil, fmt.Errorf("organization %s has no risks to get and edit", cfg.org)
 	}
+	workers := make([]*worker, cfg.clients)
+	for i := range workers {
+		workers[i] = &worker{id: i, cl: cl, keys: keys, editKeys: keys[:min(cfg.editKeys, len(keys))],
+			ops: scenarios[cfg.scenario], rnd: rand.New(rand.NewPCG(uint64(i), 1))}
+	}
+	if cfg.warmup > 0 {
+		// The same clients run the scenario first, unrecorded; their
+		// edits go on numbering from there.
+		wb := newBudget(ctx, cfg.warmup, 0)
+		if reason := drive(workers, wb); reason != "" {
+			return nil, fmt.Errorf("warm-up: %s", reason)
+		}
+	}
 	b := newBudget(ctx, cfg.duration, cfg.requests)
-	defer b.stop()
-	recs := make([]*recorder, cfg.clients)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for i := range recs {
+	recs := make([]*recorder, cfg.clients)
+	for i, w := range workers {
 		recs[i] = newRecorder()
-		w := &worker{id: i, cl: cl, keys: keys, editKeys: keys[:min(cfg.editKeys, len(keys))],
-			ops: scenarios[cfg.scenario], rec: recs[i], rnd: rand.New(rand.NewPCG(uint64(i), 1))}
+		w.rec = recs[i]
+	}
+	reason := drive(workers, b)
+	rep := newReport(cfg, time.Since(start), recs)
+	rep.StoppedEarly = reason
+	return rep, nil
+}
+
+// drive runs every worker within the budget and says why the run stopped
+// early ("" when it did not).
+func drive(workers []*worker, b *budget) string {
+	defer b.stop()
+	var wg sync.WaitGroup
+	for _, w := range workers {
 		wg.Go(func() { w.loop(b) })
 	}
 	wg.Wait()
-	rep := newReport(cfg, time.Since(start), recs)
-	rep.StoppedEarly = b.haltReason()
-	return rep, nil
+	return b.haltReason()
 }
 
 // budget says whether a client may start another operation.
@@ -476,7 +499,9 @@ func (w *worker) loop(b *budget) {
 		kind := w.ops[i%len(w.ops)]
 		start := time.Now()
 		o := w.op(kind)
-		w.rec.add(kind, time.Since(start), o)
+		if w.rec != nil { // nil: warming up
+			w.rec.add(kind, time.Since(start), o)
+		}
 		if o.down {
 			// Requests to a server that is gone fail at once and would
 			// swamp the figures of the run so far.
@@ -585,21 +610,23 @@ func ms(d time.Duration) float64 { return math.Round(float64(d)/1e4) / 100 }
 
 // report is the merged result of a run.
 type report struct {
-	URL      string         `json:"url"`
-	Org      string         `json:"org"`
-	Scenario string         `json:"scenario"`
-	Clients  int            `json:"clients"`
-	Elapsed  float64        `json:"elapsed_seconds"`
-	Kinds    []stats        `json:"kinds"`
-	Overall  stats          `json:"overall"`
-	Reasons  map[string]int `json:"error_reasons,omitempty"`
+	URL      string  `json:"url"`
+	Org      string  `json:"org"`
+	Scenario string  `json:"scenario"`
+	Clients  int     `json:"clients"`
+	Elapsed  float64 `json:"elapsed_seconds"`
+	// Warmup is the unrecorded load before the run.
+	Warmup  float64        `json:"warmup_seconds,omitempty"`
+	Kinds   []stats        `json:"kinds"`
+	Overall stats          `json:"overall"`
+	Reasons map[string]int `json:"error_reasons,omitempty"`
 	// StoppedEarly says why the run ended before its time or requests.
 	StoppedEarly string `json:"stopped_early,omitempty"`
 }
 
 func newReport(cfg config, elapsed time.Duration, recs []*recorder) *report {
 	all := &samples{reasons: map[string]int{}}
-	rep := &report{URL: cfg.url, Org: cfg.org, Scenario: cfg.scenario, Clients: cfg.clients,
+	rep := &report{URL: cfg.url, Org: cfg.org, Scenario: cfg.scenario, Clients: cfg.clients, Warmup: cfg.warmup.Seconds(),
 		Elapsed: math.Round(elapsed.Seconds()*1000) / 1000, Kinds: []stats{}}
 	for _, kind := range kindOrder {
 		s := &samples{reasons: map[string]int{}}
@@ -631,7 +658,11 @@ func (r *report) writeJSON(w io.Writer) error {
 const maxReasons = 10
 
 func (r *report) writeTable(w io.Writer) error {
-	fmt.Fprintf(w, "scenario %s, org %s, %d clients, %.1fs, %s\n", r.Scenario, r.Org, r.Clients, r.Elapsed, r.URL)
+	warm := ""
+	if r.Warmup > 0 {
+		warm = fmt.Sprintf(" after %gs of warm-up", r.Warmup)
+	}
+	fmt.Fprintf(w, "scenario %s, org %s, %d clients, %.1fs%s, %s\n", r.Scenario, r.Org, r.Clients, r.Elapsed, warm, r.URL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind    \tcount\terrors\tconflicts\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	for _, s := range append(slices.Clone(r.Kinds), r.Overall) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,34 @@ func TestStaticSmoke(t *testing.T) {
 	}
 	if rep.Overall.Count != 40 || rep.Overall.Errors != 0 || len(rep.Kinds) != 1 || rep.Kinds[0].Kind != kindStatic {
 		t.Errorf("%d requests, %d errors, kinds %v: %v", rep.Overall.Count, rep.Overall.Errors, rep.Kinds, rep.Reasons)
+	}
+}
+
+// TestWarmupNotCounted: the load of -warmup is sent but not reported; the
+// report counts the measured run alone and says how long the warm-up was.
+func TestWarmupNotCounted(t *testing.T) {
+	url, token := benchServer(t)
+	args := []string{"-url", url, "-org", "sample", "-token", token, "-scenario", "mix", "-clients", "2", "-requests", "10", "-duration", "0"}
+	if _, err := parseFlags(append(args, "-warmup", "-1s")); err == nil {
+		t.Error("a negative warm-up was taken")
+	}
+	cfg, err := parseFlags(append(args, "-warmup", "300ms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	rep, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(started) < 300*time.Millisecond {
+		t.Errorf("the run took %v, less than its warm-up", time.Since(started))
+	}
+	if rep.Overall.Count != 10 || rep.Warmup != 0.3 {
+		t.Errorf("%d requests counted (want 10), warm-up %v s", rep.Overall.Count, rep.Warmup)
+	}
+	var out strings.Builder
+	if err := rep.writeTable(&out); err != nil || !strings.Contains(out.String(), "after 0.3s of warm-up") {
+		t.Errorf("the table does not say the warm-up: %q %v", out.String(), err)
 	}
 }
