@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -33,6 +34,21 @@ func second(t testing.TB, name, where string) *store.Store {
 	return s
 }
 
+// changed reads an item of "o" and returns it with its first from
+// replaced by to, decoded for a write at the version read.
+func changed(t *testing.T, ctx context.Context, s *store.Store, kind, key, from, to string) (bundle.Item, []bundle.Ref, int64) {
+	t.Helper()
+	cur, err := s.Get(ctx, "o", kind, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, refs, err := bundle.DecodeItem(kind, key, []byte(strings.Replace(string(cur.Data), from, to, 1)), "iso27001:2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it, refs, cur.Version
+}
+
 // TestEditsKeepCachedModelExact edits, creates, approves and deletes items
 // through one store, which carries its cached model over each change, and
 // compares the model after every change with a fresh load by another
@@ -63,15 +79,8 @@ func TestEditsKeepCachedModelExact(t *testing.T) {
 			same("import")
 			edit := func(kind, key, from, to string) {
 				t.Helper()
-				cur, err := s.Get(ctx, "o", kind, key)
-				if err != nil {
-					t.Fatal(err)
-				}
-				it, refs, err := bundle.DecodeItem(kind, key, []byte(strings.Replace(string(cur.Data), from, to, 1)), "iso27001:2022")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := s.Put(ctx, "o", it, refs, cur.Version, "bob"); err != nil {
+				it, refs, version := changed(t, ctx, s, kind, key, from, to)
+				if _, err := s.Put(ctx, "o", it, refs, version, "bob"); err != nil {
 					t.Fatal(err)
 				}
 				// The write itself carried the model over the edit: it is

@@ -2,11 +2,9 @@ package store_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
 )
@@ -91,18 +89,12 @@ func TestReadingAt(t *testing.T) {
 
 			edit := func(ctx context.Context, kind, key, from, to string, approve bool) {
 				t.Helper()
-				cur, err := s.Get(ctx, "o", kind, key)
-				if err != nil {
-					t.Fatal(err)
-				}
-				it, refs, err := bundle.DecodeItem(kind, key, []byte(strings.Replace(string(cur.Data), from, to, 1)), "iso27001:2022")
-				if err != nil {
-					t.Fatal(err)
-				}
+				it, refs, version := changed(t, ctx, s, kind, key, from, to)
+				var err error
 				if approve {
-					_, err = s.Approve(ctx, "o", it, refs, cur.Version, "p-ceo", "carol")
+					_, err = s.Approve(ctx, "o", it, refs, version, "p-ceo", "carol")
 				} else {
-					_, err = s.Put(ctx, "o", it, refs, cur.Version, "bob")
+					_, err = s.Put(ctx, "o", it, refs, version, "bob")
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -135,15 +127,8 @@ func TestReadingAt(t *testing.T) {
 				t.Fatalf("before the request's approval: %+v %v", a, ok)
 			}
 			// The request approves, then reads the index again.
-			cur, err := s.Get(req, "o", "documents", "doc-risk-proc")
-			if err != nil {
-				t.Fatal(err)
-			}
-			it, refs, err := bundle.DecodeItem("documents", cur.Key, cur.Data, "iso27001:2022")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Approve(req, "o", it, refs, cur.Version, "p-ceo", "dave"); err != nil {
+			it, refs, version := changed(t, req, s, "documents", "doc-risk-proc", "", "")
+			if _, err := s.Approve(req, "o", it, refs, version, "p-ceo", "dave"); err != nil {
 				t.Fatal(err)
 			}
 			if h, ok := store.HeadsIn(req, "o"); ok {
