@@ -120,8 +120,8 @@ func TestDashboardRegisterBlocks(t *testing.T) {
 		withRegisters(t, st)
 		body := st.get("viewer@example.com", "/orgs/sample/")
 		mustContain(t, "dashboard", body, `id="dash-registers"`,
-			// the latest of two results
-			"重大障害ゼロ", "2026-09-30", "年 0 件",
+			// the latest of two results, met
+			"重大障害ゼロ", "2026-09-30", "年 0 件", `<span class="chip ok">達成</span>`,
 			// overdue from a certification audit and from a nonconformity
 			"版管理の手順を定める", "274 日超過", "通知手順を周知する", "92 日超過", "審査（認証機関）",
 			// 2027-01-09 is 69 days after 2026-11-01

@@ -119,6 +119,24 @@ func (st *site) item(kind, key string) store.StoredItem {
 	return it
 }
 
+// edit replaces the first from in an item's stored data with to and
+// writes it at the version read, as a form's save does.
+func (st *site) edit(kind, key, from, to string) {
+	st.t.Helper()
+	cur := st.item(kind, key)
+	data := strings.Replace(string(cur.Data), from, to, 1)
+	if data == string(cur.Data) {
+		st.t.Fatalf("%s/%s has no %q", kind, key, from)
+	}
+	it, refs, err := bundle.DecodeItem(kind, key, []byte(data), "iso27001:2022")
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	if _, err := st.s.Put(context.Background(), "sample", it, refs, cur.Version, "setup"); err != nil {
+		st.t.Fatal(err)
+	}
+}
+
 // eachBackend runs a test on SQLite and, when configured, PostgreSQL.
 func eachBackend(t *testing.T, f func(t *testing.T, st *site)) {
 	for _, b := range storetest.Backends(t) {

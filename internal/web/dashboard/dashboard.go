@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/cloudisms/cloudisms/internal/authz"
@@ -87,7 +88,7 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 	// a request adds what depends on the reader: their tasks, the stale
 	// approvals, whether they may fill SoA rows.
 	v := a.View(p.Org, head, p.Lang, "dashboard "+asOf.String(), func() any {
-		return dashboardViewOf(p, model, nm, findings, sum, asOf)
+		return a.viewOf(p, model, nm, findings, sum, asOf)
 	}).(*dashboardView)
 	approvals, err := a.Store.ApprovalsIndex(ctx, p.Org)
 	if err != nil {
@@ -136,7 +137,18 @@ func (a *handlers) dashboard(w http.ResponseWriter, r *http.Request, p *site.Pag
 		a.ServerError(w, r, p, err)
 		return
 	}
+	objectiveRows, err := site.Lines(a.App, p, "dashboard", "objective-line", site.MaxListLines, v.Registers.Objectives)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
+	overdueRows, err := site.Lines(a.App, p, "dashboard", "overdue-line", site.MaxListLines, v.Registers.Overdue)
+	if err != nil {
+		a.ServerError(w, r, p, err)
+		return
+	}
 	p.Data = map[string]any{
+		"ObjectiveRows": objectiveRows, "OverdueRows": overdueRows,
 		"Areas": v.Areas, "Errors": v.Errors, "Warnings": v.Warnings,
 		"Coverage": v.Coverage, "HeatBefore": v.HeatBefore, "HeatAfter": v.HeatAfter, "Due": v.Due, "DueRows": dueRows, "DueMore": v.DueMore,
 		"CanFill": canFill, "Trend": trendChart, "Registers": v.Registers,
@@ -201,7 +213,7 @@ type dashboardView struct {
 	Registers             registersBlock
 }
 
-func dashboardViewOf(p *site.Page, model *isms.ISMS, nm *names.Names, findings []conformity.Finding, sum isms.Summary, asOf isms.Date) *dashboardView {
+func (a *handlers) viewOf(p *site.Page, model *isms.ISMS, nm *names.Names, findings []conformity.Finding, sum isms.Summary, asOf isms.Date) *dashboardView {
 	var areas []areaView
 	for _, area := range conformity.Areas {
 		av := areaView{Area: area}
@@ -224,12 +236,36 @@ func dashboardViewOf(p *site.Page, model *isms.ISMS, nm *names.Names, findings [
 	counts := conformity.Counts(findings)
 	return &dashboardView{
 		Areas: areas, Errors: counts[conformity.Error], Warnings: counts[conformity.Warning],
-		Coverage:   draw.Coverage(sum.SoA, p.T, nm.ServiceRole),
+		Coverage:   a.coverage(p, nm, sum.SoA),
 		HeatBefore: draw.HeatMap(sum.HeatMap, false, model.Criteria.Acceptance, p.T),
 		HeatAfter:  draw.HeatMap(sum.HeatMap, true, model.Criteria.Acceptance, p.T),
 		Due:        sum.Due[:min(len(sum.Due), dashboardDue)], DueMore: max(len(sum.Due)-dashboardDue, 0),
 		Registers: registerBlocks(p, model, nm, asOf),
 	}
+}
+
+// coverage is the SoA coverage chart, drawn again only when a bar's
+// service, name or counts changed (site.Memo): an edit of a risk leaves
+// it as it was, and drawing it for 400 SoAs cost a millisecond.
+func (a *handlers) coverage(p *site.Page, nm *names.Names, soas []isms.SoASummary) template.HTML {
+	key := make([]byte, 0, 64*len(soas))
+	for _, s := range soas {
+		c := s.Counts
+		// Each text with its length first, so that no two lists of
+		// bars make the same key.
+		for _, t := range [...]string{s.Service, s.Role, nm.Service(s.Service)} {
+			key = strconv.AppendInt(key, int64(len(t)), 10)
+			key = append(key, ':')
+			key = append(key, t...)
+		}
+		for _, n := range [...]int{c.Rows, c.Implemented, c.Partial, c.Planned, c.NotImplemented, c.Excluded, c.Missing} {
+			key = strconv.AppendInt(key, int64(n), 10)
+			key = append(key, ' ')
+		}
+	}
+	return site.Memo(a.App, p, "dashboard coverage", string(key), func() template.HTML {
+		return draw.Coverage(soas, p.T, nm.ServiceRole)
+	})
 }
 
 // dashboardTasks is how many of the member's tasks the first block lists:

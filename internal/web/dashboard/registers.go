@@ -12,10 +12,14 @@ import (
 // from every source, the certificates with the days to their expiry and
 // the certification body's next audit.
 
+// The lines are values holding everything they show, so that each is
+// rendered once per content (site.Lines): a dashboard after an edit
+// renders only the lines that changed, not a hundred objectives again.
+
 type objectiveLine struct {
 	Title, URL, Target, Owner, Due string
 	Value, Date, Note              string // the latest result ("" when none)
-	Met                            *bool
+	Judged, Met                    bool   // whether the result says it was met, and if so what
 }
 
 type actionLine struct {
@@ -46,7 +50,10 @@ func registerBlocks(p *site.Page, m *isms.ISMS, nm *names.Names, asOf isms.Date)
 	for _, o := range m.Objectives {
 		l := objectiveLine{Title: o.Title, URL: items.URL(p.Org, "objectives", o.ID), Target: o.Target, Owner: nm.Person(o.Owner), Due: o.Due.String()}
 		if r := o.Latest(); r != nil {
-			l.Value, l.Date, l.Note, l.Met = r.Value, r.Date.String(), r.Note, r.Met
+			l.Value, l.Date, l.Note = r.Value, r.Date.String(), r.Note
+			if r.Met != nil {
+				l.Judged, l.Met = true, *r.Met
+			}
 		}
 		b.Objectives = append(b.Objectives, l)
 	}
