@@ -2,14 +2,10 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cloudisms/cloudisms/internal/bundle"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // TestDashboardCoverageFollowsEdits: the SoA coverage chart is kept while
@@ -30,13 +26,9 @@ func TestDashboardCoverageFollowsEdits(t *testing.T) {
 		kept := func() string { return chart(st.get("manager@example.com", "/orgs/sample/")) }
 		fresh := func() string {
 			t.Helper()
-			app, err := web.New(st.s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
-			if err != nil {
-				t.Fatal(err)
-			}
 			h := st.h
 			defer func() { st.h = h }()
-			st.h = app
+			st.h = newApp(t, st.s, testNow)
 			return kept()
 		}
 		same := func(step string) string {

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/cloudisms/cloudisms/internal/store"
 	"github.com/cloudisms/cloudisms/internal/store/storetest"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // attachFile uploads content as the organization's and names it in an
@@ -63,11 +60,7 @@ func TestEvidenceList(t *testing.T) {
 			}
 			// 200 days after the uploads: within a year, beyond 100 days.
 			later := time.Now().AddDate(0, 0, 200)
-			h, err := web.New(st.s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return later })
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.h = h
+			st.h = newApp(t, st.s, later)
 			const as = "viewer@example.com" // reading is enough
 			if nav := st.get(as, "/orgs/sample/"); !strings.Contains(nav, `href="/orgs/sample/evidence"`) {
 				t.Error("the navigation does not lead to the evidence list")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -72,12 +71,7 @@ func newItemEnv(t *testing.T, b storetest.Backend) *itemEnv {
 		}
 		e.sessions[u.email] = tok
 	}
-	e.app, err = web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time {
-		return time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.app = newApp(t, s, time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC))
 	return e
 }
 

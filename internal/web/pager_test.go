@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,7 +12,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/generate"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // pages serves the web UI of a generated ISMS of risks risks to a signed-in
@@ -44,10 +41,7 @@ func pages(t *testing.T, risks int) (get func(string) string, m *isms.ISMS) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC) })
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := newApp(t, s, time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	get = func(path string) string {
 		t.Helper()
 		req := httptest.NewRequest("GET", path, nil)

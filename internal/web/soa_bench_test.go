@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"syscall"
@@ -13,7 +11,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // benchSite is the UI over the sample organization on SQLite with one
@@ -45,10 +42,7 @@ func benchUI(b *testing.B, org string, m *isms.ISMS) (http.Handler, string, *sto
 	if _, err := s.Import(ctx, org, m, "setup"); err != nil {
 		b.Fatal(err)
 	}
-	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
-	if err != nil {
-		b.Fatal(err)
-	}
+	app := newApp(b, s, testNow)
 	acc, err := s.CreateUser(ctx, "manager@example.com", "manager@example.com", "ja", password)
 	if err != nil {
 		b.Fatal(err)

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +13,6 @@ import (
 	"github.com/cloudisms/cloudisms/internal/bundle"
 	"github.com/cloudisms/cloudisms/internal/isms"
 	"github.com/cloudisms/cloudisms/internal/store"
-	"github.com/cloudisms/cloudisms/internal/web"
 )
 
 // TestPageViewsKeptApart: the dashboard and the risk register keep what
@@ -55,10 +52,7 @@ func TestPageViewsKeptApart(t *testing.T) {
 	if _, err := s.Import(ctx, "beta", load("ベータのリスク", "ベータ 花子"), "setup"); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := newApp(t, s, testNow)
 	// One manager per organization and language: members of alpha are not
 	// members of beta.
 	session := map[string]string{}

@@ -60,10 +60,7 @@ func newSite(t *testing.T, b storetest.Backend) *site {
 	if _, err := s.Import(ctx, "sample", m, "setup"); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return testNow })
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := newApp(t, s, testNow)
 	st := &site{t: t, s: s, h: app, sessions: map[string]string{}, users: map[string]store.User{}}
 	for _, u := range siteMembers {
 		acc, err := s.CreateUser(ctx, u.email, u.email, "ja", password)
@@ -80,6 +77,17 @@ func newSite(t *testing.T, b storetest.Backend) *site {
 		st.sessions[u.email], st.users[u.email] = tok, acc
 	}
 	return st
+}
+
+// newApp is the web UI over a store, its clock stopped at now and its log
+// discarded.
+func newApp(tb testing.TB, s *store.Store, now time.Time) *web.App {
+	tb.Helper()
+	app, err := web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return app
 }
 
 // do sends a request as a user ("" for nobody) and returns the status and body.
